@@ -1,0 +1,3 @@
+"""Root pytest configuration: shared fixtures and the browser-test switch."""
+
+pytest_plugins = ["huigong.testing"]

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Copy the front-end files the templates use from node_modules into static/vendor.
+# Nothing under static/vendor is committed; `make static` runs this after `npm ci`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dest=src/huigong/static/vendor
+rm -rf "$dest"
+mkdir -p "$dest"/tabler/css "$dest"/tabler/js "$dest"/echarts "$dest"/htmx "$dest"/leaflet
+nm=node_modules
+cp "$nm/@tabler/core/dist/css/tabler.min.css" "$dest/tabler/css/"
+cp "$nm/@tabler/core/dist/js/tabler.min.js" "$dest/tabler/js/"
+cp "$nm/echarts/dist/echarts.min.js" "$dest/echarts/"
+cp "$nm/htmx.org/dist/htmx.min.js" "$dest/htmx/"
+cp -r "$nm/leaflet/dist/." "$dest/leaflet/"
+echo "static/vendor ready"

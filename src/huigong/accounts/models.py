@@ -1,0 +1,180 @@
+"""Users, roles and role assignments (who may do what, where).
+
+A *role* is a named set of Django permissions configured in admin. A *role assignment*
+gives a user a role at one organization; it covers that organization's whole subtree.
+The union of a user's assignments is their data scope (``huigong.orgs.scope``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser, Permission, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from huigong.common.crypto import EncryptedTextField, lookup_hash, mask_phone
+from huigong.common.text import clean_phone
+
+
+class UserKind(models.TextChoices):
+    STAFF = "staff", _("工作人员")
+    WORKER = "worker", _("职工")
+
+
+class User(AbstractUser):
+    """A login. Staff act through role assignments; workers use the portal."""
+
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    kind = models.CharField(
+        _("账号类型"), max_length=10, choices=UserKind.choices, default=UserKind.STAFF
+    )
+    phone = EncryptedTextField(_("手机号"), blank=True, default="")
+    phone_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    person = models.OneToOneField(
+        "people.Person",
+        verbose_name=_("职工档案"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user",
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    def save(self, *args, **kwargs):
+        self.phone = clean_phone(self.phone)
+        self.phone_hash = lookup_hash(self.phone) if self.phone else None
+        if kwargs.get("update_fields") is not None and "phone" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "phone_hash"}
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def is_worker(self) -> bool:
+        return self.kind == UserKind.WORKER
+
+
+class Role(models.Model):
+    """A named set of permissions, e.g. 乡镇工会干部 or 财务人员."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    permissions = models.ManyToManyField(Permission, verbose_name=_("权限"), blank=True)
+
+    class Meta:
+        verbose_name = _("角色")
+        verbose_name_plural = _("角色")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleAssignmentQuerySet(models.QuerySet):
+    def active(self):
+        today = timezone.localdate()
+        return self.filter(models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=today))
+
+
+class RoleAssignment(models.Model):
+    """``user`` holds ``role`` at ``organization`` and everything below it."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    role = models.ForeignKey(
+        Role, verbose_name=_("角色"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("组织"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RoleAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("角色分配")
+        verbose_name_plural = _("角色分配")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "organization"], name="unique_role_assignment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.role} @ {self.organization}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for API clients (mini-program, integrations). Only its hash is kept."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("名称"), max_length=60)
+    prefix = models.CharField(max_length=8, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, name: str, expires_at=None) -> tuple[ApiToken, str]:
+        """Create a token and return it with its plain key (shown once, never stored)."""
+        key = "hg_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            prefix=key[3:11],
+            key_hash=cls.hash_key(key),
+            expires_at=expires_at,
+        )
+        return token, key
+
+
+class PhoneCode(models.Model):
+    """A one-time SMS verification code for worker sign-up and password reset."""
+
+    phone_hash = models.CharField(max_length=64, db_index=True)
+    purpose = models.CharField(max_length=20)
+    code_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+
+    def __str__(self) -> str:
+        return f"{self.purpose} code, expires {self.expires_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,92 @@
+"""The seeded roles and their permissions. Administrators may change them in admin;
+``seed_roles`` only creates missing roles and adds missing permissions, never removes."""
+
+from django.utils.translation import gettext_lazy as _
+
+_ORG_READ = ["orgs.view_organization", "orgs.view_grid"]
+_ORG_WRITE = [
+    "orgs.add_organization",
+    "orgs.change_organization",
+    "orgs.export_organization",
+    "orgs.import_organization",
+    "orgs.add_grid",
+    "orgs.change_grid",
+]
+_PEOPLE_READ = ["people.view_person", "people.view_householdmember"]
+_PEOPLE_WRITE = [
+    "people.add_person",
+    "people.change_person",
+    "people.add_householdmember",
+    "people.change_householdmember",
+    "people.delete_householdmember",
+    "people.export_person",
+]
+
+#: code → (name, description, permissions)
+ROLES: dict[str, tuple] = {
+    "system_admin": (_("系统管理员"), _("配置组织树、角色、时限和节假日"), ["*"]),
+    "federation_cadre": (
+        _("总工会干部"),
+        _("市、县总工会干部:管理本级及下级的全部业务"),
+        [
+            *_ORG_READ,
+            *_ORG_WRITE,
+            "orgs.move_organization",
+            "orgs.merge_organization",
+            *_PEOPLE_READ,
+            *_PEOPLE_WRITE,
+            "people.import_person",
+            "people.reveal_person",
+        ],
+    ),
+    "township_cadre": (
+        _("乡镇工会干部"),
+        _("乡镇(街道)工会干部:管理本乡镇的组织和职工"),
+        [
+            *_ORG_READ,
+            *_ORG_WRITE,
+            *_PEOPLE_READ,
+            *_PEOPLE_WRITE,
+            "people.import_person",
+            "people.reveal_person",
+        ],
+    ),
+    "station_staff": (
+        _("站点工作人员"),
+        _("服务站工作人员:接待来访、登记职工"),
+        [*_ORG_READ, *_PEOPLE_READ, "people.add_person", "people.change_person"],
+    ),
+    "grid_officer": (
+        _("网格员"),
+        _("负责网格内诉求的首问和走访"),
+        [*_ORG_READ, *_PEOPLE_READ, "people.add_person"],
+    ),
+    "mediator": (_("调解员"), _("劳动争议调解"), [*_ORG_READ, *_PEOPLE_READ]),
+    "finance_officer": (
+        _("财务人员"),
+        _("审批支付、导出银行批量文件、对账"),
+        [*_ORG_READ, *_PEOPLE_READ],
+    ),
+    "auditor": (
+        _("审计员(只读)"),
+        _("只读查看本范围的全部数据和审计日志"),
+        [
+            *_ORG_READ,
+            *_PEOPLE_READ,
+            "audit.view_audit",
+            "audit.view_changelog",
+            "audit.view_accesslog",
+        ],
+    ),
+    "enterprise_hr": (
+        _("企业人力资源"),
+        _("发布岗位、查看本企业职工诉求"),
+        ["orgs.view_organization"],
+    ),
+    "service_provider": (_("服务商"), _("承接家政等服务订单"), ["orgs.view_organization"]),
+    "partner_department": (
+        _("协作部门"),
+        _("人社、司法、民政等部门:答复转办事项"),
+        ["orgs.view_organization"],
+    ),
+}

@@ -1,0 +1,116 @@
+"""Writing the audit trail. Services call these explicitly inside their transaction, so
+imports, tasks and commands are audited exactly like web requests (no signals)."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+
+from .middleware import current_request_id
+from .models import AccessLog, ChangeAction, ChangeLog
+
+#: Field names whose values never enter the log in clear (they are encrypted at rest).
+PROTECTED_FIELDS = {"id_number", "phone", "bank_account", "password"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, datetime.date | datetime.datetime | datetime.time | decimal.Decimal):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The concrete field values of ``obj`` (foreign keys as ids), protected ones marked."""
+    names = fields or [
+        f.name for f in obj._meta.concrete_fields if f.editable and not f.primary_key
+    ]
+    data = {}
+    for name in names:
+        field = obj._meta.get_field(name)
+        value = getattr(obj, field.attname)
+        if name in PROTECTED_FIELDS:
+            value = "已设置" if value else ""
+        data[name] = _plain(value)
+    return data
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {
+        k: [before.get(k), after.get(k)]
+        for k in after.keys() | before.keys()
+        if before.get(k) != after.get(k)
+    }
+
+
+def _org_path(obj: models.Model) -> str:
+    if hasattr(obj, "audit_org_path"):
+        return obj.audit_org_path()
+    from huigong.orgs.models import Organization
+
+    if isinstance(obj, Organization):
+        return obj.path
+    org = getattr(obj, "organization", None)
+    return getattr(org, "path", "") if org is not None else ""
+
+
+def _actor_fields(actor) -> dict[str, Any]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return {"actor": None, "actor_name": "系统"}
+    return {"actor": actor, "actor_name": str(actor)[:150]}
+
+
+def record_change(
+    *,
+    actor,
+    obj: models.Model,
+    action: str,
+    before: dict | None = None,
+    after: dict | None = None,
+    note: str = "",
+) -> ChangeLog:
+    """Log one change. For updates pass ``before``/``after`` snapshots; only changed fields
+    are kept. Creates log the new values, deletes the old ones."""
+    if action == ChangeAction.CREATE:
+        changes = {k: [None, v] for k, v in (after or snapshot(obj)).items() if v not in (None, "")}
+    elif action == ChangeAction.DELETE:
+        changes = {
+            k: [v, None] for k, v in (before or snapshot(obj)).items() if v not in (None, "")
+        }
+    else:
+        changes = diff(before or {}, after if after is not None else snapshot(obj))
+    return ChangeLog.objects.create(
+        **_actor_fields(actor),
+        request_id=current_request_id(),
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        org_path=_org_path(obj),
+        changes=changes,
+        note=note[:200],
+    )
+
+
+def record_access(
+    *, actor, obj: models.Model, fields: Iterable[str], reason: str = "", channel: str = "web"
+) -> AccessLog:
+    """Log a reveal of protected data on ``obj``."""
+    return AccessLog.objects.create(
+        **_actor_fields(actor),
+        request_id=current_request_id(),
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        org_path=_org_path(obj),
+        fields=",".join(fields)[:200],
+        reason=reason[:200],
+        channel=channel,
+    )

@@ -1,0 +1,177 @@
+"""The union organization tree and the grids used for routing.
+
+Every domain row in Huigong belongs to an ``Organization``; what a staff user may see is
+the union of the subtrees where they hold a role (see ``huigong.orgs.scope``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from .scope import ScopedQuerySetMixin
+
+
+class OrgKind(models.TextChoices):
+    PROVINCE = "province", _("省总工会")
+    CITY = "city", _("市总工会")
+    COUNTY = "county", _("县(区)总工会")
+    TOWNSHIP = "township", _("乡镇(街道)工会")
+    GRASSROOTS = "grassroots", _("基层工会")
+    INDUSTRY = "industry", _("行业工会联合会")
+    REGIONAL = "regional", _("区域工会联合会")
+
+
+#: Kinds that are federations (have a territory and children), as opposed to grassroots.
+FEDERATION_KINDS = {OrgKind.PROVINCE, OrgKind.CITY, OrgKind.COUNTY, OrgKind.TOWNSHIP}
+
+
+class GrassrootsCategory(models.TextChoices):
+    PUBLIC = "public", _("行政事业")
+    ENTERPRISE = "enterprise", _("企业")
+    RURAL_COMMUNITY = "rural_community", _("农村社区")
+
+
+class OrgStatus(models.TextChoices):
+    ACTIVE = "active", _("正常")
+    MERGED = "merged", _("已合并")
+    DISSOLVED = "dissolved", _("已撤销")
+
+
+class OrganizationQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
+    scope_path_field = "path"
+
+    def active(self):
+        return self.filter(status=OrgStatus.ACTIVE)
+
+
+class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
+    def get_queryset(self):
+        return OrganizationQuerySet(self.model).order_by("path")
+
+
+class Organization(MP_Node):
+    """A node of the union tree: a federation at some level, or a grassroots union."""
+
+    # 4 characters per level in base-36 → 1.6 million children per node, 63 levels deep.
+    steplen = 4
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    node_order_by = []
+
+    name = models.CharField(_("名称"), max_length=200)
+    short_name = models.CharField(_("简称"), max_length=60, blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=OrgKind.choices)
+    division_code = models.CharField(
+        _("行政区划代码"),
+        max_length=12,
+        blank=True,
+        db_index=True,
+        help_text=_("GB/T 2260 代码,6 位(县级及以上)或 9/12 位(乡镇、村)"),
+    )
+    category = models.CharField(
+        _("基层工会类别"), max_length=20, choices=GrassrootsCategory.choices, blank=True
+    )
+    credit_code = models.CharField(
+        _("统一社会信用代码"),
+        max_length=18,
+        blank=True,
+        db_index=True,
+        help_text=_("所在单位的统一社会信用代码"),
+    )
+    employee_count = models.PositiveIntegerField(_("职工人数"), null=True, blank=True)
+    member_count = models.PositiveIntegerField(_("会员人数"), null=True, blank=True)
+    founded_on = models.DateField(_("成立日期"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=OrgStatus.choices, default=OrgStatus.ACTIVE, db_index=True
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("并入"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = OrganizationManager()
+
+    class Meta:
+        verbose_name = _("工会组织")
+        verbose_name_plural = _("工会组织")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(category="") | models.Q(kind="grassroots"),
+                name="org_category_only_for_grassroots",
+            ),
+        ]
+        permissions = [
+            ("move_organization", _("移动组织")),
+            ("merge_organization", _("合并组织")),
+            ("import_organization", _("导入组织")),
+            ("export_organization", _("导出组织")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.category and self.kind != OrgKind.GRASSROOTS:
+            raise ValidationError({"category": _("只有基层工会才有类别")})
+
+    @property
+    def is_federation(self) -> bool:
+        return self.kind in FEDERATION_KINDS
+
+    def name_path(self, sep: str = " / ") -> str:
+        """Full name from the root, e.g. 湖南省总工会 / 衡阳市总工会 / 祁东县总工会."""
+        return sep.join(a.name for a in [*self.get_ancestors(), self])
+
+
+class GridQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
+    scope_path_field = "organization__path"
+
+
+class GridManager(MP_NodeManager.from_queryset(GridQuerySet)):
+    def get_queryset(self):
+        return GridQuerySet(self.model).order_by("path")
+
+
+class Grid(MP_Node):
+    """A routing area attached to an organization: area → grid → micro-grid."""
+
+    class Level(models.TextChoices):
+        AREA = "area", _("片区")
+        GRID = "grid", _("网格")
+        MICRO = "micro", _("微网格")
+
+    steplen = 4
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    node_order_by = []
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("所属组织"), on_delete=models.PROTECT, related_name="grids"
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    description = models.CharField(_("范围说明"), max_length=200, blank=True)
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("网格员"), blank=True, related_name="grids"
+    )
+
+    objects = GridManager()
+
+    class Meta:
+        verbose_name = _("网格")
+        verbose_name_plural = _("网格")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,234 @@
+"""Persons (workers, members, household members) and their protected personal data.
+
+ID numbers and phone numbers are stored encrypted beside a keyed hash for exact lookup
+and de-duplication, and the last four characters for the "last 4 digits" search staff
+use on the phone. Birth date and sex are derived from the ID number.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from pypinyin import Style, lazy_pinyin
+
+from huigong.common.crypto import EncryptedTextField, lookup_hash, mask_id_number, mask_phone
+from huigong.common.text import clean_code, clean_phone, clean_text
+from huigong.orgs.scope import ScopedQuerySetMixin
+
+from .validators import check_id_number
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class EmploymentForm(models.TextChoices):
+    STANDARD = "standard", _("劳动合同用工")
+    DISPATCHED = "dispatched", _("劳务派遣")
+    FLEXIBLE = "flexible", _("灵活就业")
+    NEW_FORM = "new_form", _("新就业形态")
+    UNEMPLOYED = "unemployed", _("未就业")
+    RETIRED = "retired", _("退休")
+
+
+class NewFormType(models.TextChoices):
+    RIDER = "rider", _("网约配送员(外卖骑手)")
+    COURIER = "courier", _("快递员")
+    RIDE_HAILING = "ride_hailing", _("网约车司机")
+    TRUCK = "truck", _("货车司机")
+    OTHER = "other", _("其他新就业形态")
+
+
+def name_pinyin(name: str) -> str:
+    """Search key: initials then full pinyin, e.g. 肖华清 → "xhq xiaohuaqing"."""
+    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
+    full = "".join(lazy_pinyin(name)).lower()
+    return f"{initials} {full}"
+
+
+class PersonQuerySet(ScopedQuerySetMixin, models.QuerySet):
+    scope_path_field = "organization__path"
+
+    def with_id_number(self, raw: str):
+        return self.filter(id_number_hash=lookup_hash(clean_code(raw)))
+
+    def with_phone(self, raw: str):
+        return self.filter(phone_hash=lookup_hash(clean_phone(raw)))
+
+
+class Person(models.Model):
+    """A worker known to the union: member or not, registered with one organization."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("所属工会"),
+        on_delete=models.PROTECT,
+        related_name="persons",
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    name_pinyin = models.CharField(max_length=200, editable=False, db_index=True)
+    id_number = EncryptedTextField(_("身份证号码"), blank=True, default="")
+    id_number_hash = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+    id_last4 = models.CharField(max_length=4, blank=True, editable=False, db_index=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True, editable=False)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, blank=True)
+    phone = EncryptedTextField(_("手机号"), blank=True, default="")
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    phone_last4 = models.CharField(max_length=4, blank=True, editable=False, db_index=True)
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    employer = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("工作单位(已建会)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="employees",
+    )
+    employer_name = models.CharField(_("工作单位"), max_length=200, blank=True)
+    employer_credit_code = models.CharField(_("单位统一社会信用代码"), max_length=18, blank=True)
+    employment_form = models.CharField(
+        _("用工形式"),
+        max_length=20,
+        choices=EmploymentForm.choices,
+        default=EmploymentForm.STANDARD,
+    )
+    new_form_type = models.CharField(
+        _("新就业形态类别"), max_length=20, choices=NewFormType.choices, blank=True
+    )
+    is_member = models.BooleanField(_("工会会员"), default=False)
+    notes = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("职工")
+        verbose_name_plural = _("职工")
+        ordering = ["-id"]
+        permissions = [
+            ("reveal_person", _("查看完整身份证号与手机号")),
+            ("import_person", _("导入职工")),
+            ("export_person", _("导出职工")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(new_form_type="") | models.Q(employment_form="new_form"),
+                name="person_new_form_type_only_for_new_form",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = clean_text(self.name)
+        self.name_pinyin = name_pinyin(self.name)
+        self.id_number = clean_code(self.id_number)
+        if self.id_number:
+            check = check_id_number(self.id_number)
+            self.id_number_hash = lookup_hash(check.number)
+            self.id_last4 = check.number[-4:]
+            self.birth_date = check.birth_date
+            self.sex = check.sex
+        else:
+            self.id_number_hash = None
+            self.id_last4 = ""
+        self.phone = clean_phone(self.phone)
+        self.phone_hash = lookup_hash(self.phone) if self.phone else ""
+        self.phone_last4 = self.phone[-4:] if self.phone else ""
+        if kwargs.get("update_fields") is not None:
+            derived = {
+                "name_pinyin",
+                "id_number_hash",
+                "id_last4",
+                "birth_date",
+                "sex",
+                "phone_hash",
+                "phone_last4",
+            }
+            kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def is_new_form_worker(self) -> bool:
+        return self.employment_form == EmploymentForm.NEW_FORM
+
+
+class Relation(models.TextChoices):
+    SPOUSE = "spouse", _("配偶")
+    CHILD = "child", _("子女")
+    PARENT = "parent", _("父母")
+    SIBLING = "sibling", _("兄弟姐妹")
+    GRANDCHILD = "grandchild", _("孙子女")
+    GRANDPARENT = "grandparent", _("祖父母")
+    OTHER = "other", _("其他")
+
+
+class HealthStatus(models.TextChoices):
+    HEALTHY = "healthy", _("健康")
+    CHRONIC = "chronic", _("慢性病")
+    SERIOUS = "serious", _("大病")
+    DISABLED = "disabled", _("残疾")
+
+
+class HouseholdMember(models.Model):
+    """A member of a person's household (for hardship files and assistance)."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("职工"), on_delete=models.CASCADE, related_name="household"
+    )
+    relation = models.CharField(_("关系"), max_length=20, choices=Relation.choices)
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number = EncryptedTextField(_("身份证号码"), blank=True, default="")
+    id_number_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    monthly_income = models.DecimalField(
+        _("月收入(元)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    health = models.CharField(
+        _("健康状况"), max_length=20, choices=HealthStatus.choices, default=HealthStatus.HEALTHY
+    )
+    disability_grade = models.PositiveSmallIntegerField(
+        _("残疾等级"), null=True, blank=True, choices=[(i, str(i)) for i in range(1, 5)]
+    )
+    school = models.CharField(_("就读学校"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(monthly_income__isnull=True) | models.Q(monthly_income__gte=0),
+                name="household_income_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = clean_text(self.name)
+        self.id_number = clean_code(self.id_number)
+        if self.id_number:
+            check = check_id_number(self.id_number)
+            self.id_number_hash = lookup_hash(check.number)
+            self.birth_date = check.birth_date
+        else:
+            self.id_number_hash = ""
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
