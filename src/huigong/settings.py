@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "huigong.audit",
     "huigong.stats",
     "huigong.portal",
+    "huigong.demo",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +217,11 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # SMS verification codes: the console backend prints them to the log (development).
 SMS_BACKEND = env("HUIGONG_SMS_BACKEND", "huigong.accounts.sms.ConsoleSMSBackend")
 SMS_CODE_TTL_SECONDS = 300
+
+# API lists: ?page=&page_size= (django-ninja).
+NINJA_PAGINATION_CLASS = "ninja.pagination.PageNumberPagination"
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_PAGE_RANGE = 8

@@ -1,0 +1,221 @@
+"""Building blocks for workbench pages: staff access, scoped list pages with filters,
+sorting, pagination and "export exactly what is shown", and the two-step Excel import.
+
+A registry's list page is a few declarations::
+
+    class PersonListView(ScopedListView):
+        model = Person
+        table_class = PersonTable          # django-tables2
+        filterset_class = PersonFilter     # django-filter
+        permission_required = "people.view_person"
+        export_permission = "people.export_person"
+        export_filename = _("职工名册")
+
+The queryset always starts from ``model.objects.visible_to(user)``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from .excel import ExcelError, ImportSpec, read_table, xlsx_response
+
+
+class StaffRequiredMixin(AccessMixin):
+    """Signed-in staff only; workers go to the portal. ``permission_required`` is checked
+    against the user's roles (where it applies is the data scope)."""
+
+    permission_required: str | tuple[str, ...] | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return self.handle_no_permission()
+        if getattr(user, "is_worker", False):
+            return redirect("portal:home")
+        perms = (
+            (self.permission_required,)
+            if isinstance(self.permission_required, str)
+            else self.permission_required
+        )
+        if perms and not user.has_perms(perms):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedListView(StaffRequiredMixin, SingleTableMixin, FilterView):
+    """A list page over ``model.objects.visible_to(user)`` with filters, sorting,
+    pagination, and ``?export=xlsx`` exporting all filtered rows in the shown order."""
+
+    template_name = "common/list.html"
+    paginate_by = 25
+    export_permission: str | None = None
+    export_filename = gettext_lazy("导出")
+    import_url_name: str | None = None
+    create_url_name: str | None = None
+    page_title = ""
+    select_related: tuple[str, ...] = ()
+    # Keep the filter form usable on pages where no filter is set yet.
+    filterset_kwargs: dict = {}
+
+    def get_queryset(self):
+        qs = self.model.objects.visible_to(self.request.user)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        return qs
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["request"] = self.request
+        return kwargs
+
+    def can_export(self) -> bool:
+        return bool(self.export_permission) and self.request.user.has_perm(self.export_permission)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            if not self.can_export():
+                raise PermissionDenied
+            return self.export()
+        return super().get(request, *args, **kwargs)
+
+    def export(self):
+        filterset = self.get_filterset(self.get_filterset_class())
+        qs = filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
+        if filterset.is_bound and not filterset.is_valid():
+            qs = self.get_queryset().none()
+        table = self.get_table_class()(qs, request=self.request)
+        table.order_by = self.request.GET.get("sort") or table.order_by
+        values = list(table.as_values())
+        return xlsx_response(str(self.export_filename), values[0], values[1:])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query["export"] = "xlsx"
+        context.update(
+            page_title=self.page_title or self.model._meta.verbose_name_plural,
+            export_query=query.urlencode(),
+            can_export=self.can_export(),
+            import_url_name=self.import_url_name,
+            create_url_name=self.create_url_name,
+        )
+        return context
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Excel 文件"),
+        help_text=gettext_lazy("支持 .xlsx、.xls、.ods、.csv;第一行为表头"),
+    )
+
+
+class ImportView(StaffRequiredMixin, View):
+    """Upload → preview with per-row errors → confirm commits the valid rows in one
+    transaction. The upload is kept under MEDIA_ROOT/imports/ between the two steps and
+    bound to the session, so a confirm can only commit the file its user previewed."""
+
+    spec_class: type[ImportSpec]
+    template_name = "common/import.html"
+    page_title = ""
+    success_url_name = ""
+
+    def _store_dir(self) -> Path:
+        path = Path(settings.MEDIA_ROOT) / "imports" / str(self.request.user.pk)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def _session_key(self) -> str:
+        return f"import:{self.request.path}"
+
+    def render_page(self, **context):
+        spec = self.spec_class(actor=self.request.user)
+        context.setdefault("form", ImportUploadForm())
+        context.update(page_title=self.page_title or spec.title, spec=spec)
+        return render(self.request, self.template_name, context)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("template"):
+            return self.spec_class(actor=request.user).template_response()
+        return self.render_page()
+
+    def post(self, request, *args, **kwargs):
+        if "confirm" in request.POST:
+            return self.confirm()
+        form = ImportUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_page(form=form)
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            header, body = read_table(data, upload.name)
+        except ExcelError as exc:
+            form.add_error("file", str(exc))
+            return self.render_page(form=form)
+        parsed = self.spec_class(actor=request.user).parse(header, body)
+        token = uuid.uuid4().hex
+        suffix = Path(upload.name).suffix.lower()
+        (self._store_dir() / f"{token}{suffix}").write_bytes(data)
+        request.session[self._session_key()] = {
+            "token": token,
+            "suffix": suffix,
+            "name": upload.name,
+        }
+        return self.render_page(parsed=parsed, filename=upload.name, token=token)
+
+    def confirm(self):
+        stored = self.request.session.get(self._session_key())
+        path = stored and self._store_dir() / f"{stored['token']}{stored['suffix']}"
+        if not stored or self.request.POST.get("token") != stored["token"] or not path.exists():
+            messages.error(self.request, _("导入文件已失效,请重新上传"))
+            return HttpResponseRedirect(self.request.path)
+        header, body = read_table(path.read_bytes(), stored["name"])
+        spec = self.spec_class(actor=self.request.user)
+        parsed = spec.parse(header, body)
+        if parsed.file_errors or not parsed.valid_rows:
+            return self.render_page(parsed=parsed, filename=stored["name"], token=stored["token"])
+        try:
+            with transaction.atomic():
+                for row in parsed.valid_rows:
+                    current = row
+                    spec.save_row(row)
+        except ValidationError as exc:
+            # Something changed since the preview (e.g. the same person was registered
+            # meanwhile): nothing was written; say which row and why.
+            messages.error(
+                self.request,
+                _("第 %(row)d 行无法保存:%(msg)s。本次导入未写入任何数据。")
+                % {"row": current.number, "msg": "；".join(exc.messages)},
+            )
+            return self.render_page(
+                parsed=spec.parse(header, body), filename=stored["name"], token=stored["token"]
+            )
+        path.unlink(missing_ok=True)
+        del self.request.session[self._session_key()]
+        skipped = len(parsed.error_rows)
+        messages.success(
+            self.request,
+            _("已导入 %(ok)d 行,跳过有错误的 %(bad)d 行")
+            % {"ok": len(parsed.valid_rows), "bad": skipped},
+        )
+        return (
+            redirect(self.success_url_name)
+            if self.success_url_name
+            else HttpResponseRedirect(self.request.path)
+        )
