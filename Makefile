@@ -52,12 +52,12 @@ demo: migrate
 	$(PY) -m huigong demo --if-empty
 
 lint: $(DEV_STAMP)
-	$(PY) -m ruff check src tests bench
-	$(PY) -m ruff format --check src tests bench
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 format: $(DEV_STAMP)
-	$(PY) -m ruff format src tests bench
-	$(PY) -m ruff check --fix src tests bench
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
 
 check: $(DEV_STAMP) $(VENDOR)
 	$(PY) -m huigong check --fail-level WARNING
@@ -76,6 +76,18 @@ test-postgres: $(DEV_STAMP) $(VENDOR)
 
 ## ruff, Django checks, then the whole suite on SQLite and (when reachable) PostgreSQL
 test: lint check test-sqlite test-postgres
+
+# Translations: extract the Chinese source strings into locale/*/django.po (Django's
+# makemessages needs GNU gettext: apt-get install gettext), then compile the .mo files with
+# Babel (pinned in requirements-dev.txt, pure Python). The .mo files are committed, so
+# running the platform needs neither tool; the test suite checks they match the .po files.
+.PHONY: messages compilemessages
+messages: $(DEV_STAMP)
+	cd src/huigong && PYTHONPATH=$(CURDIR)/src $(CURDIR)/$(PY) -P -m huigong makemessages -l en --no-obsolete
+	$(MAKE) compilemessages
+
+compilemessages: $(DEV_STAMP)
+	$(VENV)/bin/pybabel compile -d src/huigong/locale -D django
 
 bench: $(DEV_STAMP)
 	$(PY) bench/run_all.py

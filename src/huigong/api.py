@@ -20,12 +20,13 @@ from datetime import timedelta
 from importlib import import_module
 
 from django.apps import apps
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
@@ -40,6 +41,7 @@ class ErrorCode:
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
     INVALID_STATE = "invalid_state"
+    THROTTLED = "throttled"
     SERVER_ERROR = "server_error"
 
 
@@ -140,6 +142,12 @@ def _on_denied(request, exc):
     return _error(request, 403, ErrorCode.PERMISSION_DENIED, str(exc) or _("没有执行此操作的权限"))
 
 
+@api.exception_handler(RequestDataTooBig)
+def _on_too_big(request, exc):
+    # Bodies over DATA_UPLOAD_MAX_MEMORY_SIZE: a client error, not a server one.
+    return _error(request, 413, ErrorCode.INVALID_INPUT, _("请求内容过大"))
+
+
 @api.exception_handler(Http404)
 def _on_not_found(request, exc):
     return _error(request, 404, ErrorCode.NOT_FOUND, _("未找到该对象,或不在您的管辖范围内"))
@@ -152,14 +160,18 @@ def _on_api_error(request, exc: ApiError):
 
 @api.exception_handler(HttpError)
 def _on_http_error(request, exc: HttpError):
-    code = {
-        400: ErrorCode.INVALID_INPUT,
-        401: ErrorCode.UNAUTHENTICATED,
-        403: ErrorCode.PERMISSION_DENIED,
-        404: ErrorCode.NOT_FOUND,
-        409: ErrorCode.CONFLICT,
-    }.get(exc.status_code, ErrorCode.INVALID_INPUT)
-    message = str(exc) if exc.status_code != 400 else _("请求格式有误(例如 JSON 无法解析)")
+    # Raised by django-ninja itself (unparsable body, CSRF, throttling) with English
+    # texts; endpoints raise ApiError for their own messages. Answer in Chinese.
+    code, message = {
+        400: (ErrorCode.INVALID_INPUT, _("请求格式有误(例如 JSON 无法解析)")),
+        401: (ErrorCode.UNAUTHENTICATED, _("请先登录或提供有效的 API 令牌")),
+        403: (ErrorCode.PERMISSION_DENIED, _("没有执行此操作的权限")),
+        404: (ErrorCode.NOT_FOUND, _("未找到该对象,或不在您的管辖范围内")),
+        409: (ErrorCode.CONFLICT, _("与现有数据冲突")),
+        429: (ErrorCode.THROTTLED, _("请求过于频繁,请稍后再试")),
+    }.get(exc.status_code, (ErrorCode.INVALID_INPUT, _("请求无法处理")))
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        message = _("CSRF 校验失败:使用浏览器会话调用时请带上 X-CSRFToken 请求头")
     return _error(request, exc.status_code, code, message)
 
 
@@ -222,3 +234,29 @@ def _mount_app_routers() -> None:
 
 
 _mount_app_routers()
+
+
+# Mounted last so it only answers paths no router matched (including malformed ids such
+# as /orgs/abc): the API answers JSON 404 like every other error, not the HTML page.
+_fallback = Router()
+_FALLBACK_ROUTE = "<path:rest>"
+
+
+@_fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False
+)
+def _no_such_endpoint(request, rest: str):
+    try:
+        with_slash = resolve(request.path_info + "/").route
+    except Resolver404:
+        with_slash = _FALLBACK_ROUTE
+    if not with_slash.endswith(_FALLBACK_ROUTE):
+        raise ApiError(
+            ErrorCode.NOT_FOUND,
+            _("接口地址应以斜杠结尾:%(path)s/") % {"path": request.path},
+            status=404,
+        )
+    raise ApiError(ErrorCode.NOT_FOUND, _("没有这个接口:%(path)s") % {"path": request.path}, 404)
+
+
+api.add_router("/", _fallback)

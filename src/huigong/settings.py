@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "huigong.accounts.middleware.WorkerBoundaryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -149,7 +150,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "workbench:home"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login lockout (django-axes): 5 failures per username+IP lock for 30 minutes.
@@ -158,6 +159,9 @@ AXES_COOLOFF_TIME = float(env("HUIGONG_AXES_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Workers sign in with a phone number: axes counts those attempts under the worker's username.
+AXES_USERNAME_CALLABLE = "huigong.accounts.lockout.attempt_name"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "phone"]  # masked in axes' logs
 
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True
@@ -212,7 +216,12 @@ CELERY_BROKER_URL = env("HUIGONG_CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Materialized dashboard figures (huigong.stats.services); dashboards fall back to live
+    # counts when the snapshots are older than STATS_SNAPSHOT_MAX_AGE.
+    "stats-rollup-indicators": {"task": "huigong.stats.rollup_indicators", "schedule": 3600.0},
+}
+STATS_SNAPSHOT_MAX_AGE = int(env("HUIGONG_STATS_SNAPSHOT_MAX_AGE", str(2 * 3600)))
 
 # SMS verification codes: the console backend prints them to the log (development).
 SMS_BACKEND = env("HUIGONG_SMS_BACKEND", "huigong.accounts.sms.ConsoleSMSBackend")

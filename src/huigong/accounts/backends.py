@@ -1,14 +1,17 @@
-"""Authentication backends: permissions from roles, and phone login for workers."""
+"""Authentication: permissions from roles, phone sign-in for workers, API tokens."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from huigong.common.crypto import lookup_hash
 from huigong.common.text import clean_phone
 
-from .models import User, UserKind
+from .models import ApiToken, User, UserKind
 
 
 class RoleBackend(ModelBackend):
@@ -48,3 +51,21 @@ class WorkerPhoneBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+#: ``last_used_at`` is refreshed at most this often, so API reads do not all write.
+_TOKEN_TOUCH_INTERVAL = datetime.timedelta(minutes=5)
+
+
+def authenticate_api_key(key: str | None) -> User | None:
+    """The active user owning the unexpired API token ``key``, or None. For the API's
+    bearer authentication; the key itself is never stored, only its hash."""
+    if not key or not key.startswith("hg_") or len(key) > 100:
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
+    if token is None or token.is_expired or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > _TOKEN_TOUCH_INTERVAL:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,8 +1,12 @@
-"""Template context shared by every workbench page: the user's scope for the header."""
+"""Template context shared by every workbench page: the menu and the user's scope."""
 
 from __future__ import annotations
 
+from django.utils.functional import SimpleLazyObject
+
 from huigong.orgs.scope import scope_paths
+
+from .navigation import workbench_nav
 
 
 def workbench(request):
@@ -10,6 +14,7 @@ def workbench(request):
     if user is None or not user.is_authenticated or getattr(user, "is_worker", False):
         return {}
 
+    # Lazy: templates that do not show them cost no queries; those that do, one each.
     def scope_orgs():
         from huigong.orgs.models import Organization
 
@@ -18,4 +23,9 @@ def workbench(request):
             return list(Organization.get_root_nodes())
         return list(Organization.objects.filter(path__in=paths))
 
-    return {"scope_orgs": scope_orgs}
+    def nav_items():
+        match = getattr(request, "resolver_match", None)
+        namespace = match.namespaces[0] if match and match.namespaces else ""
+        return workbench_nav(user, namespace)
+
+    return {"scope_orgs": SimpleLazyObject(scope_orgs), "nav_items": SimpleLazyObject(nav_items)}

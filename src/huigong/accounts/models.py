@@ -66,6 +66,14 @@ class User(AbstractUser):
     def is_worker(self) -> bool:
         return self.kind == UserKind.WORKER
 
+    def audit_org_path(self) -> str:
+        """Where this account's audit entries belong: a worker's union, or the highest
+        organization where a staff user holds a role (so the auditors there see them)."""
+        if self.person_id is not None:
+            return self.person.organization.path
+        paths = self.assignments.values_list("organization__path", flat=True)
+        return min(paths, key=len, default="")
+
 
 class Role(models.Model):
     """A named set of permissions, e.g. 乡镇工会干部 or 财务人员."""
@@ -139,9 +147,17 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API 令牌")
         verbose_name_plural = _("API 令牌")
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def audit_org_path(self) -> str:
+        return self.user.audit_org_path()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
     @staticmethod
     def hash_key(key: str) -> str:
@@ -161,11 +177,17 @@ class ApiToken(models.Model):
         return token, key
 
 
+class PhoneCodePurpose(models.TextChoices):
+    SIGNUP = "signup", _("注册")
+    RESET = "reset", _("找回密码")
+
+
 class PhoneCode(models.Model):
-    """A one-time SMS verification code for worker sign-up and password reset."""
+    """A one-time SMS verification code for worker sign-up and password reset. Only a keyed
+    hash of the code is kept; the newest code of a phone and purpose is the one that counts."""
 
     phone_hash = models.CharField(max_length=64, db_index=True)
-    purpose = models.CharField(max_length=20)
+    purpose = models.CharField(max_length=20, choices=PhoneCodePurpose.choices)
     code_hash = models.CharField(max_length=64)
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -33,6 +33,7 @@ ROLES: dict[str, tuple] = {
             *_ORG_WRITE,
             "orgs.move_organization",
             "orgs.merge_organization",
+            "orgs.dissolve_organization",
             *_PEOPLE_READ,
             *_PEOPLE_WRITE,
             "people.import_person",

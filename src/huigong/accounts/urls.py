@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
@@ -7,5 +6,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.StaffLoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.StaffLogoutView.as_view(), name="logout"),
+    path("password/", views.password_change, name="password_change"),
+    path("tokens/", views.api_tokens, name="api_tokens"),
+    path("tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),
 ]

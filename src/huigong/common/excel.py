@@ -42,6 +42,11 @@ class ExcelError(Exception):
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, float) and abs(value) >= 1e15:
+        # Excel keeps only 15 significant digits: an 18-digit ID number typed into a number
+        # cell has lost its last digits. Show it as Excel does (4.30426197501011E+17) so
+        # that importers can recognise the damage instead of reading made-up digits.
+        return f"{value:.15G}"
     if isinstance(value, float) and value.is_integer():
         # Excel stores 13800000001 as 13800000001.0; long ID numbers are expected as text.
         value = int(value)
@@ -200,7 +205,7 @@ class ImportSpec(ABC):
                 if col.matches(h):
                     index[col.key] = i
                     break
-        missing = [c.header for c in self.columns if c.required and c.key not in index]
+        missing = [str(c.header) for c in self.columns if c.required and c.key not in index]
         if missing:
             return ParsedImport(
                 self.columns, [], [_("缺少必填列:%(cols)s") % {"cols": "、".join(missing)}]

@@ -9,6 +9,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Length, Substr
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -29,6 +32,26 @@ class OrgKind(models.TextChoices):
 FEDERATION_KINDS = {OrgKind.PROVINCE, OrgKind.CITY, OrgKind.COUNTY, OrgKind.TOWNSHIP}
 
 
+#: Which kind of organization may sit directly under which (None: a root of the tree).
+#: Counties may hang under a province (省直管县) and townships under a city without
+#: counties (e.g. 东莞); industry and regional federations exist at every federation
+#: level; a grassroots union is a leaf (its branches and groups are not organizations).
+ALLOWED_PARENT_KINDS: dict[str, frozenset[str | None]] = {
+    OrgKind.PROVINCE: frozenset({None}),
+    OrgKind.CITY: frozenset({None, OrgKind.PROVINCE}),
+    OrgKind.COUNTY: frozenset({None, OrgKind.PROVINCE, OrgKind.CITY}),
+    OrgKind.TOWNSHIP: frozenset({OrgKind.CITY, OrgKind.COUNTY}),
+    OrgKind.INDUSTRY: frozenset(FEDERATION_KINDS),
+    OrgKind.REGIONAL: frozenset(FEDERATION_KINDS),
+    OrgKind.GRASSROOTS: frozenset({*FEDERATION_KINDS, OrgKind.INDUSTRY, OrgKind.REGIONAL}),
+}
+
+
+def kind_allowed_under(kind: str, parent_kind: str | None) -> bool:
+    """True when an organization of ``kind`` may be a child of one of ``parent_kind``."""
+    return parent_kind in ALLOWED_PARENT_KINDS.get(kind, frozenset())
+
+
 class GrassrootsCategory(models.TextChoices):
     PUBLIC = "public", _("行政事业")
     ENTERPRISE = "enterprise", _("企业")
@@ -46,6 +69,23 @@ class OrganizationQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
 
     def active(self):
         return self.filter(status=OrgStatus.ACTIVE)
+
+    def children_of(self, org: Organization | None):
+        """Direct children of ``org`` (the roots for None), whatever their status."""
+        if org is None:
+            return self.filter(depth=1)
+        return self.filter(depth=org.depth + 1, path__startswith=org.path)
+
+    def with_parent(self):
+        """Annotate ``parent_name`` and ``parent_id``: the tree has no parent column, the
+        parent is the row whose path is this path without its last step."""
+        parent = Organization.objects.filter(
+            path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Organization.steplen)
+        ).order_by()
+        return self.annotate(
+            parent_name=Subquery(parent.values("name")[:1]),
+            parent_id=Subquery(parent.values("pk")[:1]),
+        )
 
 
 class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
@@ -117,6 +157,7 @@ class Organization(MP_Node):
             ("merge_organization", _("合并组织")),
             ("import_organization", _("导入组织")),
             ("export_organization", _("导出组织")),
+            ("dissolve_organization", _("撤销组织")),
         ]
 
     def __str__(self) -> str:
@@ -127,13 +168,25 @@ class Organization(MP_Node):
         if self.category and self.kind != OrgKind.GRASSROOTS:
             raise ValidationError({"category": _("只有基层工会才有类别")})
 
+    def get_absolute_url(self) -> str:
+        return reverse("orgs:detail", args=[self.pk])
+
     @property
     def is_federation(self) -> bool:
         return self.kind in FEDERATION_KINDS
 
+    @property
+    def is_active(self) -> bool:
+        return self.status == OrgStatus.ACTIVE
+
+    @property
+    def parent_path(self) -> str:
+        """Materialized path of the parent ("" for a root)."""
+        return self.path[: -self.steplen]
+
     def name_path(self, sep: str = " / ") -> str:
         """Full name from the root, e.g. 湖南省总工会 / 衡阳市总工会 / 祁东县总工会."""
-        return sep.join(a.name for a in [*self.get_ancestors(), self])
+        return sep.join(a.name for a in [*Organization.objects.get_ancestors(self), self])
 
 
 class GridQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
@@ -175,3 +228,8 @@ class Grid(MP_Node):
 
     def __str__(self) -> str:
         return self.name
+
+    #: The level a child grid must have under a grid of each level (micro-grids are leaves).
+    CHILD_LEVEL = {Level.AREA: Level.GRID, Level.GRID: Level.MICRO}
+    #: Levels allowed without a parent grid (small townships skip the area level).
+    ROOT_LEVELS = frozenset({Level.AREA, Level.GRID})

@@ -1,5 +1,21 @@
+from django.urls import path
 
+from . import views
 
 app_name = "orgs"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.OrganizationListView.as_view(), name="list"),
+    path("tree/", views.OrganizationTreeView.as_view(), name="tree"),
+    path("tree/<int:pk>/children/", views.TreeChildrenView.as_view(), name="tree_children"),
+    path("new/", views.OrganizationCreateView.as_view(), name="create"),
+    path("import/", views.OrganizationImportView.as_view(), name="import"),
+    path("<int:pk>/", views.OrganizationDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.OrganizationEditView.as_view(), name="edit"),
+    path("<int:pk>/move/", views.OrganizationMoveView.as_view(), name="move"),
+    path("<int:pk>/merge/", views.OrganizationMergeView.as_view(), name="merge"),
+    path("<int:pk>/dissolve/", views.OrganizationDissolveView.as_view(), name="dissolve"),
+    path("<int:pk>/grids/new/", views.GridCreateView.as_view(), name="grid_create"),
+    path("grids/<int:pk>/", views.GridEditView.as_view(), name="grid_edit"),
+    path("grids/<int:pk>/officers/", views.GridOfficersView.as_view(), name="grid_officers"),
+]

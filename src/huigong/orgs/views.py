@@ -1,0 +1,528 @@
+"""Workbench pages for the organization tree: list, tree browser, node page, forms for
+create/edit/move/merge/dissolve, grids and the Excel import. Views are thin: load through
+the user's scope, call one service, render."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from huigong.audit.models import ChangeLog
+from huigong.common.listing import ImportView, ScopedListView, StaffRequiredMixin
+
+from . import services
+from .counts import attach_counts, organization_references, subtree_counts
+from .filters import OrganizationFilter
+from .forms import (
+    DissolveForm,
+    GridEditForm,
+    GridForm,
+    GridOfficersForm,
+    MergeForm,
+    MoveForm,
+    OrganizationForm,
+    apply_errors,
+)
+from .imports import OrganizationImportSpec
+from .models import Grid, Organization, OrgStatus
+from .scope import get_visible_or_404, scope_paths, user_can_at
+from .tables import OrganizationTable
+
+VIEW_PERM = "orgs.view_organization"
+#: Children shown on the node page and in one expansion of the tree; more are in the list.
+CHILDREN_LIMIT = 200
+
+
+def _load_org(request, pk: int) -> Organization:
+    return get_visible_or_404(Organization.objects.all(), request.user, VIEW_PERM, pk=pk)
+
+
+def _require_at(user, perm: str, org: Organization) -> None:
+    if not user_can_at(user, perm, org.path):
+        raise PermissionDenied
+
+
+# -- list, tree ----------------------------------------------------------------------------
+
+
+class OrganizationListView(ScopedListView):
+    model = Organization
+    table_class = OrganizationTable
+    filterset_class = OrganizationFilter
+    template_name = "orgs/organization_list.html"
+    permission_required = VIEW_PERM
+    export_permission = "orgs.export_organization"
+    export_filename = gettext_lazy("工会组织")
+    page_title = gettext_lazy("工会组织")
+
+    def get_queryset(self):
+        return Organization.objects.visible_to(self.request.user, VIEW_PERM).with_parent()
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        self.create_url_name = "orgs:create" if user.has_perm("orgs.add_organization") else None
+        self.import_url_name = "orgs:import" if user.has_perm("orgs.import_organization") else None
+        return super().get_context_data(**kwargs)
+
+
+class OrganizationTreeView(StaffRequiredMixin, View):
+    """The user's scope roots; children are fetched when a node is expanded."""
+
+    permission_required = VIEW_PERM
+
+    def get(self, request):
+        paths = scope_paths(request.user, VIEW_PERM)
+        roots = (
+            Organization.objects.filter(depth=1)
+            if paths is None
+            else Organization.objects.filter(path__in=paths)
+        )
+        return render(request, "orgs/tree.html", {"nodes": attach_counts(list(roots))})
+
+
+class TreeChildrenView(StaffRequiredMixin, View):
+    """htmx partial: the children of one node, with their counts."""
+
+    permission_required = VIEW_PERM
+
+    def get(self, request, pk: int):
+        node = _load_org(request, pk)
+        children = list(Organization.objects.children_of(node)[: CHILDREN_LIMIT + 1])
+        more_url = None
+        if len(children) > CHILDREN_LIMIT:
+            children = children[:CHILDREN_LIMIT]
+            more_url = f"{reverse('orgs:list')}?under={node.pk}"
+        return render(
+            request,
+            "orgs/_tree_nodes.html",
+            {"nodes": attach_counts(children), "more_url": more_url},
+        )
+
+
+# -- node page -----------------------------------------------------------------------------
+
+_HISTORY_LABELS = {
+    "parent": gettext_lazy("上级组织"),
+    "path": gettext_lazy("树路径"),
+    "merge": gettext_lazy("合并结果"),
+    "merged_from": gettext_lazy("并入的组织"),
+    "officers": gettext_lazy("网格员"),
+}
+_ORG_REF_FIELDS = {"parent", "merged_into", "merged_from"}
+_SUMMARY_LABELS = {
+    "children_moved": gettext_lazy("移走的下级组织"),
+    "references_moved": gettext_lazy("改指向的记录:"),
+    "references_kept": gettext_lazy("留在原组织的重复记录:"),
+}
+
+
+def _summary_label(key: str) -> str:
+    """Label of a merge-summary key, or of a relation "app.model.field" in it."""
+    if key in _SUMMARY_LABELS:
+        return str(_SUMMARY_LABELS[key])
+    app_label, _sep, rest = key.partition(".")
+    model_name, _sep, field_name = rest.partition(".")
+    try:
+        model = apps.get_model(app_label, model_name)
+        field = model._meta.get_field(field_name)
+    except (LookupError, FieldDoesNotExist, ValueError):
+        return key
+    return f"{model._meta.verbose_name}·{field.verbose_name}"
+
+
+def history_entries(logs: list[ChangeLog]) -> list[dict]:
+    """Change-log rows made readable: field labels, and organization ids as names."""
+    ids = {
+        value
+        for log in logs
+        for key, pair in log.changes.items()
+        if key in _ORG_REF_FIELDS
+        for value in pair
+        if isinstance(value, int)
+    }
+    names = dict(Organization.objects.filter(pk__in=ids).values_list("pk", "name"))
+    labels = {f.name: f.verbose_name for f in Organization._meta.fields} | _HISTORY_LABELS
+
+    def show(key, value):
+        if value in (None, "", {}):
+            return "—"
+        if key in _ORG_REF_FIELDS and isinstance(value, int):
+            return names.get(value, f"#{value}")
+        if key == "status":
+            return dict(OrgStatus.choices).get(value, value)
+        if isinstance(value, dict):
+            return ";".join(f"{_summary_label(k)} {show(k, v)}" for k, v in value.items())
+        return value
+
+    entries = []
+    for log in logs:
+        changes = [
+            {"label": labels.get(key, key), "old": show(key, old), "new": show(key, new)}
+            for key, (old, new) in sorted(log.changes.items())
+        ]
+        entries.append({"log": log, "changes": changes})
+    return entries
+
+
+def can_map(user, org: Organization) -> dict[str, bool]:
+    perms = ("change", "add", "move", "merge", "dissolve")
+    can = {p: user_can_at(user, f"orgs.{p}_organization", org.path) for p in perms}
+    can["add_grid"] = user_can_at(user, "orgs.add_grid", org.path)
+    can["change_grid"] = user_can_at(user, "orgs.change_grid", org.path)
+    active = org.status == OrgStatus.ACTIVE
+    for key in ("change", "add", "move", "merge", "dissolve", "add_grid"):
+        can[key] = can[key] and active
+    can["move"] = can["move"] and org.depth > 1
+    can["merge"] = can["merge"] and org.depth > 1
+    can["dissolve"] = can["dissolve"] and org.depth > 1
+    return can
+
+
+class OrganizationDetailView(StaffRequiredMixin, View):
+    permission_required = VIEW_PERM
+
+    def get(self, request, pk: int, grid_form: GridForm | None = None):
+        org = _load_org(request, pk)
+        return render(request, "orgs/detail.html", self.context(request, org, grid_form))
+
+    @staticmethod
+    def context(request, org: Organization, grid_form: GridForm | None = None) -> dict:
+        user = request.user
+        ancestors = list(
+            Organization.objects.get_ancestors(org).visible_to(user, VIEW_PERM)
+            if org.depth > 1
+            else []
+        )
+        children = list(Organization.objects.children_of(org)[: CHILDREN_LIMIT + 1])
+        counts = subtree_counts([org, *children[:CHILDREN_LIMIT]])
+        for child in children:
+            child.counts = counts.get(child.pk)
+        # Like the audit pages: only the entries written while the organization was in
+        # the viewer's scope (the log keeps the path it had then).
+        logs = list(
+            ChangeLog.objects.filter(
+                object_type=Organization._meta.label_lower, object_id=str(org.pk)
+            )
+            .visible_to(user)
+            .order_by("-time", "-id")[:50]
+        )
+        grids = list(
+            Grid.objects.filter(organization=org).prefetch_related("officers").order_by("path")
+        )
+        can = can_map(user, org)
+        if grid_form is None and can["add_grid"]:
+            grid_form = GridForm(organization=org)
+        merged_into = (
+            Organization.objects.visible_to(user, VIEW_PERM).filter(pk=org.merged_into_id).first()
+            if org.merged_into_id
+            else None
+        )
+        return {
+            "org": org,
+            "ancestors": ancestors,
+            "children": children[:CHILDREN_LIMIT],
+            "more_children": len(children) > CHILDREN_LIMIT,
+            "counts": counts[org.pk],
+            "grids": grids,
+            "history": history_entries(logs),
+            "can": can,
+            "grid_form": grid_form,
+            "merged_into": merged_into,
+        }
+
+
+# -- create, edit --------------------------------------------------------------------------
+
+
+class OrganizationCreateView(StaffRequiredMixin, View):
+    permission_required = "orgs.add_organization"
+
+    def get(self, request):
+        initial = {}
+        parent_id = request.GET.get("parent", "")
+        if parent_id.isdigit():
+            initial["parent"] = parent_id
+        form = OrganizationForm(user=request.user, choose_parent=True, initial=initial)
+        return self.render_form(request, form)
+
+    def post(self, request):
+        form = OrganizationForm(request.POST, user=request.user, choose_parent=True)
+        if form.is_valid():
+            try:
+                org = services.create_organization(
+                    actor=request.user, parent=form.cleaned_data["parent"], **form.service_values()
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("已新建组织“%(name)s”") % {"name": org.name})
+                return redirect(org)
+        return self.render_form(request, form, status=400)
+
+    def render_form(self, request, form, status=200):
+        return render(
+            request,
+            "orgs/form.html",
+            {"form": form, "title": _("新建组织"), "cancel_url": reverse("orgs:list")},
+            status=status,
+        )
+
+
+class OrganizationEditView(StaffRequiredMixin, View):
+    permission_required = "orgs.change_organization"
+
+    def get(self, request, pk: int):
+        org = _load_org(request, pk)
+        _require_at(request.user, "orgs.change_organization", org)
+        form = OrganizationForm(
+            user=request.user, choose_parent=False, initial=OrganizationForm.initial_from(org)
+        )
+        return self.render_form(request, org, form)
+
+    def post(self, request, pk: int):
+        org = _load_org(request, pk)
+        _require_at(request.user, "orgs.change_organization", org)
+        form = OrganizationForm(request.POST, user=request.user, choose_parent=False)
+        if form.is_valid():
+            try:
+                org = services.update_organization(
+                    actor=request.user, organization=org, **form.service_values()
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("已保存“%(name)s”") % {"name": org.name})
+                return redirect(org)
+        return self.render_form(request, org, form, status=400)
+
+    def render_form(self, request, org, form, status=200):
+        return render(
+            request,
+            "orgs/form.html",
+            {
+                "form": form,
+                "org": org,
+                "title": _("修改:%(name)s") % {"name": org.name},
+                "cancel_url": org.get_absolute_url(),
+            },
+            status=status,
+        )
+
+
+# -- move, merge, dissolve -----------------------------------------------------------------
+
+
+class _ActionView(StaffRequiredMixin, View):
+    """A confirmation page for one action on one organization: GET shows what will
+    happen, POST does it through the service."""
+
+    template_name = ""
+    action_perm = ""
+
+    def load(self, request, pk: int) -> Organization:
+        org = _load_org(request, pk)
+        _require_at(request.user, self.action_perm, org)
+        return org
+
+    def make_form(self, request, org, data=None):
+        raise NotImplementedError
+
+    def perform(self, request, org, form) -> str:
+        """Call the service; return the success message."""
+        raise NotImplementedError
+
+    def summary(self, org) -> dict:
+        counts = subtree_counts([org])[org.pk]
+        return {"counts": counts}
+
+    def get(self, request, pk: int):
+        org = self.load(request, pk)
+        return self.render_page(request, org, self.make_form(request, org))
+
+    def post(self, request, pk: int):
+        org = self.load(request, pk)
+        form = self.make_form(request, org, request.POST)
+        if form.is_valid():
+            try:
+                message = self.perform(request, org, form)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, message)
+                return redirect("orgs:detail", pk=org.pk)
+        return self.render_page(request, org, form, status=400)
+
+    def render_page(self, request, org, form, status=200):
+        context = {"org": org, "form": form, **self.summary(org)}
+        return render(request, self.template_name, context, status=status)
+
+
+class OrganizationMoveView(_ActionView):
+    permission_required = "orgs.move_organization"
+    action_perm = "orgs.move_organization"
+    template_name = "orgs/move.html"
+
+    def make_form(self, request, org, data=None):
+        return MoveForm(data, user=request.user, organization=org)
+
+    def summary(self, org):
+        descendants = Organization.objects.filter(path__startswith=org.path, depth__gt=org.depth)
+        return {**super().summary(org), "descendants": descendants.count()}
+
+    def perform(self, request, org, form):
+        parent = form.cleaned_data["parent"]
+        services.move_organization(actor=request.user, organization=org, new_parent=parent)
+        return _("已把“%(name)s”移到“%(parent)s”之下") % {"name": org.name, "parent": parent.name}
+
+
+class OrganizationMergeView(_ActionView):
+    permission_required = "orgs.merge_organization"
+    action_perm = "orgs.merge_organization"
+    template_name = "orgs/merge.html"
+
+    def make_form(self, request, org, data=None):
+        return MergeForm(data, user=request.user, organization=org)
+
+    def summary(self, org):
+        return {
+            **super().summary(org),
+            "direct_children": org.numchild,
+            "references": organization_references(org),
+        }
+
+    def perform(self, request, org, form):
+        target = form.cleaned_data["target"]
+        services.merge_organizations(
+            actor=request.user, source=org, target=target, note=form.cleaned_data["note"]
+        )
+        return _("已把“%(name)s”并入“%(target)s”") % {"name": org.name, "target": target.name}
+
+
+class OrganizationDissolveView(_ActionView):
+    permission_required = "orgs.dissolve_organization"
+    action_perm = "orgs.dissolve_organization"
+    template_name = "orgs/dissolve.html"
+
+    def make_form(self, request, org, data=None):
+        return DissolveForm(data)
+
+    def summary(self, org):
+        from huigong.people.models import Person
+
+        return {
+            "active_children": Organization.objects.children_of(org)
+            .filter(status=OrgStatus.ACTIVE)
+            .count(),
+            "persons_here": Person.objects.filter(organization=org).count(),
+        }
+
+    def perform(self, request, org, form):
+        services.dissolve_organization(
+            actor=request.user, organization=org, reason=form.cleaned_data["reason"]
+        )
+        return _("已撤销“%(name)s”") % {"name": org.name}
+
+
+# -- grids ---------------------------------------------------------------------------------
+
+
+class GridCreateView(StaffRequiredMixin, View):
+    permission_required = "orgs.add_grid"
+
+    def post(self, request, pk: int):
+        org = _load_org(request, pk)
+        _require_at(request.user, "orgs.add_grid", org)
+        form = GridForm(request.POST, organization=org)
+        if form.is_valid():
+            try:
+                grid = services.create_grid(
+                    actor=request.user,
+                    organization=org,
+                    name=form.cleaned_data["name"],
+                    level=form.cleaned_data["level"],
+                    parent=form.cleaned_data["parent"],
+                    description=form.cleaned_data["description"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("已新建网格“%(name)s”") % {"name": grid.name})
+                return redirect(reverse("orgs:detail", args=[org.pk]) + "#grids")
+        context = OrganizationDetailView.context(request, org, grid_form=form)
+        return render(request, "orgs/detail.html", context, status=400)
+
+
+def _load_grid(request, pk: int) -> Grid:
+    return get_visible_or_404(
+        Grid.objects.select_related("organization"), request.user, "orgs.view_grid", pk=pk
+    )
+
+
+class GridEditView(StaffRequiredMixin, View):
+    """A grid's page: its name and description, and its officers."""
+
+    permission_required = "orgs.change_grid"
+
+    def get(self, request, pk: int):
+        grid = _load_grid(request, pk)
+        _require_at(request.user, "orgs.change_grid", grid.organization)
+        return self.render_page(request, grid)
+
+    def post(self, request, pk: int):
+        grid = _load_grid(request, pk)
+        _require_at(request.user, "orgs.change_grid", grid.organization)
+        form = GridEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_grid(actor=request.user, grid=grid, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("已保存网格"))
+                return redirect("orgs:grid_edit", pk=grid.pk)
+        return self.render_page(request, grid, form=form, status=400)
+
+    @staticmethod
+    def render_page(request, grid, form=None, officers_form=None, status=200):
+        form = form or GridEditForm(initial={"name": grid.name, "description": grid.description})
+        officers_form = officers_form or GridOfficersForm(
+            grid=grid, initial={"officers": list(grid.officers.values_list("pk", flat=True))}
+        )
+        context = {"grid": grid, "form": form, "officers_form": officers_form}
+        return render(request, "orgs/grid_edit.html", context, status=status)
+
+
+class GridOfficersView(StaffRequiredMixin, View):
+    permission_required = "orgs.change_grid"
+
+    def post(self, request, pk: int):
+        grid = _load_grid(request, pk)
+        _require_at(request.user, "orgs.change_grid", grid.organization)
+        form = GridOfficersForm(request.POST, grid=grid)
+        if form.is_valid():
+            try:
+                services.assign_grid_officers(
+                    actor=request.user, grid=grid, officers=form.cleaned_data["officers"]
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("已更新网格员"))
+                return redirect("orgs:grid_edit", pk=grid.pk)
+        return GridEditView.render_page(request, grid, officers_form=form, status=400)
+
+
+# -- import --------------------------------------------------------------------------------
+
+
+class OrganizationImportView(ImportView):
+    spec_class = OrganizationImportSpec
+    permission_required = "orgs.import_organization"
+    page_title = gettext_lazy("从 Excel 导入组织")
+    success_url_name = "orgs:list"

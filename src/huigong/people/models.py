@@ -7,9 +7,13 @@ use on the phone. Birth date and sex are derived from the ID number.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import lru_cache
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
+from stdnum.cn import ric
 
 from huigong.common.crypto import EncryptedTextField, lookup_hash, mask_id_number, mask_phone
 from huigong.common.text import clean_code, clean_phone, clean_text
@@ -45,6 +49,10 @@ def name_pinyin(name: str) -> str:
     initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
     full = "".join(lazy_pinyin(name)).lower()
     return f"{initials} {full}"
+
+
+# Names repeat a lot across a large import; pinyin conversion is the costly part.
+_bulk_name_pinyin = lru_cache(maxsize=65536)(name_pinyin)
 
 
 class PersonQuerySet(ScopedQuerySetMixin, models.QuerySet):
@@ -165,6 +173,43 @@ class Person(models.Model):
     def is_new_form_worker(self) -> bool:
         return self.employment_form == EmploymentForm.NEW_FORM
 
+    @property
+    def employer_display(self) -> str:
+        """The employer as shown in lists: the unionised organization, or the free text."""
+        return self.employer.name if self.employer_id else self.employer_name
+
+    @classmethod
+    def prepare_bulk(cls, persons: Iterable[Person], *, validated: bool = False) -> list[Person]:
+        """Set on unsaved persons the derived fields that ``save()`` sets, for
+        ``bulk_create`` (which bypasses ``save()``); the encrypted columns are encrypted by
+        their field on insert. ``validated=True`` skips the full ID-number check (its area
+        code lookup dominates the cost) for numbers the caller has already validated."""
+        prepared = []
+        for person in persons:
+            person.name = clean_text(person.name)
+            person.name_pinyin = _bulk_name_pinyin(person.name)
+            person.id_number = clean_code(person.id_number)
+            if person.id_number:
+                if validated:
+                    number = person.id_number
+                    birth_date = ric.get_birth_date(number)
+                    sex = Sex.MALE if int(number[16]) % 2 == 1 else Sex.FEMALE
+                else:
+                    check = check_id_number(person.id_number)
+                    number, birth_date, sex = check.number, check.birth_date, check.sex
+                person.id_number_hash = lookup_hash(number)
+                person.id_last4 = number[-4:]
+                person.birth_date = birth_date
+                person.sex = sex
+            else:
+                person.id_number_hash = None
+                person.id_last4 = ""
+            person.phone = clean_phone(person.phone)
+            person.phone_hash = lookup_hash(person.phone) if person.phone else ""
+            person.phone_last4 = person.phone[-4:] if person.phone else ""
+            prepared.append(person)
+        return prepared
+
 
 class Relation(models.TextChoices):
     SPOUSE = "spouse", _("配偶")
@@ -181,6 +226,11 @@ class HealthStatus(models.TextChoices):
     CHRONIC = "chronic", _("慢性病")
     SERIOUS = "serious", _("大病")
     DISABLED = "disabled", _("残疾")
+
+
+class HouseholdMemberQuerySet(ScopedQuerySetMixin, models.QuerySet):
+    # A household member belongs to the organization of the person whose household it is.
+    scope_path_field = "person__organization__path"
 
 
 class HouseholdMember(models.Model):
@@ -204,6 +254,8 @@ class HouseholdMember(models.Model):
         _("残疾等级"), null=True, blank=True, choices=[(i, str(i)) for i in range(1, 5)]
     )
     school = models.CharField(_("就读学校"), max_length=100, blank=True)
+
+    objects = HouseholdMemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("家庭成员")
@@ -232,3 +284,7 @@ class HouseholdMember(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
+
+    def audit_org_path(self) -> str:
+        """Audit entries of a household member belong to the person's organization."""
+        return self.person.organization.path

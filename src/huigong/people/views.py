@@ -1,0 +1,325 @@
+"""Workbench pages for persons: list (filters, search, export), detail with the logged
+reveal of protected data, register/edit forms, household members and the Excel import.
+
+Views are thin: they load rows through ``visible_to`` / ``get_visible_or_404`` (so a guessed
+id outside the user's scope is a 404), parse the form and call one service.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Subquery
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.generic import FormView, TemplateView
+
+from huigong.audit.display import ChangeFormatter
+from huigong.audit.models import ChangeAction, ChangeLog
+from huigong.common.listing import ImportView, ScopedListView, StaffRequiredMixin
+from huigong.orgs.scope import get_visible_or_404, user_can_at
+
+from . import services
+from .filters import PersonFilter
+from .forms import HouseholdMemberForm, PersonForm, RevealForm, add_service_errors
+from .imports import PersonImportSpec
+from .models import HouseholdMember, Person
+from .tables import PersonTable
+
+VIEW_PERM = "people.view_person"
+
+
+def _visible_person(request, pk: int, perm: str = VIEW_PERM) -> Person:
+    return get_visible_or_404(
+        Person.objects.select_related("organization", "employer"), request.user, perm, pk=pk
+    )
+
+
+def _visible_member(request, pk: int, member_pk: int) -> HouseholdMember:
+    return get_visible_or_404(
+        HouseholdMember.objects.select_related("person__organization"),
+        request.user,
+        VIEW_PERM,
+        pk=member_pk,
+        person_id=pk,
+    )
+
+
+def _show_warnings(request, warnings: list[str]) -> None:
+    for warning in warnings:
+        messages.warning(request, warning)
+
+
+class PersonListView(ScopedListView):
+    """职工名册: the persons in the user's scope with filters, search, sorting and export.
+
+    The Excel export writes the filtered rows with ID numbers and phones *masked*, also
+    for users who hold ``people.reveal_person``: an export is not a logged reveal, so it
+    never carries protected values in clear."""
+
+    model = Person
+    table_class = PersonTable
+    filterset_class = PersonFilter
+    permission_required = VIEW_PERM
+    export_permission = "people.export_person"
+    export_filename = gettext_lazy("职工名册")
+    page_title = gettext_lazy("职工")
+    select_related = ("organization", "employer")
+
+    def get_queryset(self):
+        return Person.objects.visible_to(self.request.user, VIEW_PERM).select_related(
+            *self.select_related
+        )
+
+    def export(self):
+        """The filtered rows as .xlsx, columns as on screen. ID numbers and phones stay
+        masked whatever the user's permissions: only ``reveal_person`` (one person, with a
+        reason, logged) shows them in clear."""
+        return super().export()
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        self.create_url_name = "people:create" if user.has_perm("people.add_person") else None
+        self.import_url_name = "people:import" if user.has_perm("people.import_person") else None
+        return super().get_context_data(**kwargs)
+
+
+class PersonDetailView(StaffRequiredMixin, TemplateView):
+    """A person with masked ID number and phone, household and change history."""
+
+    permission_required = VIEW_PERM
+    template_name = "people/person_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        person = _visible_person(self.request, self.kwargs["pk"])
+        context.update(person_context(self.request, person))
+        return context
+
+
+def person_context(request, person: Person, **extra) -> dict:
+    user = request.user
+    path = person.organization.path
+    household = list(person.household.all().order_by("id"))
+    context = {
+        "person": person,
+        "household": household,
+        "household_history": household_history(user, person),
+        "can_change": user_can_at(user, "people.change_person", path),
+        "can_reveal": user_can_at(user, "people.reveal_person", path),
+        "can_add_member": user_can_at(user, "people.add_householdmember", path),
+        "can_change_member": user_can_at(user, "people.change_householdmember", path),
+        "can_delete_member": user_can_at(user, "people.delete_householdmember", path),
+        "reveal_form": RevealForm(),
+        "revealed": None,
+    }
+    context.update(extra)
+    return context
+
+
+def household_history(user, person: Person, limit: int = 20) -> list:
+    """Changes to the person's household members, including removed ones (their creation
+    entry names the person)."""
+    member_ids = ChangeLog.objects.filter(
+        object_type="people.householdmember",
+        action=ChangeAction.CREATE,
+        changes__person__1=person.pk,
+    ).values("object_id")
+    rows = list(
+        ChangeLog.objects.filter(
+            object_type="people.householdmember", object_id__in=Subquery(member_ids)
+        )
+        .visible_to(user)
+        .order_by("-time", "-id")[:limit]
+    )
+    formatter = ChangeFormatter(user)
+    formatter.prefetch(rows)
+    return [(log, [c for c in formatter.changes(log) if c.name != "person"]) for log in rows]
+
+
+@method_decorator(never_cache, name="dispatch")
+class PersonRevealView(StaffRequiredMixin, View):
+    """POST a reason, get the full ID number and phone (htmx swaps them into the page).
+    Every reveal is written to the access log by ``services.reveal_person``."""
+
+    permission_required = VIEW_PERM
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        person = _visible_person(request, pk)
+        form = RevealForm(request.POST)
+        revealed = None
+        if form.is_valid():
+            try:
+                revealed = services.reveal_person(
+                    actor=request.user,
+                    person=person,
+                    reason=form.cleaned_data["reason"],
+                    channel="web",
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+        if request.htmx:
+            return render(
+                request,
+                "people/_reveal.html",
+                {"person": person, "reveal_form": form, "revealed": revealed, "can_reveal": True},
+            )
+        return render(
+            request,
+            "people/person_detail.html",
+            person_context(request, person, reveal_form=form, revealed=revealed),
+        )
+
+
+class PersonCreateView(StaffRequiredMixin, FormView):
+    permission_required = "people.add_person"
+    template_name = "people/person_form.html"
+    form_class = PersonForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(page_title=_("登记职工"), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            result = services.register_person(actor=self.request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已登记职工 %(name)s") % {"name": result.person.name})
+        _show_warnings(self.request, result.warnings)
+        return HttpResponseRedirect(reverse("people:detail", args=[result.person.pk]))
+
+
+class PersonUpdateView(StaffRequiredMixin, FormView):
+    permission_required = "people.change_person"
+    template_name = "people/person_form.html"
+    form_class = PersonForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not getattr(request.user, "is_worker", False):
+            self.person = _visible_person(request, kwargs["pk"])
+            if not user_can_at(request.user, "people.change_person", self.person.organization.path):
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "person": self.person}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(page_title=_("修改职工信息"), person=self.person, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            result = services.update_person(
+                actor=self.request.user, person=self.person, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已保存"))
+        _show_warnings(self.request, result.warnings)
+        return HttpResponseRedirect(reverse("people:detail", args=[result.person.pk]))
+
+
+class HouseholdMemberMixin(StaffRequiredMixin):
+    """Loads the person (and member) in scope and checks ``member_perm`` at its union."""
+
+    member_perm = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not getattr(request.user, "is_worker", False):
+            self.person = _visible_person(request, kwargs["pk"])
+            self.member = (
+                _visible_member(request, kwargs["pk"], kwargs["member_pk"])
+                if "member_pk" in kwargs
+                else None
+            )
+            if not user_can_at(request.user, self.member_perm, self.person.organization.path):
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def detail_url(self) -> str:
+        return reverse("people:detail", args=[self.person.pk]) + "#household"
+
+
+class HouseholdMemberCreateView(HouseholdMemberMixin, FormView):
+    permission_required = "people.add_householdmember"
+    member_perm = "people.add_householdmember"
+    template_name = "people/household_form.html"
+    form_class = HouseholdMemberForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(page_title=_("添加家庭成员"), person=self.person, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            result = services.add_household_member(
+                actor=self.request.user, person=self.person, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已添加家庭成员 %(name)s") % {"name": result.member.name})
+        _show_warnings(self.request, result.warnings)
+        return HttpResponseRedirect(self.detail_url())
+
+
+class HouseholdMemberUpdateView(HouseholdMemberMixin, FormView):
+    permission_required = "people.change_householdmember"
+    member_perm = "people.change_householdmember"
+    template_name = "people/household_form.html"
+    form_class = HouseholdMemberForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "member": self.member}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            page_title=_("修改家庭成员"), person=self.person, member=self.member, **kwargs
+        )
+
+    def form_valid(self, form):
+        try:
+            result = services.update_household_member(
+                actor=self.request.user, member=self.member, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已保存家庭成员 %(name)s") % {"name": result.member.name})
+        _show_warnings(self.request, result.warnings)
+        return HttpResponseRedirect(self.detail_url())
+
+
+class HouseholdMemberDeleteView(HouseholdMemberMixin, TemplateView):
+    permission_required = "people.delete_householdmember"
+    member_perm = "people.delete_householdmember"
+    template_name = "people/household_confirm_delete.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            page_title=_("删除家庭成员"), person=self.person, member=self.member, **kwargs
+        )
+
+    def post(self, request, *args, **kwargs):
+        services.remove_household_member(actor=request.user, member=self.member)
+        messages.success(request, _("已删除家庭成员 %(name)s") % {"name": self.member.name})
+        return HttpResponseRedirect(self.detail_url())
+
+
+class PersonImportView(ImportView):
+    """Excel import of persons: preview with per-row errors, then confirm."""
+
+    spec_class = PersonImportSpec
+    permission_required = "people.import_person"
+    success_url_name = "people:list"

@@ -1,5 +1,19 @@
+from django.urls import path
 
+from huigong.accounts import portal as accounts
+
+from . import views
 
 app_name = "portal"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", accounts.WorkerLoginView.as_view(), name="login"),
+    path("logout/", accounts.WorkerLogoutView.as_view(), name="logout"),
+    path("signup/", accounts.signup, name="signup"),
+    path("password/reset/", accounts.password_reset, name="password_reset"),
+    path("me/", accounts.me, name="me"),
+    path("me/password/", accounts.password_change, name="password_change"),
+    path("me/tokens/", accounts.api_tokens, name="api_tokens"),
+    path("me/tokens/<int:pk>/revoke/", accounts.revoke_token, name="revoke_token"),
+]

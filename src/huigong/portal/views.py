@@ -1,0 +1,9 @@
+"""The portal home: the services a worker can use today."""
+
+from django.shortcuts import render
+
+from .tiles import tiles_for
+
+
+def home(request):
+    return render(request, "portal/home.html", {"tiles": tiles_for(request.user)})

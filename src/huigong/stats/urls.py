@@ -1,5 +1,10 @@
+from django.urls import path
 
+from . import views
 
 app_name = "stats"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("export.xlsx", views.export, name="export"),
+]

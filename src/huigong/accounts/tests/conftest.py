@@ -1,0 +1,1 @@
+from .helpers import default_language, outbox  # noqa: F401  (fixtures)

@@ -1,0 +1,621 @@
+"""Use cases for the organization tree and its grids.
+
+Each function runs in one transaction, checks that the actor holds the permission at the
+organization concerned (``user_can_at``; denied → ``PermissionDenied``), validates
+(``ValidationError`` keyed by field, messages in Chinese), changes the rows and writes the
+change log. Views, the API, the Excel import and commands all call these.
+
+``actor=None`` means the system itself (seeding, demo data, management commands): no
+permission check, and the log names "系统" as the actor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet, UniqueConstraint
+from django.utils.translation import gettext as _
+
+from huigong.audit.models import ChangeAction
+from huigong.audit.services import record_change, snapshot
+
+from .models import Grid, Organization, OrgKind, OrgStatus, kind_allowed_under
+from .scope import user_can_at
+from .validators import (
+    ORG_FIELDS,
+    clean_grid_level,
+    clean_name,
+    clean_optional_text,
+    clean_org_fields,
+)
+
+#: The fields of an organization that its change log follows.
+AUDIT_FIELDS = (*ORG_FIELDS, "status", "merged_into")
+GRID_AUDIT_FIELDS = ("name", "level", "description", "organization")
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _require(actor, perm: str, path: str, message: str | None = None) -> None:
+    if actor is None:
+        return
+    if not user_can_at(actor, perm, path):
+        raise PermissionDenied(message or _("您没有在该组织执行此操作的权限"))
+
+
+def _lock(org: Organization) -> Organization:
+    """The current row, locked until the transaction ends (its path may have moved)."""
+    return Organization.objects.select_for_update().get(pk=org.pk)
+
+
+def _children(parent: Organization | None) -> QuerySet[Organization]:
+    return Organization.objects.children_of(parent)
+
+
+def _parent_of(org: Organization) -> Organization | None:
+    if org.depth == 1:
+        return None
+    return Organization.objects.get(path=org.parent_path)
+
+
+def _org_snapshot(org: Organization) -> dict[str, Any]:
+    return snapshot(org, AUDIT_FIELDS)
+
+
+def _merge_errors(*errors: dict[str, list]) -> dict[str, list]:
+    merged: dict[str, list] = {}
+    for error_dict in errors:
+        for field, messages in error_dict.items():
+            merged.setdefault(field, []).extend(messages)
+    return merged
+
+
+def _clean(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list]]:
+    """Clean the values that can be cleaned; return them with the errors of the others."""
+    try:
+        return clean_org_fields(values), {}
+    except ValidationError as exc:
+        errors = exc.error_dict
+        good = {k: v for k, v in values.items() if k not in errors}
+        return clean_org_fields(good), errors
+
+
+def _name_taken(
+    parent: Organization | None, name: str, exclude_pk: int | None = None
+) -> Organization | None:
+    siblings = _children(parent).filter(name=name, status=OrgStatus.ACTIVE)
+    if exclude_pk is not None:
+        siblings = siblings.exclude(pk=exclude_pk)
+    return siblings.first()
+
+
+def _placement_errors(
+    state: dict[str, Any], parent: Organization | None, org: Organization | None = None
+) -> dict[str, list]:
+    """Rules about where an organization of this kind, category and name may sit."""
+    errors: dict[str, list] = {}
+    kind, name = state.get("kind"), state.get("name")
+    if parent is not None and parent.status != OrgStatus.ACTIVE:
+        errors.setdefault("parent", []).append(
+            _("上级组织“%(parent)s”已合并或撤销,不能在其下设组织") % {"parent": parent.name}
+        )
+    if kind:
+        parent_kind = parent.kind if parent is not None else None
+        if not kind_allowed_under(kind, parent_kind):
+            if parent is None:
+                errors.setdefault("parent", []).append(
+                    _("请选择上级组织:只有省、市、县级总工会可以作为顶级组织")
+                )
+            else:
+                errors.setdefault("kind", []).append(
+                    _("“%(kind)s”不能设在“%(parent_kind)s”之下")
+                    % {"kind": OrgKind(kind).label, "parent_kind": OrgKind(parent_kind).label}
+                )
+        if state.get("category") and kind != OrgKind.GRASSROOTS:
+            errors.setdefault("category", []).append(_("只有基层工会才有类别,请清空"))
+        if org is not None and kind != org.kind:
+            blocking = sorted(
+                {
+                    child.kind
+                    for child in _children(org).filter(status=OrgStatus.ACTIVE)
+                    if not kind_allowed_under(child.kind, kind)
+                }
+            )
+            if blocking:
+                errors.setdefault("kind", []).append(
+                    _("该组织下有“%(kinds)s”类型的下级组织,不能改为“%(kind)s”")
+                    % {
+                        "kinds": "、".join(str(OrgKind(k).label) for k in blocking),
+                        "kind": OrgKind(kind).label,
+                    }
+                )
+    if name and _name_taken(parent, name, exclude_pk=org.pk if org else None):
+        errors.setdefault("name", []).append(
+            _("“%(parent)s”下已有名为“%(name)s”的组织")
+            % {"parent": parent.name if parent else _("顶级"), "name": name}
+        )
+    return errors
+
+
+# -- organizations -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_organization(
+    *, actor, parent: Organization | None, name: str, kind: str, **fields: Any
+) -> Organization:
+    """Create an organization as the last child of ``parent`` (a new root when ``parent``
+    is None, which only system administrators may do)."""
+    unknown = set(fields) - set(ORG_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown organization fields: {sorted(unknown)}")
+    if parent is not None:
+        parent = _lock(parent)
+    _require(
+        actor,
+        "orgs.add_organization",
+        parent.path if parent is not None else "",
+        _("您没有在该组织下新建下级组织的权限"),
+    )
+    cleaned, errors = _clean({"name": name, "kind": kind, **fields})
+    errors = _merge_errors(errors, _placement_errors(cleaned, parent))
+    if errors:
+        raise ValidationError(errors)
+    org = Organization(**cleaned)
+    if parent is None:
+        org = Organization.objects.add_root(instance=org)
+    else:
+        org = Organization.objects.add_child(parent, instance=org)
+    after = _org_snapshot(org)
+    after["parent"] = parent.pk if parent is not None else None
+    record_change(actor=actor, obj=org, action=ChangeAction.CREATE, after=after)
+    return org
+
+
+@transaction.atomic
+def update_organization(*, actor, organization: Organization, **changes: Any) -> Organization:
+    """Change an active organization's own fields (not its place in the tree: see
+    ``move_organization``). Returns the saved organization."""
+    unknown = set(changes) - set(ORG_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown organization fields: {sorted(unknown)}")
+    org = _lock(organization)
+    _require(actor, "orgs.change_organization", org.path, _("您没有修改该组织的权限"))
+    if org.status != OrgStatus.ACTIVE:
+        raise ValidationError(_("已合并或已撤销的组织不能再修改"), code="inactive")
+    cleaned, errors = _clean(changes)
+    state = {f: getattr(org, f) for f in ORG_FIELDS} | cleaned
+    errors = _merge_errors(errors, _placement_errors(state, _parent_of(org), org))
+    if errors:
+        raise ValidationError(errors)
+    before = _org_snapshot(org)
+    changed = [f for f, v in cleaned.items() if getattr(org, f) != v]
+    if not changed:
+        return org
+    for field in changed:
+        setattr(org, field, cleaned[field])
+    org.save(update_fields=[*changed, "updated_at"])
+    record_change(
+        actor=actor, obj=org, action=ChangeAction.UPDATE, before=before, after=_org_snapshot(org)
+    )
+    return org
+
+
+@transaction.atomic
+def move_organization(
+    *, actor, organization: Organization, new_parent: Organization
+) -> Organization:
+    """Move an organization with its whole subtree under ``new_parent``. The actor needs
+    ``orgs.move_organization`` at both places."""
+    org, target = _lock(organization), _lock(new_parent)
+    _require(actor, "orgs.move_organization", org.path, _("您没有移动该组织的权限"))
+    _require(actor, "orgs.move_organization", target.path, _("您没有把组织移入该上级组织的权限"))
+    if org.depth == 1:
+        raise ValidationError({"parent": _("顶级组织不能移动")})
+    if org.status != OrgStatus.ACTIVE:
+        raise ValidationError(_("已合并或已撤销的组织不能移动"), code="inactive")
+    if target.path.startswith(org.path):
+        raise ValidationError({"parent": _("不能移到它自己或它的下级组织之下")})
+    if org.parent_path == target.path:
+        raise ValidationError(
+            {"parent": _("该组织已经在“%(parent)s”之下") % {"parent": target.name}}
+        )
+    errors = _placement_errors({"kind": org.kind, "name": org.name}, target)
+    if errors:
+        # Errors about the organization's own kind or name are about where it goes.
+        raise ValidationError({"parent": [m for ms in errors.values() for m in ms]})
+    old_parent = _parent_of(org)
+    before = {"parent": old_parent.pk, "path": org.path}
+    Organization.objects.move(org, target, "last-child")
+    org.refresh_from_db()
+    # The moved subtree must still be inside what the actor may act on.
+    _require(actor, "orgs.view_organization", org.path)
+    record_change(
+        actor=actor,
+        obj=org,
+        action=ChangeAction.UPDATE,
+        before=before,
+        after={"parent": target.pk, "path": org.path},
+        note=_("从“%(old)s”移到“%(new)s”") % {"old": old_parent.name, "new": target.name},
+    )
+    return org
+
+
+def _unique_partner_fields(model, field_name: str) -> list[tuple[str, ...]]:
+    """For each unique constraint of ``model`` that includes ``field_name``, the other
+    fields of that constraint (empty when the field is unique by itself)."""
+    field_sets: list[tuple[str, ...]] = [
+        tuple(c.fields) for c in model._meta.constraints if isinstance(c, UniqueConstraint)
+    ]
+    field_sets.extend(tuple(t) for t in model._meta.unique_together)
+    field = model._meta.get_field(field_name)
+    if field.unique:
+        field_sets.append((field_name,))
+    names = {field_name, field.attname}
+    return [tuple(f for f in s if f not in names) for s in field_sets if names & set(s)]
+
+
+def _repoint(model, field_name: str, source: Organization, target: Organization) -> tuple[int, int]:
+    """Point ``model.field_name`` from source to target; rows that would break a unique
+    constraint (e.g. the same role of the same user already held at the target) stay
+    with the source. Returns (moved, kept)."""
+    manager = model._base_manager
+    rows = manager.filter(**{field_name: source})
+    total = rows.count()
+    if not total:
+        return 0, 0
+    for others in _unique_partner_fields(model, field_name):
+        at_target = manager.filter(**{field_name: target})
+        if not others:
+            if at_target.exists():
+                rows = rows.none()
+        else:
+            rows = rows.exclude(Exists(at_target.filter(**{f: OuterRef(f) for f in others})))
+    moved = rows.update(**{field_name: target})
+    return moved, total - moved
+
+
+def _repoint_m2m(rel, source: Organization, target: Organization) -> tuple[int, int]:
+    """Auto-created many-to-many links: a link the target already has is dropped (it is
+    the same link), the others are re-pointed."""
+    through = rel.through
+    org_field = rel.field.m2m_reverse_field_name()
+    other_field = rel.field.m2m_field_name()
+    manager = through._base_manager
+    rows = manager.filter(**{org_field: source})
+    total = rows.count()
+    if not total:
+        return 0, 0
+    duplicate = Exists(manager.filter(**{org_field: target, other_field: OuterRef(other_field)}))
+    rows.filter(duplicate).delete()
+    manager.filter(**{org_field: source}).update(**{org_field: target})
+    return total, 0
+
+
+def _repoint_references(source: Organization, target: Organization) -> tuple[dict, dict]:
+    """Re-point every row of every installed app that refers to ``source``. Discovered
+    from the model relations, so apps added later are covered without changing this.
+    ``merged_into`` of organizations merged earlier is history and stays as it was."""
+    moved: dict[str, int] = {}
+    kept: dict[str, int] = {}
+    for rel in Organization._meta.related_objects:
+        model = rel.related_model
+        if model is Organization:
+            continue
+        label = f"{model._meta.label_lower}.{rel.field.name}"
+        if rel.many_to_many:
+            if not rel.through._meta.auto_created:
+                continue  # the custom through model's own foreign key is handled below
+            n_moved, n_kept = _repoint_m2m(rel, source, target)
+        else:
+            n_moved, n_kept = _repoint(model, rel.field.name, source, target)
+        if n_moved:
+            moved[label] = n_moved
+        if n_kept:
+            kept[label] = n_kept
+    return moved, kept
+
+
+@transaction.atomic
+def merge_organizations(
+    *, actor, source: Organization, target: Organization, note: str = ""
+) -> Organization:
+    """Merge ``source`` into ``target`` (same kind): its children move under the target,
+    every row referring to it is re-pointed, and it stays as a record with status
+    "merged" and ``merged_into``. Nothing is deleted. Returns the source."""
+    src, dst = _lock(source), _lock(target)
+    _require(actor, "orgs.merge_organization", src.path, _("您没有合并该组织的权限"))
+    _require(actor, "orgs.merge_organization", dst.path, _("您没有并入该目标组织的权限"))
+    note = clean_optional_text(note, max_length=150, label=_("说明"))
+    if src.pk == dst.pk:
+        raise ValidationError({"target": _("不能把组织合并到它自己")})
+    if src.status != OrgStatus.ACTIVE:
+        raise ValidationError(_("该组织已合并或已撤销"), code="inactive")
+    if src.depth == 1:
+        raise ValidationError({"target": _("顶级组织不能被合并")})
+    if dst.status != OrgStatus.ACTIVE:
+        raise ValidationError({"target": _("目标组织已合并或已撤销")})
+    if src.kind != dst.kind:
+        raise ValidationError(
+            {
+                "target": _("只能合并同类型的组织:“%(src)s”是%(src_kind)s,“%(dst)s”是%(dst_kind)s")
+                % {
+                    "src": src.name,
+                    "src_kind": src.get_kind_display(),
+                    "dst": dst.name,
+                    "dst_kind": dst.get_kind_display(),
+                }
+            }
+        )
+    if dst.path.startswith(src.path):
+        raise ValidationError({"target": _("不能合并到它自己的下级组织")})
+    children = list(_children(src).order_by("path"))
+    clashes = sorted(
+        set(
+            _children(dst)
+            .filter(status=OrgStatus.ACTIVE, name__in=[c.name for c in children if c.is_active])
+            .values_list("name", flat=True)
+        )
+    )
+    if clashes:
+        raise ValidationError(
+            {
+                "target": _("下列下级组织与目标组织的下级重名,请先改名:%(names)s")
+                % {"names": "、".join(clashes)}
+            }
+        )
+
+    before = _org_snapshot(src)
+    for child in children:
+        child = Organization.objects.get(pk=child.pk)
+        old_path = child.path
+        Organization.objects.move(child, dst, "last-child")
+        child.refresh_from_db()
+        record_change(
+            actor=actor,
+            obj=child,
+            action=ChangeAction.UPDATE,
+            before={"parent": src.pk, "path": old_path},
+            after={"parent": dst.pk, "path": child.path},
+            note=_("随“%(src)s”并入“%(dst)s”") % {"src": src.name, "dst": dst.name},
+        )
+    moved, kept = _repoint_references(src, dst)
+    src.refresh_from_db()
+    src.status = OrgStatus.MERGED
+    src.merged_into = dst
+    src.save(update_fields=["status", "merged_into", "updated_at"])
+
+    summary = {"children_moved": len(children), "references_moved": moved}
+    if kept:
+        summary["references_kept"] = kept
+    record_change(
+        actor=actor,
+        obj=src,
+        action=ChangeAction.UPDATE,
+        before=before,
+        after={**_org_snapshot(src), "merge": summary},
+        note=(
+            _("并入“%(dst)s”:下级组织 %(children)d 个,改指向记录 %(rows)d 条")
+            % {"dst": dst.name, "children": len(children), "rows": sum(moved.values())}
+            + (f" · {note}" if note else "")
+        ),
+    )
+    record_change(
+        actor=actor,
+        obj=dst,
+        action=ChangeAction.UPDATE,
+        before={},
+        after={"merged_from": src.pk},
+        note=_("“%(src)s”并入本组织") % {"src": src.name},
+    )
+    return src
+
+
+@transaction.atomic
+def dissolve_organization(*, actor, organization: Organization, reason: str = "") -> Organization:
+    """Mark an organization dissolved. Refused while active organizations or persons are
+    still under it: they must be moved (or the organization merged) first."""
+    from huigong.people.models import Person
+
+    org = _lock(organization)
+    _require(actor, "orgs.dissolve_organization", org.path, _("您没有撤销该组织的权限"))
+    reason = clean_optional_text(reason, max_length=200, label=_("撤销原因"))
+    if org.depth == 1:
+        raise ValidationError(_("顶级组织不能撤销"), code="root")
+    if org.status != OrgStatus.ACTIVE:
+        raise ValidationError(_("该组织已合并或已撤销"), code="inactive")
+    problems = []
+    active_children = _children(org).filter(status=OrgStatus.ACTIVE).count()
+    if active_children:
+        problems.append(_("还有 %(n)d 个正常状态的下级组织") % {"n": active_children})
+    persons = Person.objects.filter(organization=org).count()
+    if persons:
+        problems.append(_("还有 %(n)d 名职工登记在本组织") % {"n": persons})
+    if problems:
+        raise ValidationError(
+            _("不能撤销“%(name)s”:%(problems)s。请先把它们移到其他组织,或把本组织合并到其他组织。")
+            % {"name": org.name, "problems": ";".join(problems)},
+            code="has_dependents",
+        )
+    before = _org_snapshot(org)
+    org.status = OrgStatus.DISSOLVED
+    org.save(update_fields=["status", "updated_at"])
+    record_change(
+        actor=actor,
+        obj=org,
+        action=ChangeAction.UPDATE,
+        before=before,
+        after=_org_snapshot(org),
+        note=reason or _("撤销"),
+    )
+    return org
+
+
+# -- grids ---------------------------------------------------------------------------------
+
+
+def eligible_grid_officers(organization: Organization) -> QuerySet:
+    """Active staff users holding a current role somewhere in the organization's subtree:
+    the people who may be made officers of its grids."""
+    from huigong.accounts.models import RoleAssignment, User, UserKind
+
+    assignments = RoleAssignment.objects.active().filter(
+        organization__path__startswith=organization.path
+    )
+    return (
+        User.objects.filter(is_active=True, kind=UserKind.STAFF)
+        .filter(Exists(assignments.filter(user=OuterRef("pk"))))
+        .order_by("name", "username")
+    )
+
+
+def _grid_siblings(organization: Organization, parent: Grid | None) -> QuerySet[Grid]:
+    if parent is None:
+        return Grid.objects.filter(depth=1, organization=organization)
+    return Grid.objects.filter(depth=parent.depth + 1, path__startswith=parent.path)
+
+
+@transaction.atomic
+def create_grid(
+    *,
+    actor,
+    organization: Organization,
+    name: str,
+    level: str,
+    parent: Grid | None = None,
+    description: str = "",
+) -> Grid:
+    """Create a grid of an organization: an area or grid at the top, a grid inside an
+    area, a micro-grid inside a grid."""
+    org = _lock(organization)
+    _require(actor, "orgs.add_grid", org.path, _("您没有为该组织划分网格的权限"))
+    if org.status != OrgStatus.ACTIVE:
+        raise ValidationError(_("已合并或已撤销的组织不能新建网格"), code="inactive")
+    errors: dict[str, list] = {}
+    cleaned: dict[str, Any] = {}
+    cleaners = {
+        "name": lambda: clean_name(name, max_length=100, label=_("网格名称")),
+        "level": lambda: clean_grid_level(level),
+        "description": lambda: clean_optional_text(
+            description, max_length=200, label=_("范围说明")
+        ),
+    }
+    for field, clean in cleaners.items():
+        try:
+            cleaned[field] = clean()
+        except ValidationError as exc:
+            errors.setdefault(field, []).extend(exc.messages)
+    if parent is not None:
+        parent = Grid.objects.select_for_update().get(pk=parent.pk)
+        if parent.organization_id != org.pk:
+            errors.setdefault("parent", []).append(_("上级网格不属于该组织"))
+        elif "level" in cleaned and Grid.CHILD_LEVEL.get(parent.level) != cleaned["level"]:
+            child = Grid.CHILD_LEVEL.get(parent.level)
+            errors.setdefault("level", []).append(
+                _("“%(parent)s”之下只能设%(child)s")
+                % {"parent": parent.name, "child": Grid.Level(child).label}
+                if child
+                else _("微网格之下不能再划分")
+            )
+    elif cleaned.get("level") and cleaned["level"] not in Grid.ROOT_LEVELS:
+        errors.setdefault("parent", []).append(_("微网格必须设在某个网格之下,请选择上级网格"))
+    if "name" in cleaned and not errors.get("parent"):
+        if _grid_siblings(org, parent).filter(name=cleaned["name"]).exists():
+            errors.setdefault("name", []).append(
+                _("同一层级下已有名为“%(name)s”的网格") % {"name": cleaned["name"]}
+            )
+    if errors:
+        raise ValidationError(errors)
+    grid = Grid(organization=org, **cleaned)
+    if parent is None:
+        grid = Grid.objects.add_root(instance=grid)
+    else:
+        grid = Grid.objects.add_child(parent, instance=grid)
+    after = snapshot(grid, GRID_AUDIT_FIELDS)
+    after["parent"] = parent.pk if parent is not None else None
+    record_change(actor=actor, obj=grid, action=ChangeAction.CREATE, after=after)
+    return grid
+
+
+@transaction.atomic
+def update_grid(
+    *, actor, grid: Grid, name: str | None = None, description: str | None = None
+) -> Grid:
+    """Rename a grid or change its description (its level and place are fixed)."""
+    grid = Grid.objects.select_for_update().select_related("organization").get(pk=grid.pk)
+    _require(actor, "orgs.change_grid", grid.organization.path, _("您没有修改该网格的权限"))
+    errors: dict[str, list] = {}
+    changes: dict[str, Any] = {}
+    if name is not None:
+        try:
+            changes["name"] = clean_name(name, max_length=100, label=_("网格名称"))
+        except ValidationError as exc:
+            errors["name"] = exc.messages
+    if description is not None:
+        try:
+            changes["description"] = clean_optional_text(
+                description, max_length=200, label=_("范围说明")
+            )
+        except ValidationError as exc:
+            errors["description"] = exc.messages
+    if "name" in changes and changes["name"] != grid.name:
+        parent = Grid.objects.get(path=grid.path[: -Grid.steplen]) if grid.depth > 1 else None
+        siblings = _grid_siblings(grid.organization, parent).exclude(pk=grid.pk)
+        if siblings.filter(name=changes["name"]).exists():
+            errors.setdefault("name", []).append(
+                _("同一层级下已有名为“%(name)s”的网格") % {"name": changes["name"]}
+            )
+    if errors:
+        raise ValidationError(errors)
+    changed = [f for f, v in changes.items() if getattr(grid, f) != v]
+    if not changed:
+        return grid
+    before = snapshot(grid, GRID_AUDIT_FIELDS)
+    for field in changed:
+        setattr(grid, field, changes[field])
+    grid.save(update_fields=changed)
+    record_change(
+        actor=actor,
+        obj=grid,
+        action=ChangeAction.UPDATE,
+        before=before,
+        after=snapshot(grid, GRID_AUDIT_FIELDS),
+    )
+    return grid
+
+
+@transaction.atomic
+def assign_grid_officers(*, actor, grid: Grid, officers: Iterable) -> Grid:
+    """Set the officers of a grid (replacing the previous ones). Each must hold a role in
+    the grid's organization or below it."""
+    grid = Grid.objects.select_for_update().select_related("organization").get(pk=grid.pk)
+    _require(actor, "orgs.change_grid", grid.organization.path, _("您没有修改该网格的权限"))
+    wanted = {user.pk: user for user in officers}
+    eligible = set(
+        eligible_grid_officers(grid.organization).filter(pk__in=wanted).values_list("pk", flat=True)
+    )
+    refused = [str(user) for pk, user in wanted.items() if pk not in eligible]
+    if refused:
+        raise ValidationError(
+            {
+                "officers": _("下列用户在“%(org)s”及其下级没有岗位,不能担任网格员:%(names)s")
+                % {"org": grid.organization.name, "names": "、".join(refused)}
+            }
+        )
+    before = sorted(grid.officers.values_list("pk", flat=True))
+    after = sorted(wanted)
+    if before == after:
+        return grid
+    grid.officers.set(after)
+    record_change(
+        actor=actor,
+        obj=grid,
+        action=ChangeAction.UPDATE,
+        before={"officers": before},
+        after={"officers": after},
+    )
+    return grid

@@ -1,0 +1,395 @@
+"""People API (mounted at ``/api/v1/people/``): persons and their household members.
+
+ID numbers and phones are always masked in responses (``*_masked``); the full values
+come only from ``POST /persons/{id}/reveal`` with a reason, which needs
+``people.reveal_person`` and is written to the access log with channel ``api``. Lists
+use the same filters and search as the workbench list. Rules live in
+``people.services``; these endpoints only translate JSON to service calls.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from huigong.api import ApiError, ErrorCode, ErrorOut
+from huigong.orgs.models import Organization
+from huigong.orgs.scope import get_visible_or_404
+
+from . import services
+from .filters import PersonFilter
+from .models import EmploymentForm, HealthStatus, NewFormType, Person, Relation, Sex
+
+router = Router()
+
+VIEW_PERM = "people.view_person"
+#: Largest id a client may send: ids beyond a 64-bit integer cannot exist.
+MAX_ID = 2**63 - 1
+
+
+class PersonPagination(PageNumberPagination):
+    """``?page=&page_size=`` with a bounded page number, so absurd pages are a 422, not a
+    database overflow."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=100_000)
+        page_size: int | None = Field(None, ge=1)
+
+
+# -- schemas -------------------------------------------------------------------------------
+
+
+class OrgRef(Schema):
+    id: int
+    name: str
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    organization: OrgRef
+    id_number_masked: str = Field(description="身份证号码(脱敏)")
+    phone_masked: str = Field(description="手机号(脱敏)")
+    sex: str
+    birth_date: datetime.date | None
+    address: str
+    employer: OrgRef | None = Field(description="已建会的工作单位")
+    employer_name: str = Field(description="未建会的工作单位名称")
+    employer_credit_code: str
+    employment_form: str
+    new_form_type: str
+    is_member: bool
+    notes: str
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_id_number_masked(obj: Person) -> str:
+        return obj.masked_id_number
+
+    @staticmethod
+    def resolve_phone_masked(obj: Person) -> str:
+        return obj.masked_phone
+
+    @staticmethod
+    def resolve_employer(obj: Person):
+        return obj.employer if obj.employer_id else None
+
+
+class PersonSavedOut(PersonOut):
+    warnings: list[str] = Field([], description="提醒(如身份证号码的行政区划代码未在区划库中)")
+
+
+class PersonIn(Schema):
+    organization_id: int = Field(ge=1, le=MAX_ID, description="所属工会")
+    name: str
+    id_number: str
+    phone: str = ""
+    address: str = ""
+    employer_id: int | None = Field(None, ge=1, le=MAX_ID, description="已建会的工作单位")
+    employer_name: str = ""
+    employer_credit_code: str = ""
+    employment_form: EmploymentForm = EmploymentForm.STANDARD
+    new_form_type: NewFormType | None = None
+    is_member: bool = False
+    notes: str = ""
+
+
+class PersonPatch(Schema):
+    """Only the fields sent are changed. ``phone: ""`` removes the phone number;
+    ``employer_id: null`` removes the linked employer."""
+
+    organization_id: int | None = Field(None, ge=1, le=MAX_ID)
+    name: str | None = None
+    id_number: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    employer_id: int | None = Field(None, ge=1, le=MAX_ID)
+    employer_name: str | None = None
+    employer_credit_code: str | None = None
+    employment_form: EmploymentForm | None = None
+    new_form_type: NewFormType | None = None
+    is_member: bool | None = None
+    notes: str | None = None
+
+
+class PersonQueryParams(Schema):
+    q: str = Field("", description="姓名、拼音、身份证号或后四位、手机号", max_length=200)
+    organization: int | None = Field(None, ge=1, le=MAX_ID, description="所属工会(含下级)")
+    employment_form: EmploymentForm | None = None
+    new_form_type: NewFormType | None = None
+    is_member: bool | None = None
+    sex: Sex | None = None
+    birth_year_from: int | None = Field(None, ge=1900, le=2100)
+    birth_year_to: int | None = Field(None, ge=1900, le=2100)
+
+
+class RevealIn(Schema):
+    reason: str = Field(description="查看原因(记入审计日志)")
+
+
+class RevealOut(Schema):
+    id_number: str
+    phone: str
+
+
+class MemberOut(Schema):
+    id: int
+    relation: str
+    name: str
+    id_number_masked: str
+    birth_date: datetime.date | None
+    monthly_income: Decimal | None
+    health: str
+    disability_grade: int | None
+    school: str
+
+    @staticmethod
+    def resolve_id_number_masked(obj) -> str:
+        return obj.masked_id_number
+
+
+class MemberSavedOut(MemberOut):
+    warnings: list[str] = []
+
+
+class MemberIn(Schema):
+    relation: Relation
+    name: str
+    id_number: str = ""
+    birth_date: datetime.date | None = None
+    monthly_income: Decimal | None = None
+    health: HealthStatus = HealthStatus.HEALTHY
+    disability_grade: int | None = None
+    school: str = ""
+
+
+class MemberPatch(Schema):
+    relation: Relation | None = None
+    name: str | None = None
+    id_number: str | None = None
+    birth_date: datetime.date | None = None
+    monthly_income: Decimal | None = None
+    health: HealthStatus | None = None
+    disability_grade: int | None = None
+    school: str | None = None
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+_API_FIELD_NAMES = {"organization": "organization_id", "employer": "employer_id"}
+
+
+def _api_errors(exc: ValidationError) -> ValidationError:
+    """Name the fields as the API does (``organization_id``, not ``organization``)."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    return ValidationError(
+        {_API_FIELD_NAMES.get(name, name): errors for name, errors in exc.error_dict.items()}
+    )
+
+
+def _require_perm(user, perm: str) -> None:
+    if not user.has_perm(perm):
+        raise PermissionDenied(_("没有执行此操作的权限"))
+
+
+def _persons():
+    return Person.objects.select_related("organization", "employer")
+
+
+def _load_person(request, person_id: int) -> Person:
+    _require_perm(request.auth, VIEW_PERM)
+    return get_visible_or_404(_persons(), request.auth, VIEW_PERM, pk=person_id)
+
+
+def _visible_org(user, org_id: int | None, field: str, perm: str | None = None):
+    if org_id is None:
+        return None
+    org = Organization.objects.visible_to(user, perm).filter(pk=org_id).first()
+    if org is None:
+        raise ValidationError({field: [_("所选组织不存在或不在您的管辖范围内")]})
+    return org
+
+
+def _person_changes(user, payload: dict) -> dict:
+    changes = dict(payload)
+    if "organization_id" in changes:
+        org_id = changes.pop("organization_id")
+        if org_id is None:
+            raise ValidationError({"organization_id": [_("请选择所属工会")]})
+        changes["organization"] = _visible_org(user, org_id, "organization_id")
+    if "employer_id" in changes:
+        changes["employer"] = _visible_org(user, changes.pop("employer_id"), "employer_id")
+    for name in ("employment_form", "new_form_type"):
+        if name in changes and changes[name] is not None:
+            changes[name] = str(changes[name].value)
+    if changes.get("new_form_type") is None and "new_form_type" in changes:
+        changes["new_form_type"] = ""
+    for name, value in list(changes.items()):
+        if value is None and name not in {"employer"}:
+            raise ValidationError({name: [_("不能为空")]})
+    return changes
+
+
+def _member_changes(payload: dict) -> dict:
+    changes = dict(payload)
+    for name in ("relation", "health"):
+        if name in changes:
+            if changes[name] is None:
+                raise ValidationError({name: [_("不能为空")]})
+            changes[name] = str(changes[name].value)
+    for name in ("name", "id_number", "school"):
+        if name in changes and changes[name] is None:
+            raise ValidationError({name: [_("不能为空")]})
+    return changes
+
+
+def _saved(person: Person, warnings: list[str]) -> Person:
+    """Reload the person with its organizations and carry the warnings to the response."""
+    person = _persons().get(pk=person.pk)
+    person.warnings = warnings
+    return person
+
+
+# -- persons -------------------------------------------------------------------------------
+
+
+@router.get(
+    "/persons",
+    response={200: list[PersonOut], 403: ErrorOut, 422: ErrorOut},
+    summary="职工列表(脱敏)",
+)
+@paginate(PersonPagination)
+def list_persons(request, filters: Query[PersonQueryParams]):
+    _require_perm(request.auth, VIEW_PERM)
+    queryset = Person.objects.visible_to(request.auth, VIEW_PERM).select_related(
+        "organization", "employer"
+    )
+    # The same filter set as the workbench list: one definition of each filter.
+    filterset = PersonFilter(data=request.GET, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        errors = [
+            {"field": name, "message": " ".join(messages), "type": "invalid"}
+            for name, messages in filterset.errors.items()
+        ]
+        raise ApiError(ErrorCode.INVALID_INPUT, _("查询参数有误"), status=422, errors=errors)
+    return filterset.qs
+
+
+@router.get(
+    "/persons/{int:person_id}",
+    response={200: PersonOut, 403: ErrorOut, 404: ErrorOut},
+    summary="职工详情(脱敏)",
+)
+def get_person(request, person_id: int):
+    return _load_person(request, person_id)
+
+
+@router.post(
+    "/persons",
+    response={201: PersonSavedOut, 400: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    summary="登记职工",
+)
+def create_person(request, payload: PersonIn):
+    user = request.auth
+    _require_perm(user, "people.add_person")
+    try:
+        changes = _person_changes(user, payload.model_dump())
+        result = services.register_person(actor=user, **changes)
+    except ValidationError as exc:
+        raise _api_errors(exc)
+    return Status(201, _saved(result.person, result.warnings))
+
+
+@router.patch(
+    "/persons/{int:person_id}",
+    response={200: PersonSavedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="修改职工信息",
+)
+def update_person(request, person_id: int, payload: PersonPatch):
+    user = request.auth
+    person = _load_person(request, person_id)
+    try:
+        changes = _person_changes(user, payload.model_dump(exclude_unset=True))
+        result = services.update_person(actor=user, person=person, **changes)
+    except ValidationError as exc:
+        raise _api_errors(exc)
+    return _saved(result.person, result.warnings)
+
+
+@router.post(
+    "/persons/{int:person_id}/reveal",
+    response={200: RevealOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="查看完整身份证号码和手机号(记录审计日志)",
+)
+def reveal_person(request, person_id: int, payload: RevealIn, response: HttpResponse):
+    person = _load_person(request, person_id)
+    revealed = services.reveal_person(
+        actor=request.auth, person=person, reason=payload.reason, channel="api"
+    )
+    response["Cache-Control"] = "no-store"
+    return {"id_number": revealed.id_number, "phone": revealed.phone}
+
+
+# -- household members ---------------------------------------------------------------------
+
+
+def _load_member(request, person: Person, member_id: int):
+    return get_object_or_404(person.household.all(), pk=member_id)
+
+
+@router.get(
+    "/persons/{int:person_id}/household",
+    response={200: list[MemberOut], 403: ErrorOut, 404: ErrorOut},
+    summary="家庭成员列表(脱敏)",
+)
+def list_household(request, person_id: int):
+    person = _load_person(request, person_id)
+    return list(person.household.order_by("id"))
+
+
+@router.post(
+    "/persons/{int:person_id}/household",
+    response={201: MemberSavedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="添加家庭成员",
+)
+def create_household_member(request, person_id: int, payload: MemberIn):
+    person = _load_person(request, person_id)
+    result = services.add_household_member(
+        actor=request.auth, person=person, **_member_changes(payload.model_dump())
+    )
+    result.member.warnings = result.warnings
+    return Status(201, result.member)
+
+
+@router.patch(
+    "/persons/{int:person_id}/household/{int:member_id}",
+    response={200: MemberSavedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="修改家庭成员",
+)
+def update_household_member(request, person_id: int, member_id: int, payload: MemberPatch):
+    person = _load_person(request, person_id)
+    member = _load_member(request, person, member_id)
+    result = services.update_household_member(
+        actor=request.auth, member=member, **_member_changes(payload.model_dump(exclude_unset=True))
+    )
+    result.member.warnings = result.warnings
+    return result.member
+
+
+@router.delete(
+    "/persons/{int:person_id}/household/{int:member_id}",
+    response={204: None, 403: ErrorOut, 404: ErrorOut},
+    summary="删除家庭成员",
+)
+def delete_household_member(request, person_id: int, member_id: int):
+    person = _load_person(request, person_id)
+    member = _load_member(request, person, member_id)
+    services.remove_household_member(actor=request.auth, member=member)
+    return Status(204, None)

@@ -1,0 +1,94 @@
+"""Filters of the person list (organization subtree, employment, membership, birth year,
+and the search box), all applied on top of the user's scope."""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Min
+from django.utils.translation import gettext_lazy as _
+
+from huigong.orgs.models import Organization
+
+from .models import EmploymentForm, NewFormType, Person, Sex
+from .search import search_persons
+
+_YEAR_FIELD = {"min_value": 1900, "max_value": 2100}
+
+
+def organization_choices(user, perm: str = "people.view_person"):
+    """Organizations offered in person filters and forms: only those in the user's scope."""
+    return Organization.objects.visible_to(user, perm).only("id", "name", "path", "depth")
+
+
+class OrganizationChoiceField(forms.ModelChoiceField):
+    """Shows the tree by indenting each organization under its parent (relative to the
+    top of the user's scope)."""
+
+    _base_depth: int | None = None
+
+    def label_from_instance(self, obj):
+        if self._base_depth is None:
+            self._base_depth = self.queryset.aggregate(top=Min("depth"))["top"] or 1
+        return "\u3000" * max(obj.depth - self._base_depth, 0) + obj.name
+
+
+class OrganizationFilter(django_filters.ModelChoiceFilter):
+    field_class = OrganizationChoiceField
+
+
+class YearFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("搜索"),
+        method="filter_search",
+        widget=forms.TextInput(
+            attrs={"placeholder": _("姓名、拼音、身份证号或后四位、手机号"), "maxlength": 100}
+        ),
+    )
+    organization = OrganizationFilter(
+        label=_("所属工会(含下级)"),
+        queryset=lambda request: organization_choices(getattr(request, "user", None)),
+        empty_label=_("全部"),
+        method="filter_subtree",
+    )
+    employment_form = django_filters.ChoiceFilter(
+        label=_("用工形式"), choices=EmploymentForm.choices, empty_label=_("全部")
+    )
+    new_form_type = django_filters.ChoiceFilter(
+        label=_("新就业形态类别"), choices=NewFormType.choices, empty_label=_("全部")
+    )
+    is_member = django_filters.BooleanFilter(
+        label=_("会员"),
+        widget=forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))]),
+    )
+    sex = django_filters.ChoiceFilter(label=_("性别"), choices=Sex.choices, empty_label=_("全部"))
+    birth_year_from = YearFilter(label=_("出生年份自"), method="filter_birth_from", **_YEAR_FIELD)
+    birth_year_to = YearFilter(label=_("出生年份至"), method="filter_birth_to", **_YEAR_FIELD)
+
+    class Meta:
+        model = Person
+        fields: list[str] = []
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        for field in self.form.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def filter_search(self, queryset, name, value):
+        return search_persons(self.request.user, value, queryset=queryset)
+
+    def filter_subtree(self, queryset, name, value):
+        return queryset.filter(organization__path__startswith=value.path)
+
+    def filter_birth_from(self, queryset, name, value):
+        return queryset.filter(birth_date__gte=datetime.date(value, 1, 1))
+
+    def filter_birth_to(self, queryset, name, value):
+        return queryset.filter(birth_date__lte=datetime.date(value, 12, 31))

@@ -1,0 +1,273 @@
+"""Excel import of persons (职工名册导入).
+
+Each row goes through the same checks as the registration form (``services.check_person``):
+normalisation, ID-number validation, de-duplication against the database (in or out of
+the importer's scope, without revealing where), employer and employment-form
+consistency. On top of that the file itself is checked: the same ID number twice in the
+file, and ID numbers that Excel has turned into numbers (``4.30426E+17``) and so lost
+their last digits. Confirming saves the valid rows through ``services.register_person``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from huigong.common.excel import Column, ImportSpec, RowResult
+from huigong.common.text import clean_code, clean_text
+from huigong.orgs.models import Organization
+
+from .models import EmploymentForm, NewFormType
+from .services import check_person, register_person, require_person_permission
+
+_SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$")
+_PATH_SEPARATORS = re.compile(r"\s*[/>|]\s*")
+
+_TRUE = {"是", "会员", "y", "yes", "true", "1", "√"}
+_FALSE = {"否", "非会员", "不是", "n", "no", "false", "0", "×"}
+
+
+def parse_id_number(text: str) -> str:
+    """Recognise ID numbers that Excel stored as numbers: it keeps 15 significant digits,
+    so the cell shows ``4.30426E+17`` and the last digits are gone for good."""
+    code = clean_code(text)
+    if _SCIENTIFIC.match(code):
+        raise ValidationError(
+            _(
+                "身份证号码被 Excel 存成了数字(显示为 %(value)s),后几位已经丢失。"
+                "请把该列设置为“文本”格式后重新填写"
+            )
+            % {"value": text}
+        )
+    return code
+
+
+def parse_is_member(text: str) -> bool:
+    value = text.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValidationError(_("请填写“是”或“否”"))
+
+
+def _choice_parser(choices, message: str):
+    """Accept the Chinese label, the code, or the label without its bracketed part
+    (网约配送员), or the bracketed part alone (外卖骑手)."""
+    lookup: dict[str, str] = {}
+    for value, label in choices.choices:
+        label = clean_text(str(label))
+        lookup[value.lower()] = value
+        lookup[label] = value
+        match = re.match(r"^(.*?)\((.*)\)$", label)
+        if match:
+            lookup[match.group(1)] = value
+            lookup[match.group(2)] = value
+
+    def parse(text: str) -> str:
+        key = clean_text(text)
+        if key in lookup or key.lower() in lookup:
+            return lookup.get(key) or lookup[key.lower()]
+        labels = "、".join(clean_text(str(label)) for _v, label in choices.choices)
+        raise ValidationError(message % {"options": labels})
+
+    return parse
+
+
+class _OrganizationIndex:
+    """The importer's visible organizations, loaded once per file, to resolve 所属工会 by a
+    name unique in scope or by a name path (祁东县总工会/黄土铺镇工会联合会/…)."""
+
+    def __init__(self, actor):
+        orgs = list(Organization.objects.visible_to(actor).only("id", "name", "path", "depth"))
+        self.by_name: dict[str, list[Organization]] = defaultdict(list)
+        for org in orgs:
+            self.by_name[clean_text(org.name)].append(org)
+        step = Organization.steplen
+        # Names of every ancestor too (also those above the actor's scope) for name paths.
+        prefixes = {o.path[: i * step] for o in orgs for i in range(1, o.depth + 1)}
+        self.names = {o.path: clean_text(o.name) for o in orgs}
+        missing = prefixes - self.names.keys()
+        if missing:
+            self.names.update(
+                (o.path, clean_text(o.name))
+                for o in Organization.objects.filter(path__in=missing).only("path", "name")
+            )
+
+    def _names_from_root(self, org: Organization) -> list[str]:
+        step = Organization.steplen
+        return [self.names.get(org.path[: i * step], "") for i in range(1, org.depth + 1)]
+
+    def resolve(self, text: str) -> Organization:
+        parts = [p for p in _PATH_SEPARATORS.split(clean_text(text)) if p]
+        if not parts:
+            raise ValidationError(_("必填"))
+        candidates = self.by_name.get(parts[-1], [])
+        if len(parts) > 1:
+            candidates = [o for o in candidates if self._names_from_root(o)[-len(parts) :] == parts]
+        if not candidates:
+            raise ValidationError(_("未找到工会“%(name)s”,或它不在您的管辖范围内") % {"name": text})
+        if len(candidates) > 1:
+            raise ValidationError(
+                _("您的范围内有 %(n)d 个名为“%(name)s”的工会,请填写完整路径,如 %(path)s")
+                % {
+                    "n": len(candidates),
+                    "name": parts[-1],
+                    "path": "/".join(self._names_from_root(candidates[0])),
+                }
+            )
+        return candidates[0]
+
+
+class PersonImportSpec(ImportSpec):
+    title = gettext_lazy("职工名册")
+    # Headers are the file format (staff fill in the Chinese template), so not translated.
+    columns = [
+        Column("name", "姓名", required=True, help=gettext_lazy("最多 50 个字")),
+        Column(
+            "id_number",
+            "身份证号码",
+            required=True,
+            aliases=("身份证号", "公民身份号码"),
+            parse=parse_id_number,
+            help=gettext_lazy("18 位;请把该列设置为“文本”格式,否则 Excel 会丢掉后几位"),
+        ),
+        Column(
+            "phone",
+            "手机号",
+            aliases=("手机号码", "联系电话"),
+            help=gettext_lazy("11 位手机号,或带区号的固定电话"),
+        ),
+        Column(
+            "organization",
+            "所属工会",
+            required=True,
+            help=gettext_lazy("您范围内唯一的工会名称,或用“/”分隔的完整路径"),
+        ),
+        Column(
+            "employer_name",
+            "工作单位",
+            help=gettext_lazy("与已建会单位的信用代码一致时自动关联该单位"),
+        ),
+        Column("employer_credit_code", "统一社会信用代码", aliases=("信用代码",)),
+        Column(
+            "employment_form",
+            "用工形式",
+            parse=_choice_parser(EmploymentForm, gettext_lazy("请填写以下之一:%(options)s")),
+            help=gettext_lazy(
+                "劳动合同用工、劳务派遣、灵活就业、新就业形态、未就业、退休;默认劳动合同用工"
+            ),
+        ),
+        Column(
+            "new_form_type",
+            "新就业形态类别",
+            parse=_choice_parser(NewFormType, gettext_lazy("请填写以下之一:%(options)s")),
+            help=gettext_lazy("用工形式为新就业形态时必填,如 外卖骑手、快递员、网约车司机"),
+        ),
+        Column("address", "住址"),
+        Column(
+            "is_member",
+            "是否会员",
+            parse=parse_is_member,
+            help=gettext_lazy("是 / 否,默认否"),
+        ),
+    ]
+
+    def __init__(self, *, actor):
+        super().__init__(actor=actor)
+        self._orgs: _OrganizationIndex | None = None
+        self._employers: dict[str, Organization | None] = {}
+
+    @property
+    def orgs(self) -> _OrganizationIndex:
+        if self._orgs is None:
+            self._orgs = _OrganizationIndex(self.actor)
+        return self._orgs
+
+    def _employer_by_code(self, code: str) -> Organization | None:
+        """A unionised employer in the importer's scope with this credit code, if exactly
+        one exists; then the person is linked to it instead of keeping free text."""
+        if code not in self._employers:
+            matches = list(Organization.objects.visible_to(self.actor).filter(credit_code=code)[:2])
+            self._employers[code] = matches[0] if len(matches) == 1 else None
+        return self._employers[code]
+
+    def person_data(self, row: RowResult) -> dict:
+        """The row as arguments of ``register_person``."""
+        values = row.values
+        data = {
+            "organization": values["organization"],
+            "name": values["name"] or "",
+            "id_number": values["id_number"] or "",
+            "phone": values["phone"] or "",
+            "address": values["address"] or "",
+            "employer": None,
+            "employer_name": values["employer_name"] or "",
+            "employer_credit_code": values["employer_credit_code"] or "",
+            "employment_form": values["employment_form"] or EmploymentForm.STANDARD,
+            "new_form_type": values["new_form_type"] or "",
+            "is_member": bool(values["is_member"]),
+            "notes": "",
+        }
+        code = clean_code(data["employer_credit_code"])
+        employer = self._employer_by_code(code) if code else None
+        if employer is not None:
+            data.update(employer=employer, employer_name="", employer_credit_code="")
+        return data
+
+    def _column_error(self, row: RowResult, key: str, message: str) -> None:
+        headers = {c.key: c.header for c in self.columns}
+        # Fields that are not columns: the employer linked by credit code, and notes.
+        headers.update(employer=_("工作单位"), notes=_("备注"))
+        header = headers.get(key, key)
+        row.errors.append(
+            _("第 %(row)d 行“%(col)s”:%(msg)s") % {"row": row.number, "col": header, "msg": message}
+        )
+
+    def validate_row(self, row: RowResult) -> None:
+        try:
+            row.values["organization"] = self.orgs.resolve(row.raw["organization"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                self._column_error(row, "organization", message)
+            return
+        data = self.person_data(row)
+        try:
+            require_person_permission(self.actor, "people.add_person", data["organization"])
+        except PermissionDenied:
+            self._column_error(
+                row,
+                "organization",
+                _("您没有在“%(org)s”登记职工的权限") % {"org": data["organization"].name},
+            )
+            return
+        try:
+            checked = check_person(actor=self.actor, data=data)
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                for message in messages:
+                    self._column_error(row, key, message)
+            return
+        row.values["id_number"] = checked.values["id_number"]
+        row.warnings.extend(checked.warnings)
+
+    def validate_rows(self, rows: list[RowResult]) -> None:
+        first_seen: dict[str, int] = {}
+        for row in rows:
+            number = clean_code(row.values.get("id_number") or row.raw.get("id_number") or "")
+            if not number or _SCIENTIFIC.match(number):
+                continue
+            if number in first_seen:
+                row.errors.append(
+                    _("第 %(row)d 行:身份证号码与第 %(first)d 行重复")
+                    % {"row": row.number, "first": first_seen[number]}
+                )
+            else:
+                first_seen[number] = row.number
+
+    def save_row(self, row: RowResult):
+        return register_person(actor=self.actor, **self.person_data(row)).person

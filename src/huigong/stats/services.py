@@ -1,0 +1,459 @@
+"""Statistics use cases: the figures of a dashboard, its drill-down table, and rollups.
+
+Live and materialized figures
+-----------------------------
+A dashboard shows, for one organization and one period, each indicator's value for the
+whole subtree (this period and the previous one) and its value for every child subtree.
+
+*Live*, each indicator is one query: the rows of the subtree, grouped by the child-level
+prefix of their organization's materialized path (``Substr(path, 1, child depth × 4)``)
+and by the breakdown field, with this period's and the previous period's values as two
+conditional aggregates. The number of queries does not depend on the number of children.
+
+*Materialized*, ``rollup_indicators`` (command ``rollup_indicators``, Celery task
+``huigong.stats.rollup_indicators`` on beat) stores every indicator's value for the
+subtree of each organization that has children in ``IndicatorSnapshot``. It reads each
+indicator once per period, grouped by organization, and adds every group to all its
+ancestors in Python. Leaves are not stored: their figures are a tiny live query and they
+are most of the tree.
+
+The dashboard uses snapshots when they cover the organization, both periods and every
+child, and are fresh: for a closed period a snapshot computed after the period ended (the
+figures are then final, like a filed report); for the current period one younger than
+``settings.STATS_SNAPSHOT_MAX_AGE`` seconds (default two hours). Otherwise it computes
+live, so a deployment without a beat worker simply always sees live figures.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huigong.orgs.models import Organization, OrgStatus
+from huigong.orgs.scope import scope_paths, user_can_at
+
+from .models import IndicatorSnapshot
+from .periods import Period, PeriodUnit, current_period
+from .registry import TOTAL, Indicator, all_indicators, part_key
+
+Number = int | Decimal
+SeriesKey = tuple[str, str]  # (indicator key, part); part TOTAL ("") is the whole value
+
+DEFAULT_SNAPSHOT_MAX_AGE = 2 * 3600
+
+
+def _num(value) -> Number:
+    """Counts as ``int``; sums as ``Decimal`` unless they are whole numbers."""
+    if value is None:
+        return 0
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else value
+    return value
+
+
+@dataclass
+class Figures:
+    """Indicator values for one organization: its subtree this period (``current``) and the
+    previous period (``previous``), and this period per child (``by_group``, keyed by the
+    child's path; the organization's own path holds the rows attached to it directly)."""
+
+    current: dict[SeriesKey, Number]
+    previous: dict[SeriesKey, Number]
+    by_group: dict[str, dict[SeriesKey, Number]]
+    source: str  # "live" or "snapshot"
+    computed_at: datetime | None = None
+
+
+def scope_roots(user) -> list[Organization]:
+    """The tops of the subtrees ``user`` acts on (all root nodes for a superuser)."""
+    paths = scope_paths(user)
+    if paths is None:
+        return list(Organization.objects.get_root_nodes())
+    if not paths:
+        return []
+    return list(Organization.objects.visible_to(user).filter(path__in=paths).order_by("path"))
+
+
+def scope_breadcrumbs(user, org: Organization) -> list[Organization]:
+    """``org`` and its ancestors that ``user`` may see, from the top (one query)."""
+    step = Organization.steplen
+    paths = [org.path[:n] for n in range(step, len(org.path) + 1, step)]
+    return list(Organization.objects.visible_to(user).filter(path__in=paths).order_by("path"))
+
+
+def indicators_for(user, org: Organization) -> list[Indicator]:
+    """The indicators ``user`` may see at ``org`` (the indicator's permission held there)."""
+    return [
+        ind
+        for ind in all_indicators()
+        if not ind.permission or user_can_at(user, ind.permission, org.path)
+    ]
+
+
+def live_figures(
+    indicators: list[Indicator], org: Organization, period: Period, *, user
+) -> Figures:
+    """Compute the figures from the domain tables: one grouped query per indicator, rows
+    restricted to ``user``'s scope (with the indicator's permission) and ``org``'s subtree."""
+    child_len = (org.depth + 1) * Organization.steplen
+    previous = period.previous()
+    current: dict[SeriesKey, Number] = defaultdict(int)
+    before: dict[SeriesKey, Number] = defaultdict(int)
+    by_group: dict[str, dict[SeriesKey, Number]] = defaultdict(lambda: defaultdict(int))
+    for ind in indicators:
+        cur_q, prev_q = ind.period_q(period), ind.period_q(previous)
+        group_fields = ["stats_group", *([ind.breakdown] if ind.breakdown else [])]
+        rows = (
+            ind.queryset()
+            .visible_to(user, ind.permission or None)
+            .filter(**{f"{ind.path_field}__startswith": org.path})
+            .filter(cur_q | prev_q)
+            .order_by()
+            .annotate(stats_group=Substr(ind.path_field, 1, child_len))
+            .values(*group_fields)
+            .annotate(
+                stats_current=ind.measure(cur_q or None),
+                stats_previous=ind.measure(prev_q or None),
+            )
+        )
+        for row in rows:
+            parts = [TOTAL, part_key(row[ind.breakdown])] if ind.breakdown else [TOTAL]
+            for part in parts:
+                key = (ind.key, part)
+                current[key] += _num(row["stats_current"])
+                before[key] += _num(row["stats_previous"])
+                by_group[row["stats_group"]][key] += _num(row["stats_current"])
+    return Figures(dict(current), dict(before), {g: dict(v) for g, v in by_group.items()}, "live")
+
+
+def _snapshot_max_age() -> timedelta:
+    return timedelta(seconds=getattr(settings, "STATS_SNAPSHOT_MAX_AGE", DEFAULT_SNAPSHOT_MAX_AGE))
+
+
+def _fresh_after(period: Period, now: datetime) -> datetime:
+    """Snapshots of ``period`` computed before this moment are not to be used."""
+    if now >= period.end_datetime:
+        return period.end_datetime
+    return now - _snapshot_max_age()
+
+
+def snapshot_figures(
+    indicators: list[Indicator],
+    org: Organization,
+    children: list[Organization],
+    period: Period,
+    *,
+    user,
+    now: datetime | None = None,
+) -> Figures | None:
+    """The figures from ``IndicatorSnapshot`` in one query, or None when the snapshots do
+    not cover ``org`` (both periods) and every child (this period), or are not fresh."""
+    if not indicators or any(child.numchild == 0 for child in children):
+        return None  # leaves are never rolled up
+    now = now or timezone.now()
+    previous = period.previous()
+    keys = {ind.key for ind in indicators}
+    rows = (
+        IndicatorSnapshot.objects.visible_to(user)
+        .filter(
+            organization__path__startswith=org.path,
+            organization__depth__lte=org.depth + 1,
+            period__in=[period.key, previous.key],
+            key__in=keys,
+        )
+        .values_list("organization_id", "key", "part", "period", "value", "computed_at")
+    )
+    values: dict[tuple[int, str], dict[SeriesKey, Number]] = defaultdict(dict)
+    oldest: dict[tuple[int, str], datetime] = {}
+    for org_id, key, part, period_key, value, computed_at in rows:
+        values[(org_id, period_key)][(key, part)] = _num(value)
+        slot = (org_id, period_key)
+        oldest[slot] = min(oldest.get(slot, computed_at), computed_at)
+
+    needed = [(org.pk, period), (org.pk, previous), *((c.pk, period) for c in children)]
+    for org_id, p in needed:
+        slot = (org_id, p.key)
+        if slot not in values or {k for k, part in values[slot] if part == TOTAL} != keys:
+            return None
+        if oldest[slot] < _fresh_after(p, now):
+            return None
+
+    current = values[(org.pk, period.key)]
+    by_group: dict[str, dict[SeriesKey, Number]] = {}
+    own = dict(current)
+    for child in children:
+        child_values = values[(child.pk, period.key)]
+        by_group[child.path] = child_values
+        for key, value in child_values.items():
+            own[key] = own.get(key, 0) - value
+    by_group[org.path] = own
+    computed_at = min(oldest[(org_id, p.key)] for org_id, p in needed)
+    return Figures(current, values[(org.pk, previous.key)], by_group, "snapshot", computed_at)
+
+
+# --- the dashboard ---------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    """One value column of the drill-down table (an indicator's total or one part)."""
+
+    indicator: Indicator
+    part: str
+    label: str
+
+
+@dataclass
+class Row:
+    label: str
+    values: list[Number]
+    org: Organization | None = None  # None for the "本级" and "合计" rows
+    is_total: bool = False
+
+
+@dataclass
+class Card:
+    """A headline number with its change against the previous period."""
+
+    indicator: Indicator
+    value: Number
+    previous: Number
+    parts: list[tuple[str, Number]] = field(default_factory=list)
+
+    @property
+    def delta(self) -> Number:
+        return self.value - self.previous
+
+    @property
+    def change_percent(self) -> float | None:
+        if not self.previous:
+            return None
+        return round(float(self.delta) / float(self.previous) * 100, 1)
+
+
+@dataclass
+class Dashboard:
+    org: Organization
+    period: Period
+    indicators: list[Indicator]
+    cards: list[Card]
+    columns: list[Column]
+    rows: list[Row]
+    total: Row | None
+    charts: list[dict]
+    source: str
+    computed_at: datetime | None
+
+    @property
+    def previous_period(self) -> Period:
+        return self.period.previous()
+
+    def table(self) -> tuple[list[str], list[list]]:
+        """Header and rows of the drill-down table, exactly as the page shows them."""
+        headers = [_("组织"), *(c.label for c in self.columns)]
+        rows = [[r.label, *r.values] for r in self.rows]
+        if self.total is not None:
+            rows.append([self.total.label, *self.total.values])
+        return headers, rows
+
+
+def _columns(indicators: list[Indicator], figures: Figures) -> list[Column]:
+    """Each indicator's total, then the parts of its breakdown that are not zero in either
+    period (choices order first, then values outside the choices)."""
+    columns = []
+    for ind in indicators:
+        columns.append(Column(ind, TOTAL, str(ind.label)))
+        if not ind.breakdown:
+            continue
+        seen = {
+            part
+            for (key, part), value in [*figures.current.items(), *figures.previous.items()]
+            if key == ind.key and part != TOTAL and value
+        }
+        ordered = [value for value, _label in ind.parts() if value in seen]
+        ordered += sorted(seen - set(ordered))
+        columns += [Column(ind, p, f"{ind.label}·{ind.part_label(p)}") for p in ordered]
+    return columns
+
+
+def build_dashboard(
+    *, user, org: Organization, period: Period, now: datetime | None = None
+) -> Dashboard:
+    """Everything the dashboard page and its Excel export show for ``org`` in ``period``.
+    ``org`` must already be loaded through the user's scope (``get_visible_or_404``)."""
+    indicators = indicators_for(user, org)
+    children = list(
+        Organization.objects.visible_to(user)
+        .filter(path__startswith=org.path, depth=org.depth + 1)
+        .order_by("path")
+        .only("id", "name", "path", "depth", "numchild", "kind", "status")
+    )
+    if not indicators:
+        return Dashboard(org, period, [], [], [], [], None, [], "live", None)
+    figures = snapshot_figures(
+        indicators, org, children, period, user=user, now=now
+    ) or live_figures(indicators, org, period, user=user)
+
+    columns = _columns(indicators, figures)
+    keys = [(c.indicator.key, c.part) for c in columns]
+    rows = []
+    for child in children:
+        values = [figures.by_group.get(child.path, {}).get(k, 0) for k in keys]
+        if child.status == OrgStatus.ACTIVE:
+            rows.append(Row(child.name, values, child))
+        elif any(values):
+            # A merged or dissolved child only matters while rows still point at it.
+            label = f"{child.name}({child.get_status_display()})"
+            rows.append(Row(label, values, child))
+    own = [figures.by_group.get(org.path, {}).get(k, 0) for k in keys]
+    if any(own):
+        rows.append(Row(_("%(name)s(本级)") % {"name": org.name}, own))
+    total = Row(_("合计"), [figures.current.get(k, 0) for k in keys], is_total=True)
+
+    cards = []
+    for ind in indicators:
+        parts = [
+            (ind.part_label(c.part), figures.current.get((ind.key, c.part), 0))
+            for c in columns
+            if c.indicator is ind and c.part != TOTAL
+        ]
+        cards.append(
+            Card(
+                ind,
+                figures.current.get((ind.key, TOTAL), 0),
+                figures.previous.get((ind.key, TOTAL), 0),
+                parts,
+            )
+        )
+
+    charts = []
+    for ind in indicators:
+        ind_columns = [(i, c) for i, c in enumerate(columns) if c.indicator is ind]
+        shown = [(i, c) for i, c in ind_columns if c.part != TOTAL] or ind_columns
+        charts.append(
+            {
+                "key": ind.key,
+                "title": str(ind.label),
+                "unit": str(ind.unit),
+                "categories": [r.label for r in rows],
+                "stacked": any(c.part != TOTAL for _i, c in shown),
+                "series": [
+                    {
+                        "name": ind.part_label(c.part),
+                        "data": [float(r.values[i]) for r in rows],
+                    }
+                    for i, c in shown
+                ],
+            }
+        )
+    return Dashboard(
+        org=org,
+        period=period,
+        indicators=indicators,
+        cards=cards,
+        columns=columns,
+        rows=rows,
+        total=total,
+        charts=charts,
+        source=figures.source,
+        computed_at=figures.computed_at,
+    )
+
+
+# --- rollups -----------------------------------------------------------------------------
+
+
+def default_rollup_periods(today: date | None = None) -> list[Period]:
+    """The current month, quarter and year, plus the previous ones until they have a final
+    snapshot (computed after they ended)."""
+    today = today or timezone.localdate()
+    periods = [current_period(unit, today) for unit in PeriodUnit.values]
+    for unit in PeriodUnit.values:
+        previous = current_period(unit, today).previous()
+        final = IndicatorSnapshot.objects.filter(
+            period=previous.key, computed_at__gte=previous.end_datetime
+        ).exists()
+        if not final:
+            periods.append(previous)
+    return periods
+
+
+def _rollup_rows(
+    indicators: list[Indicator], period: Period, federations: dict[str, int], now: datetime
+) -> list[IndicatorSnapshot]:
+    """Snapshot rows of ``period`` for every organization in ``federations`` (path → id)."""
+    rows: list[IndicatorSnapshot] = []
+    step = Organization.steplen
+    for ind in indicators:
+        totals: dict[str, dict[str, Number]] = defaultdict(lambda: defaultdict(int))
+        group_fields = [ind.path_field, *([ind.breakdown] if ind.breakdown else [])]
+        direct = (
+            ind.queryset()
+            .filter(ind.period_q(period))
+            .order_by()
+            .values(*group_fields)
+            .annotate(stats_value=ind.measure())
+        )
+        for row in direct:
+            path = row[ind.path_field]
+            value = _num(row["stats_value"])
+            parts = [TOTAL, part_key(row[ind.breakdown])] if ind.breakdown else [TOTAL]
+            for length in range(step, len(path) + 1, step):
+                prefix = path[:length]
+                if prefix in federations:
+                    for part in parts:
+                        totals[prefix][part] += value
+        all_parts = [TOTAL, *(value for value, _label in ind.parts())]
+        for path, org_id in federations.items():
+            values = totals.get(path, {})
+            for part in dict.fromkeys([*all_parts, *values]):
+                rows.append(
+                    IndicatorSnapshot(
+                        organization_id=org_id,
+                        key=ind.key,
+                        part=part,
+                        period=period.key,
+                        value=values.get(part, 0),
+                        computed_at=now,
+                    )
+                )
+    return rows
+
+
+def rollup_indicators(
+    periods: Iterable[Period] | None = None, *, now: datetime | None = None
+) -> int:
+    """Materialize every indicator for every organization that has children, for
+    ``periods`` (default: ``default_rollup_periods``). A system job: it reads all rows,
+    unscoped; dashboards apply the scope when they read the snapshots. Each period is
+    replaced in one transaction. Returns the number of snapshot rows written."""
+    now = now or timezone.now()
+    periods = list(periods) if periods is not None else default_rollup_periods()
+    indicators = all_indicators()
+    federations = dict(
+        Organization.objects.filter(numchild__gt=0).order_by().values_list("path", "id")
+    )
+    written = 0
+    for period in periods:
+        rows = _rollup_rows(indicators, period, federations, now)
+        with transaction.atomic():
+            IndicatorSnapshot.objects.bulk_create(
+                rows,
+                batch_size=1000,
+                update_conflicts=True,
+                unique_fields=["organization", "key", "part", "period"],
+                update_fields=["value", "computed_at"],
+            )
+            # Rows of organizations that lost their children or of retired indicators.
+            IndicatorSnapshot.objects.filter(period=period.key, computed_at__lt=now).delete()
+        written += len(rows)
+    return written
