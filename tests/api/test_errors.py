@@ -138,7 +138,7 @@ def test_probe_requires_authentication_like_the_api(client, settings, tree):
 
 
 @pytest.mark.parametrize(
-    "path", ["/nope", "/orgs/not-a-number", "/orgs/1/../../etc/passwd", "/%E4%B8%AD%E6%96%87"]
+    "path", ["/nope", "/nope/1/edit", "/../../etc/passwd", "/%E4%B8%AD%E6%96%87"]
 )
 def test_unknown_api_path_is_json_404(client, superuser, path):
     response = client.get(API + path, **bearer(superuser))
@@ -177,6 +177,10 @@ def test_every_object_endpoint_answers_404_json_for_a_missing_id(client, superus
             continue
         response = client.get(_fill(path, "2147483646"), **bearer(superuser))
         error_of(response, 404, "not_found")
+        # A malformed id is refused as JSON too: 404 (no such path) or 422 (bad parameter).
+        response = client.get(_fill(path, "abc"), **bearer(superuser))
+        assert response.status_code in (404, 422), (path, response.content[:300])
+        assert response.json()["code"] in {"not_found", "invalid_input"}
         checked += 1
     if not checked:
         pytest.skip("no object endpoint is documented yet")

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from math import gcd
 
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.db.models import F
 
 from huigong.orgs.models import GrassrootsCategory, Organization, OrgKind
@@ -148,6 +148,9 @@ def generate_counties(
             )
             orgs, persons = generator.run()
             Organization.objects.filter(pk=city.pk).update(numchild=F("numchild") + 1)
+        # With DEBUG on, Django keeps every statement (with its parameters) of the
+        # connection; the bulk inserts would make that log hundreds of megabytes.
+        reset_queries()
         person_index += persons
         result.counties += 1
         result.organizations += orgs

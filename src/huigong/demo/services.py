@@ -16,6 +16,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
@@ -145,6 +146,7 @@ class _DemoBuilder:
         self.household_count = 0
         self.grid_count = 0
         self.users: dict[str, User] = {}
+        self.password_hash: str | None = None
 
     # ---- organizations -------------------------------------------------------------
 
@@ -428,7 +430,11 @@ class _DemoBuilder:
     def _user(self, account: DemoAccount, **fields) -> User:
         user = User(username=account.username, name=account.name, **fields)
         validate_password(DEMO_PASSWORD, user)
-        user.set_password(DEMO_PASSWORD)
+        if self.password_hash is None:
+            # Hashing costs a good part of a second; the password is public anyway, so
+            # every demo account shares one hash.
+            self.password_hash = make_password(DEMO_PASSWORD)
+        user.password = self.password_hash
         user.save()
         self.users[account.username] = user
         return user

@@ -6,7 +6,7 @@ from typing import Literal
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
@@ -149,7 +149,7 @@ def create_organization(request: HttpRequest, payload: OrgCreateIn):
     )
     data = payload.model_dump(exclude={"parent_id"})
     org = services.create_organization(actor=request.auth, parent=parent, **data)
-    return 201, _detail(request, org.pk)
+    return Status(201, _detail(request, org.pk))
 
 
 @router.patch("/{org_id}", response={200: OrgDetailOut, **ERRORS}, summary="修改组织")

@@ -4,11 +4,13 @@ from the user's scope; the rules are checked by ``huigong.orgs.services``."""
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import GrassrootsCategory, Grid, Organization, OrgKind, OrgStatus
 from .services import eligible_grid_officers
+from .validators import ORG_FIELD_CLEANERS, clean_org_fields
 
 
 class OrgChoiceField(forms.ModelChoiceField):
@@ -66,7 +68,7 @@ class OrganizationForm(TablerFormMixin, forms.Form):
     )
     name = forms.CharField(label=_("名称"), max_length=200)
     short_name = forms.CharField(label=_("简称"), max_length=60, required=False)
-    kind = forms.ChoiceField(label=_("类型"), choices=OrgKind.choices)
+    kind = forms.ChoiceField(label=_("类型"), choices=[("", _("请选择")), *OrgKind.choices])
     category = forms.ChoiceField(
         label=_("基层工会类别"),
         choices=[("", "—"), *GrassrootsCategory.choices],
@@ -109,6 +111,18 @@ class OrganizationForm(TablerFormMixin, forms.Form):
         else:
             del self.fields["parent"]
         self._style()
+
+    def clean(self):
+        # The same field checks the service makes, so every field error shows at once
+        # even while another field (e.g. the parent) is still missing.
+        cleaned = super().clean()
+        values = {k: v for k, v in cleaned.items() if k in ORG_FIELD_CLEANERS}
+        try:
+            clean_org_fields(values)
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                self.add_error(field, errors)
+        return cleaned
 
     def service_values(self) -> dict:
         """The cleaned values as the service takes them (without the parent)."""
@@ -206,7 +220,7 @@ class GridEditForm(TablerFormMixin, forms.Form):
 class GridOfficersForm(TablerFormMixin, forms.Form):
     officers = forms.ModelMultipleChoiceField(
         label=_("网格员"),
-        queryset=Grid.officers.field.related_model.objects.none(),
+        queryset=get_user_model().objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("只能选择在本组织及其下级有岗位的工作人员"),

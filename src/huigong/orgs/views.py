@@ -148,14 +148,15 @@ def history_entries(logs: list[ChangeLog]) -> list[dict]:
     }
     names = dict(Organization.objects.filter(pk__in=ids).values_list("pk", "name"))
     labels = {f.name: f.verbose_name for f in Organization._meta.fields} | _HISTORY_LABELS
+    choices = {f.name: dict(f.choices) for f in Organization._meta.fields if f.choices}
 
     def show(key, value):
         if value in (None, "", {}):
             return "—"
         if key in _ORG_REF_FIELDS and isinstance(value, int):
             return names.get(value, f"#{value}")
-        if key == "status":
-            return dict(OrgStatus.choices).get(value, value)
+        if key in choices:
+            return choices[key].get(value, value)
         if isinstance(value, dict):
             return ";".join(f"{_summary_label(k)} {show(k, v)}" for k, v in value.items())
         return value

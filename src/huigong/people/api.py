@@ -340,7 +340,7 @@ def reveal_person(request, person_id: int, payload: RevealIn, response: HttpResp
 # -- household members ---------------------------------------------------------------------
 
 
-def _load_member(request, person: Person, member_id: int):
+def _load_member(person: Person, member_id: int):
     return get_object_or_404(person.household.all(), pk=member_id)
 
 
@@ -375,7 +375,7 @@ def create_household_member(request, person_id: int, payload: MemberIn):
 )
 def update_household_member(request, person_id: int, member_id: int, payload: MemberPatch):
     person = _load_person(request, person_id)
-    member = _load_member(request, person, member_id)
+    member = _load_member(person, member_id)
     result = services.update_household_member(
         actor=request.auth, member=member, **_member_changes(payload.model_dump(exclude_unset=True))
     )
@@ -390,6 +390,6 @@ def update_household_member(request, person_id: int, member_id: int, payload: Me
 )
 def delete_household_member(request, person_id: int, member_id: int):
     person = _load_person(request, person_id)
-    member = _load_member(request, person, member_id)
+    member = _load_member(person, member_id)
     services.remove_household_member(actor=request.auth, member=member)
     return Status(204, None)

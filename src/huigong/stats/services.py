@@ -218,6 +218,10 @@ class Row:
     values: list[Number]
     org: Organization | None = None  # None for the "本级" and "合计" rows
     is_total: bool = False
+    short_label: str = ""  # for chart axes, where full names do not fit
+
+    def __post_init__(self):
+        self.short_label = self.short_label or self.label
 
 
 @dataclass
@@ -295,7 +299,7 @@ def build_dashboard(
         Organization.objects.visible_to(user)
         .filter(path__startswith=org.path, depth=org.depth + 1)
         .order_by("path")
-        .only("id", "name", "path", "depth", "numchild", "kind", "status")
+        .only("id", "name", "short_name", "path", "depth", "numchild", "kind", "status")
     )
     if not indicators:
         return Dashboard(org, period, [], [], [], [], None, [], "live", None)
@@ -308,15 +312,18 @@ def build_dashboard(
     rows = []
     for child in children:
         values = [figures.by_group.get(child.path, {}).get(k, 0) for k in keys]
+        short = child.short_name or child.name
         if child.status == OrgStatus.ACTIVE:
-            rows.append(Row(child.name, values, child))
+            rows.append(Row(child.name, values, child, short_label=short))
         elif any(values):
             # A merged or dissolved child only matters while rows still point at it.
-            label = f"{child.name}({child.get_status_display()})"
-            rows.append(Row(label, values, child))
+            status = child.get_status_display()
+            rows.append(
+                Row(f"{child.name}({status})", values, child, short_label=f"{short}({status})")
+            )
     own = [figures.by_group.get(org.path, {}).get(k, 0) for k in keys]
     if any(own):
-        rows.append(Row(_("%(name)s(本级)") % {"name": org.name}, own))
+        rows.append(Row(_("%(name)s(本级)") % {"name": org.name}, own, short_label=_("本级")))
     total = Row(_("合计"), [figures.current.get(k, 0) for k in keys], is_total=True)
 
     cards = []
@@ -344,7 +351,7 @@ def build_dashboard(
                 "key": ind.key,
                 "title": str(ind.label),
                 "unit": str(ind.unit),
-                "categories": [r.label for r in rows],
+                "categories": [r.short_label for r in rows],
                 "stacked": any(c.part != TOTAL for _i, c in shown),
                 "series": [
                     {

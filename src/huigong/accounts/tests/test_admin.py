@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from huigong.accounts.models import ApiToken, Role, RoleAssignment
+from huigong.accounts.models import ApiToken, Role, RoleAssignment, User
 from huigong.accounts.services import issue_api_token
 from huigong.audit.models import ChangeLog
 from huigong.testing.factories import UserFactory
@@ -189,3 +189,43 @@ def test_api_tokens_are_read_only_in_admin_and_can_be_revoked(client, superuser,
 def test_admin_pages_render(client, superuser, roles, model):
     client.force_login(superuser)
     assert client.get(reverse(f"admin:accounts_{model}_changelist")).status_code == 200
+
+
+def test_admin_adds_staff_user_with_checked_password(client, superuser):
+    client.force_login(superuser)
+    url = reverse("admin:accounts_user_add")
+    assert client.get(url).status_code == 200
+    management = {
+        "assignments-TOTAL_FORMS": "0",
+        "assignments-INITIAL_FORMS": "0",
+        "assignments-MIN_NUM_FORMS": "0",
+        "assignments-MAX_NUM_FORMS": "1000",
+    }
+    weak = client.post(
+        url,
+        {
+            "username": "newbie",
+            "name": "新人",
+            "password1": "123",
+            "password2": "123",
+            **management,
+        },
+    )
+    assert weak.status_code == 200
+    assert not User.objects.filter(username="newbie").exists()
+    response = client.post(
+        url,
+        {
+            "username": "newbie",
+            "name": "新人",
+            "password1": "Qidong-union-2026",
+            "password2": "Qidong-union-2026",
+            **management,
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="newbie")
+    assert user.kind == "staff" and user.check_password("Qidong-union-2026")
+    entry = ChangeLog.objects.get(object_type="accounts.user", action="create")
+    assert entry.actor == superuser
+    assert entry.changes["password"] == [None, "已设置"]

@@ -257,15 +257,18 @@ def test_create_through_the_form(client, tree, township_cadre):
     assert Organization.objects.get_parent(org) == tree.huangtupu
 
 
+def field_errors(response) -> dict[str, str]:
+    return dict(re.findall(r'data-field="(\w+)">([^<]+)<', response.content.decode()))
+
+
 def test_create_form_shows_chinese_field_errors_and_saves_nothing(client, tree, township_cadre):
+    client = login(client, township_cadre)
     before = db_state()
-    response = login(client, township_cadre).post(
+    response = client.post(
         reverse("orgs:create"),
         {
-            "parent": tree.huangtupu.pk,
-            "name": "新发食品有限公司工会",
-            "kind": "township",
-            "category": "enterprise",
+            "name": "宏达建材厂工会",
+            "kind": "grassroots",
             "credit_code": "91110000600037341X",
             "division_code": "12345",
             "employee_count": "-1",
@@ -273,14 +276,26 @@ def test_create_form_shows_chinese_field_errors_and_saves_nothing(client, tree, 
         },
     )
     assert response.status_code == 400
-    html = response.content.decode()
-    errors = dict(re.findall(r'data-field="(\w+)">([^<]+)<', html))
-    assert errors["kind"] == "“乡镇(街道)工会”不能设在“乡镇(街道)工会”之下"
-    assert errors["category"] == "只有基层工会才有类别,请清空"
+    errors = field_errors(response)
+    # All field problems at once, even while the parent is still missing.
+    assert set(errors) == {"parent", "credit_code", "division_code", "employee_count", "founded_on"}
     assert errors["credit_code"].startswith("统一社会信用代码的校验位不正确")
     assert errors["division_code"].startswith("行政区划代码应为 6 位")
     assert errors["employee_count"] == "职工人数不能为负数"
     assert errors["founded_on"] == "成立日期不能晚于今天"
+    # Then the rules about the place in the tree.
+    response = client.post(
+        reverse("orgs:create"),
+        {
+            "parent": tree.huangtupu.pk,
+            "name": "新发食品有限公司工会",
+            "kind": "township",
+            "category": "enterprise",
+        },
+    )
+    errors = field_errors(response)
+    assert errors["kind"] == "“乡镇(街道)工会”不能设在“乡镇(街道)工会”之下"
+    assert errors["category"] == "只有基层工会才有类别,请清空"
     assert errors["name"] == "“黄土铺镇工会联合会”下已有名为“新发食品有限公司工会”的组织"
     assert db_state() == before
 

@@ -11,15 +11,19 @@
     var many = spec.categories.length > 12;
     var chart = echarts.init(el);
     chart.setOption({
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: {
+        trigger: "axis",
+        axisPointer: { type: "shadow" },
+        valueFormatter: function (v) { return v + " " + spec.unit; },
+      },
       legend: spec.series.length > 1 ? { top: 0, type: "scroll" } : undefined,
-      grid: { left: 8, right: 8, top: spec.series.length > 1 ? 32 : 12, bottom: many ? 56 : 8, containLabel: true },
+      grid: { left: 48, right: 8, top: spec.series.length > 1 ? 32 : 12, bottom: many ? 56 : 8, containLabel: true },
       xAxis: {
         type: "category",
         data: spec.categories,
         axisLabel: { interval: 0, rotate: spec.categories.length > 5 ? 30 : 0, width: 96, overflow: "truncate" },
       },
-      yAxis: { type: "value", name: spec.unit, minInterval: 1 },
+      yAxis: { type: "value", minInterval: 1 },
       // Long lists of children scroll instead of squeezing the bars into hairlines.
       dataZoom: many ? [{ type: "slider", startValue: 0, endValue: 11, bottom: 8 }] : [],
       series: spec.series.map(function (s) {
