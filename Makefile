@@ -77,6 +77,12 @@ test-postgres: $(DEV_STAMP) $(VENDOR)
 ## ruff, Django checks, then the whole suite on SQLite and (when reachable) PostgreSQL
 test: lint check test-sqlite test-postgres
 
+# The browser journeys alone (tests/e2e, marker "browser"; Debian's /usr/bin/chromium).
+# `make test` runs them too, in both database runs; PYTEST_ARGS='-m "not browser"' skips them.
+.PHONY: test-browser
+test-browser: $(DEV_STAMP) $(VENDOR)
+	env -u HUIGONG_DATABASE_URL $(PY) -m pytest -q -m browser $(PYTEST_ARGS)
+
 # Translations: extract the Chinese source strings into locale/*/django.po (Django's
 # makemessages needs GNU gettext: apt-get install gettext), then compile the .mo files with
 # Babel (pinned in requirements-dev.txt, pure Python). The .mo files are committed, so

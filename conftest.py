@@ -21,6 +21,7 @@ pytest_plugins = ["huigong.testing"]
 ROOT = Path(__file__).resolve().parent
 RESULTS_DIR = ROOT / "test-results"
 CHROMIUM = Path(os.environ.get("HUIGONG_CHROMIUM", "/usr/bin/chromium"))
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -44,19 +45,21 @@ def _browser_unavailable(reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """One headless Chromium for the session (each test gets its own context)."""
+    """A headless Chromium for the test module (each test gets its own context)."""
     if not CHROMIUM.exists():
         _browser_unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _browser_unavailable("the playwright package is not installed")
-    # Playwright's sync API keeps an event loop in this thread; Django would then refuse
-    # ORM calls from the test ("async context"). The calls are really synchronous, so
-    # allow them for the rest of the session (DB teardown of later tests included).
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Playwright's sync API keeps an event loop in this thread, and Django then refuses
+    # ORM calls from the test and its fixtures ("async context"). They really are
+    # synchronous, so allow them while the browser is up, and only then: the module scope
+    # stops the loop again before the next module's tests.
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(
@@ -64,10 +67,21 @@ def chromium():
         )
     except Exception as exc:
         playwright.stop()
+        _restore_env(ASYNC_UNSAFE, previous)
         _browser_unavailable(f"Chromium at {CHROMIUM} did not start: {exc}")
-    yield browser
-    browser.close()
-    playwright.stop()
+    try:
+        yield browser
+    finally:
+        browser.close()
+        playwright.stop()
+        _restore_env(ASYNC_UNSAFE, previous)
+
+
+def _restore_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 @pytest.fixture

@@ -217,8 +217,14 @@ class GridEditForm(TablerFormMixin, forms.Form):
         self._style()
 
 
+class OfficerChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        # Names repeat; the username tells two 李敏 apart.
+        return f"{obj}({obj.username})"
+
+
 class GridOfficersForm(TablerFormMixin, forms.Form):
-    officers = forms.ModelMultipleChoiceField(
+    officers = OfficerChoiceField(
         label=_("网格员"),
         queryset=get_user_model().objects.none(),
         required=False,

@@ -156,7 +156,11 @@ def snapshot_figures(
     now: datetime | None = None,
 ) -> Figures | None:
     """The figures from ``IndicatorSnapshot`` in one query, or None when the snapshots do
-    not cover ``org`` (both periods) and every child (this period), or are not fresh."""
+    not cover ``org`` (both periods) and every child (this period), or are not fresh.
+
+    Snapshots are unscoped subtree totals. They equal what ``live_figures`` would count
+    for ``user`` because ``indicators`` only holds indicators whose permission the user has
+    at ``org``, and a permission held at a node covers its whole subtree."""
     if not indicators or any(child.numchild == 0 for child in children):
         return None  # leaves are never rolled up
     now = now or timezone.now()
