@@ -84,6 +84,10 @@ class ScopedListView(StaffRequiredMixin, SingleTableMixin, FilterView):
         kwargs["request"] = self.request
         return kwargs
 
+    def paginate_queryset(self, queryset, page_size):
+        # The table paginates (and counts) the rows; ListView must not do it a second time.
+        return None, None, queryset, False
+
     def can_export(self) -> bool:
         return bool(self.export_permission) and self.request.user.has_perm(self.export_permission)
 
