@@ -212,7 +212,7 @@ def test_list_page_queries_stay_flat_and_export_has_all_rows(
         person = PersonFactory(organization=tree.xinfa, name=f"职工{i}")
         update_person(person, actor=township_cadre, organization=tree.huangtupu)
     client.force_login(auditor)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(12):
         response = client.get(CHANGES)
     assert len(rows_of(response)) == 25  # one page
     assert "所属工会:新发食品有限公司工会 → 黄土铺镇工会联合会" in page_text(response)
