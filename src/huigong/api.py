@@ -16,7 +16,6 @@ Conventions every router follows:
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from importlib import import_module
 
 from django.apps import apps
@@ -24,7 +23,6 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import Resolver404, resolve
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -78,24 +76,12 @@ class TokenAuth(HttpBearer):
     """Bearer API tokens (``ApiToken``); only the SHA-256 of a key is stored."""
 
     def authenticate(self, request, token: str):
-        from huigong.accounts.models import ApiToken
+        from huigong.accounts.backends import authenticate_api_key
 
-        if not token.startswith("hg_") or len(token) > 100:
-            return None
-        try:
-            api_token = ApiToken.objects.select_related("user").get(
-                key_hash=ApiToken.hash_key(token)
-            )
-        except ApiToken.DoesNotExist:
-            return None
-        now = timezone.now()
-        if (api_token.expires_at and api_token.expires_at <= now) or not api_token.user.is_active:
-            return None
-        # Write last-use at most once a minute so busy clients do not write on every call.
-        if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=1):
-            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
-        request.user = api_token.user
-        return api_token.user
+        user = authenticate_api_key(token)
+        if user is not None:
+            request.user = user
+        return user
 
 
 api = NinjaAPI(

@@ -21,11 +21,12 @@ VAR_DIR = Path(os.environ.get("HUIGONG_VAR_DIR", PROJECT_DIR / "var"))
 
 
 def env(name: str, default: str = "") -> str:
-    """Read ``name`` from the environment, or from the file named by ``name_FILE``."""
+    """Read ``name`` from the environment, or from the file named by ``name_FILE``. An empty
+    variable counts as unset, so ``HUIGONG_DATABASE_URL= make …`` means "the default"."""
     file_path = os.environ.get(f"{name}_FILE")
     if file_path:
         return Path(file_path).read_text(encoding="utf-8").strip()
-    return os.environ.get(name, default)
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "django_htmx",
+    "ninja",  # serves the API docs page's Swagger UI from our static files, not a CDN
     "axes",
     "huigong.common",
     "huigong.orgs",
@@ -228,7 +230,7 @@ SMS_BACKEND = env("HUIGONG_SMS_BACKEND", "huigong.accounts.sms.ConsoleSMSBackend
 SMS_CODE_TTL_SECONDS = 300
 
 # API lists: ?page=&page_size= (django-ninja).
-NINJA_PAGINATION_CLASS = "ninja.pagination.PageNumberPagination"
+NINJA_PAGINATION_CLASS = "huigong.api.Pagination"
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
 

@@ -118,7 +118,10 @@ def generate_counties(
     progress: Callable[[ScaleResult], None] | None = None,
 ) -> ScaleResult:
     """Add ``counties`` synthetic counties, each with ``townships`` township federations
-    of ``units_per_township`` grassroots unions with ``persons_per_unit`` persons."""
+    of ``units_per_township`` grassroots unions with ``persons_per_unit`` persons.
+
+    Run one generator at a time: the synthetic ID numbers continue from the number of
+    synthetic persons present when the run starts."""
     city = synthetic_city()
     # Continue the numbering of earlier runs so ID numbers never repeat (synthetic data is
     # only ever added; delete it all or nothing).
@@ -127,7 +130,7 @@ def generate_counties(
     started = time.perf_counter()
     for _ in range(counties):
         with transaction.atomic():
-            # Lock the city so that concurrent generators take different county steps.
+            # Lock the city row while its next child step is taken (and its numchild bumped).
             city = Organization.objects.select_for_update().get(pk=city.pk)
             last = (
                 Organization.objects.filter(path__startswith=city.path, depth=city.depth + 1)
