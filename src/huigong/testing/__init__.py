@@ -50,10 +50,10 @@ def tree(db) -> Tree:
         city, name="祁东县总工会", kind="county", division_code="430426"
     )
     huangtupu = OrganizationFactory.child(
-        county, name="黄土铺镇工会联合会", kind="township", division_code="430426106"
+        county, name="黄土铺镇工会联合会", kind="township", division_code="430426112"
     )
     baidishi = OrganizationFactory.child(
-        county, name="白地市镇工会联合会", kind="township", division_code="430426103"
+        county, name="白地市镇工会联合会", kind="township", division_code="430426111"
     )
     xinfa = OrganizationFactory.child(
         huangtupu, name="新发食品有限公司工会", kind="grassroots", category="enterprise"

@@ -90,7 +90,7 @@ def test_list_filters(api_as, tree, county_cadre):
         "白地市镇工会联合会",
     ]
     assert names(api.get(BASE, {"category": "enterprise"})) == ["新发食品有限公司工会"]
-    assert names(api.get(BASE, {"division_code": "430426103"})) == ["白地市镇工会联合会"]
+    assert names(api.get(BASE, {"division_code": "430426111"})) == ["白地市镇工会联合会"]
     assert names(api.get(BASE, {"under": tree.baidishi.pk})) == ["白地市镇工会联合会", "流泉村工会"]
     assert names(api.get(BASE, {"status": "merged"})) == []
 
@@ -126,7 +126,7 @@ def test_detail_has_counts(api_as, tree, township_cadre):
     body = response.json()
     assert response.status_code == 200
     assert body["name"] == "黄土铺镇工会联合会"
-    assert body["division_code"] == "430426106"
+    assert body["division_code"] == "430426112"
     assert (body["children_count"], body["grassroots_count"], body["person_count"]) == (1, 1, 1)
 
 

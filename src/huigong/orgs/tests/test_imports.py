@@ -148,12 +148,12 @@ def test_parents_outside_the_scope_are_not_found(tree, township_cadre):
         township_cadre,
         [
             ["某村工会", "白地市镇工会联合会", "基层工会", "", "", "", ""],
-            ["某村工会", "430426103", "基层工会", "", "", "", ""],
+            ["某村工会", "430426111", "基层工会", "", "", "", ""],
             ["某厂工会", "黄土铺镇工会联合会", "基层工会", "", "", "", ""],
         ],
     )
     assert "找不到上级组织“白地市镇工会联合会”" in parsed.rows[0].errors[0]
-    assert "找不到行政区划代码为 430426103 的组织" in parsed.rows[1].errors[0]
+    assert "找不到行政区划代码为 430426111 的组织" in parsed.rows[1].errors[0]
     assert parsed.rows[2].ok
 
 

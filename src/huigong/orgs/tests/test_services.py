@@ -62,7 +62,7 @@ def test_township_cadre_creates_grassroots_union_with_normalised_values(tree, to
         kind="grassroots",
         category="enterprise",
         credit_code="９１１１００００６０００３７３４１ｌ",
-        division_code="430426106 201",
+        division_code="430426112 201",
         employee_count="120",
         founded_on="2019/5/1",
         contact_phone="0734-6123456",
@@ -70,7 +70,7 @@ def test_township_cadre_creates_grassroots_union_with_normalised_values(tree, to
     org.refresh_from_db()
     assert org.name == "祁东县 黄土铺镇 宏达建材厂工会"
     assert org.credit_code == VALID_USCC
-    assert org.division_code == "430426106201"
+    assert org.division_code == "430426112201"
     assert org.employee_count == 120
     assert org.founded_on == datetime.date(2019, 5, 1)
     assert org.contact_phone == "07346123456"
@@ -134,7 +134,7 @@ def test_invalid_credit_code_is_refused_in_chinese(tree, township_cadre, code, m
             "43042",
             "行政区划代码应为 6 位(县级及以上)、9 位(乡镇街道)或 12 位(村、社区),当前为 5 位",
         ),
-        ("4304261061", "当前为 10 位"),
+        ("4304261121", "当前为 10 位"),
         ("43042A", "行政区划代码只能包含数字"),
     ],
 )

@@ -190,7 +190,7 @@ def test_detail_shows_fields_children_grids_counts_and_history(client, tree, tow
     response = login(client, township_cadre).get(reverse("orgs:detail", args=[tree.huangtupu.pk]))
     assert response.status_code == 200
     page = text(response)
-    assert "430426106" in page
+    assert "430426112" in page
     assert "新发食品有限公司工会" in page
     assert "东片区" in page and "一网格" in page
     assert "联系人:— → 罗芳" in page
