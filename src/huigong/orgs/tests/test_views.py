@@ -99,7 +99,9 @@ def test_list_sorts_and_tolerates_bad_parameters(client, tree, county_cadre):
     assert names == sorted(names, reverse=True)
     assert client.get(reverse("orgs:list"), {"sort": "nonsense", "kind": "x"}).status_code == 200
     # A malformed page number shows the first page rather than an error.
-    assert listed(client.get(reverse("orgs:list"), {"page": "abc"})) == listed(client.get(reverse("orgs:list")))
+    assert listed(client.get(reverse("orgs:list"), {"page": "abc"})) == listed(
+        client.get(reverse("orgs:list"))
+    )
 
 
 def test_export_writes_exactly_the_filtered_rows(client, tree, county_cadre):
