@@ -2,8 +2,10 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
@@ -128,7 +130,8 @@ def test_preview_reports_row_errors_and_writes_nothing(tree, login, township_cad
 
 
 def test_numeric_id_cell_is_recognised_as_damaged(tree, login, township_cadre):
-    damaged = float(int(ids(1)[0]))  # what Excel keeps of an 18-digit number cell
+    # What Excel keeps of an 18-digit number cell (a number ending in X cannot be one).
+    damaged = float(int(next(i for i in ids(20) if i[-1] != "X")))
     response = preview(login(township_cadre), [row("甲", damaged)])
     errors = errors_by_row(response.context["parsed"])
     assert list(errors) == [2]
@@ -249,3 +252,18 @@ def test_spec_accepts_choice_labels_codes_and_short_forms(tree, township_cadre):
     assert parse_type("网约配送员（外卖骑手）") == "rider"
     assert parse_type("外卖骑手") == "rider"
     assert parse_type("快遞員") == "courier"
+
+
+def test_spec_accepts_the_english_labels_its_english_messages_name(tree, township_cadre):
+    spec = PersonImportSpec(actor=township_cadre)
+    parse_form = next(c.parse for c in spec.columns if c.key == "employment_form")
+    parse_type = next(c.parse for c in spec.columns if c.key == "new_form_type")
+    with translation.override("en"):
+        assert parse_form("Agency work") == "dispatched"
+        assert parse_form("new form of employment") == "new_form"
+        assert parse_form("劳务派遣") == "dispatched"
+        assert parse_type("food delivery rider") == "rider"
+        assert parse_type("Courier") == "courier"
+        with pytest.raises(ValidationError) as exc:
+            parse_form("temp")
+    assert "Please enter one of: Labour contract, Agency work, " in exc.value.messages[0]
