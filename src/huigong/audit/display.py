@@ -79,7 +79,7 @@ def field_label(object_type: str, name: str) -> str:
 
 def field_labels(object_type: str, names: str) -> str:
     """``"id_number,phone"`` → ``"身份证号码、手机号"`` (the access log's field list)."""
-    return "、".join(field_label(object_type, n.strip()) for n in names.split(",") if n.strip())
+    return _("、").join(field_label(object_type, n.strip()) for n in names.split(",") if n.strip())
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ class ChangeFormatter:
         if isinstance(value, bool):
             return _("是") if value else _("否")
         if isinstance(value, list | tuple):
-            return "、".join(self.value(field, v) for v in value)
+            return _("、").join(self.value(field, v) for v in value)
         if field is not None and getattr(field, "is_relation", False) and field.related_model:
             return self._related_name(field.related_model, value)
         if field is not None and getattr(field, "flatchoices", None):

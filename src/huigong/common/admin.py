@@ -56,7 +56,7 @@ class HolidayAdmin(admin.ModelAdmin):
                     "以下年份还没有节假日安排:%(years)s。按工作日计算的办理时限会把这些年份的"
                     "节假日当作工作日。请按国务院办公厅公布的安排录入放假日期和调休上班日期。"
                 )
-                % {"years": "、".join(str(y) for y in missing)},
+                % {"years": gettext("、").join(str(y) for y in missing)},
                 level=messages.WARNING,
             )
         return super().changelist_view(request, extra_context)

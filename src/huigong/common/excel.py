@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -147,8 +149,16 @@ class Column:
     help: str = ""
 
     def matches(self, header: str) -> bool:
-        h = header.replace(" ", "").rstrip("*")
-        return h == self.header.rstrip("*") or h in self.aliases or h == self.key
+        """True for the header in the active language or in Chinese (a translated header
+        is lazy), an alias or the key; spaces, case and the required mark are ignored."""
+        with translation.override(settings.LANGUAGE_CODE):
+            source_header = str(self.header)
+        names = {str(self.header), source_header, *self.aliases, self.key}
+        return _header_key(header) in {_header_key(name) for name in names}
+
+
+def _header_key(header: str) -> str:
+    return header.replace(" ", "").rstrip("*").casefold()
 
 
 @dataclass
@@ -196,7 +206,7 @@ class ImportSpec(ABC):
 
     def template_response(self) -> HttpResponse:
         headers = [c.header + ("*" if c.required else "") for c in self.columns]
-        return xlsx_response(f"{self.title}模板", headers, [])
+        return xlsx_response(_("%(title)s模板") % {"title": self.title}, headers, [])
 
     def parse(self, header: list[str], body: list[list[str]]) -> ParsedImport:
         index: dict[str, int] = {}
@@ -208,7 +218,7 @@ class ImportSpec(ABC):
         missing = [str(c.header) for c in self.columns if c.required and c.key not in index]
         if missing:
             return ParsedImport(
-                self.columns, [], [_("缺少必填列:%(cols)s") % {"cols": "、".join(missing)}]
+                self.columns, [], [_("缺少必填列:%(cols)s") % {"cols": _("、").join(missing)}]
             )
         results = []
         for offset, cells in enumerate(body):

@@ -205,7 +205,7 @@ class ImportView(StaffRequiredMixin, View):
             messages.error(
                 self.request,
                 _("第 %(row)d 行无法保存:%(msg)s。本次导入未写入任何数据。")
-                % {"row": current.number, "msg": "；".join(exc.messages)},
+                % {"row": current.number, "msg": _("；").join(exc.messages)},
             )
             return self.render_page(
                 parsed=spec.parse(header, body), filename=stored["name"], token=stored["token"]

@@ -354,7 +354,7 @@ def check_holiday_schedule(app_configs=None, databases=None, **kwargs) -> list[c
         return []
     if not missing:
         return []
-    years = "、".join(str(y) for y in missing)
+    years = _("、").join(str(y) for y in missing)
     return [
         checks.Warning(
             _("以下年份没有节假日安排,按工作日计算的时限会不准确:%(years)s") % {"years": years},

@@ -55,22 +55,32 @@ CATEGORY_ALIASES: dict[str, str] = {
 }
 
 
+def _by_label(choices, text: str) -> str | None:
+    """The value whose label in the active language is ``text`` (spaces and case aside):
+    the English help and error messages name the translated labels."""
+    key = text.replace(" ", "").casefold()
+    for value, label in choices.choices:
+        if str(label).replace(" ", "").casefold() == key:
+            return value
+    return None
+
+
 def _parse_kind(text: str) -> str:
-    kind = KIND_ALIASES.get(text.replace(" ", ""))
+    kind = KIND_ALIASES.get(text.replace(" ", "")) or _by_label(OrgKind, text)
     if kind is None:
         raise ValidationError(
             _("无法识别的类型,请填写:%(kinds)s")
-            % {"kinds": "、".join(str(label) for label in OrgKind.labels)}
+            % {"kinds": _("、").join(str(label) for label in OrgKind.labels)}
         )
     return str(kind)
 
 
 def _parse_category(text: str) -> str:
-    category = CATEGORY_ALIASES.get(text.replace(" ", ""))
+    category = CATEGORY_ALIASES.get(text.replace(" ", "")) or _by_label(GrassrootsCategory, text)
     if category is None:
         raise ValidationError(
             _("无法识别的类别,请填写:%(cats)s")
-            % {"cats": "、".join(str(label) for label in GrassrootsCategory.labels)}
+            % {"cats": _("、").join(str(label) for label in GrassrootsCategory.labels)}
         )
     return str(category)
 

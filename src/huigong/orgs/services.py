@@ -129,7 +129,7 @@ def _placement_errors(
                 errors.setdefault("kind", []).append(
                     _("该组织下有“%(kinds)s”类型的下级组织,不能改为“%(kind)s”")
                     % {
-                        "kinds": "、".join(str(OrgKind(k).label) for k in blocking),
+                        "kinds": _("、").join(str(OrgKind(k).label) for k in blocking),
                         "kind": OrgKind(kind).label,
                     }
                 )
@@ -365,7 +365,7 @@ def merge_organizations(
         raise ValidationError(
             {
                 "target": _("下列下级组织与目标组织的下级重名,请先改名:%(names)s")
-                % {"names": "、".join(clashes)}
+                % {"names": _("、").join(clashes)}
             }
         )
 
@@ -603,7 +603,7 @@ def assign_grid_officers(*, actor, grid: Grid, officers: Iterable) -> Grid:
         raise ValidationError(
             {
                 "officers": _("下列用户在“%(org)s”及其下级没有岗位,不能担任网格员:%(names)s")
-                % {"org": grid.organization.name, "names": "、".join(refused)}
+                % {"org": grid.organization.name, "names": _("、").join(refused)}
             }
         )
     before = sorted(grid.officers.values_list("pk", flat=True))

@@ -55,9 +55,24 @@ def parse_is_member(text: str) -> bool:
     raise ValidationError(_("请填写“是”或“否”"))
 
 
+def _label_keys(choices) -> dict[str, str]:
+    """Each label (in the active language), the label without its bracketed part
+    (网约配送员) and the bracketed part alone (外卖骑手), casefolded, to its value."""
+    keys: dict[str, str] = {}
+    for value, label in choices.choices:
+        label = clean_text(str(label))
+        keys[label.casefold()] = value
+        match = re.match(r"^(.*?)\s*\((.*)\)$", label)
+        if match:
+            keys[match.group(1).casefold()] = value
+            keys[match.group(2).casefold()] = value
+    return keys
+
+
 def _choice_parser(choices, message: str):
     """Accept the Chinese label, the code, or the label without its bracketed part
-    (网约配送员), or the bracketed part alone (外卖骑手)."""
+    (网约配送员), or the bracketed part alone (外卖骑手); also the labels in the active
+    language, which the English help and error messages name."""
     lookup: dict[str, str] = {}
     for value, label in choices.choices:
         label = clean_text(str(label))
@@ -72,7 +87,10 @@ def _choice_parser(choices, message: str):
         key = clean_text(text)
         if key in lookup or key.lower() in lookup:
             return lookup.get(key) or lookup[key.lower()]
-        labels = "、".join(clean_text(str(label)) for _v, label in choices.choices)
+        translated = _label_keys(choices).get(key.casefold())
+        if translated:
+            return translated
+        labels = _("、").join(clean_text(str(label)) for _v, label in choices.choices)
         raise ValidationError(message % {"options": labels})
 
     return parse

@@ -111,3 +111,31 @@ def test_compiled_catalog_matches_po(language):
             actual[key] = compiled.gettext(key)
     stale = {k: (v, actual[k]) for k, v in expected.items() if actual[k] != v}
     assert not stale, f"{language}: django.mo is out of date; run `make compilemessages`"
+
+
+def test_english_catalog_is_complete():
+    """Every entry of the English catalog is translated, none is fuzzy, and the plural
+    forms and placeholders agree with the Chinese source. After `make messages` picks up
+    new strings, translate them in locale/en/LC_MESSAGES/django.po (then run
+    `make compilemessages`)."""
+    from babel.messages.pofile import read_po
+
+    with open(LOCALE_DIR / "en" / "LC_MESSAGES" / "django.po", "rb") as po_file:
+        catalog = read_po(po_file)
+    untranslated, fuzzy = [], []
+    for message in catalog:
+        if not message.id:
+            continue  # the header
+        msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+        label = f"{message.context}|{msgid}" if message.context else msgid
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy:
+            fuzzy.append(label)
+        elif not all(strings):
+            untranslated.append(label)
+    assert not untranslated, f"untranslated English entries: {untranslated}"
+    assert not fuzzy, f"fuzzy English entries (check, then clear the flag): {fuzzy}"
+    problems = [
+        (message.id, [str(error) for error in errors]) for message, errors in catalog.check()
+    ]
+    assert not problems, f"English entries whose placeholders or plurals are wrong: {problems}"

@@ -6,8 +6,10 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from huigong.common.excel import workbook_bytes
@@ -250,3 +252,46 @@ def test_import_needs_the_import_permission(client, tree, request, who, status):
     response = upload(client, [["某工会", "黄土铺镇工会联合会", "基层工会", "", "", "", ""]])
     assert response.status_code == status
     assert db_state() == before
+
+
+def test_the_english_interface_imports_english_and_chinese_files(client, tree, county_cadre):
+    """With the interface in English the template has English headers and the help and
+    errors name English types: those are accepted, and so is a file in Chinese."""
+    client.force_login(county_cadre)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    # The English requests leave English active in this thread: restore it afterwards.
+    with translation.override(settings.LANGUAGE_CODE):
+        _import_in_english(client)
+
+
+def _import_in_english(client):
+    response = client.get(reverse("orgs:import"), {"template": "1"})
+    assert "template.xlsx" in response["Content-Disposition"]
+    header = next(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert header[:3] == ("Name*", "Parent organization*", "Type*")
+    english_header = [
+        "Name*",
+        "Parent organization*",
+        "Type*",
+        "Grassroots union category",
+        "Administrative division code",
+        "Unified social credit code",
+        "Number of workers",
+    ]
+    rows = [
+        [
+            "步云桥镇工会联合会",
+            "祁东县总工会",
+            "Township (subdistrict) union",
+            "",
+            "430426105",
+            "",
+            "",
+        ],
+        ["云桥村工会", "430426105", "grassroots union", "village and community", "", "", ""],
+    ]
+    for header in (english_header, HEADER):
+        html = upload(client, rows, header=header).content.decode()
+        assert "Rows ready to import: 2; rows with errors: 0" in html
+    html = upload(client, [["某工会", "祁东县总工会", "union", "", "", "", ""]]).content.decode()
+    assert "Unrecognized type; please enter one of: Provincial federation of trade unions, " in html
