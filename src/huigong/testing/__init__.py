@@ -31,6 +31,18 @@ class Tree:
     liuquan: object  # a grassroots union in 白地市镇 (流泉村工会)
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts and ends in the default language: a request with an English cookie
+    would otherwise leave English active for the rest of the thread."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def roles(db):
     from huigong.accounts.services import seed_roles
