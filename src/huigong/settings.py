@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "huigong.common",
     "huigong.orgs",
     "huigong.people",
+    "huigong.cases",
     "huigong.accounts",
     "huigong.audit",
     "huigong.stats",
@@ -222,8 +224,24 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Materialized dashboard figures (huigong.stats.services); dashboards fall back to live
     # counts when the snapshots are older than STATS_SNAPSHOT_MAX_AGE.
     "stats-rollup-indicators": {"task": "huigong.stats.rollup_indicators", "schedule": 3600.0},
+    # Case deadlines (huigong.cases.sweep): hourly, so a due-soon or overdue mark and an
+    # automatic escalation come early in the day; reruns are harmless (compare-and-set).
+    "cases-sweep-deadlines": {"task": "huigong.cases.sweep_case_deadlines", "schedule": 3600.0},
+    # One digest message per user per day instead of one per event.
+    "cases-daily-digests": {
+        "task": "huigong.cases.send_daily_digests",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
+# Overdue cases awaiting acceptance or in hand are escalated to the parent organization
+# (once per level; categories may opt out).
+CASES_AUTO_ESCALATE_OVERDUE = env_bool("HUIGONG_CASES_AUTO_ESCALATE_OVERDUE", True)
 STATS_SNAPSHOT_MAX_AGE = int(env("HUIGONG_STATS_SNAPSHOT_MAX_AGE", str(2 * 3600)))
+
+# E-mail (daily case digests): printed to the log unless a backend is configured.
+EMAIL_BACKEND = env("HUIGONG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("HUIGONG_EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = env("HUIGONG_DEFAULT_FROM_EMAIL", "huigong@localhost")
 
 # SMS verification codes: the console backend prints them to the log (development).
 SMS_BACKEND = env("HUIGONG_SMS_BACKEND", "huigong.accounts.sms.ConsoleSMSBackend")

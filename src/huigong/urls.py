@@ -13,6 +13,7 @@ urlpatterns = [
     path("search/", views.global_search, name="search"),
     path("orgs/", include("huigong.orgs.urls")),
     path("people/", include("huigong.people.urls")),
+    path("cases/", include("huigong.cases.urls")),
     path("audit/", include("huigong.audit.urls")),
     path("stats/", include("huigong.stats.urls")),
     path("m/", include("huigong.portal.urls")),

@@ -42,6 +42,7 @@ WORKBENCH_NAV: list[NavItem] = [
     NavItem(pgettext_lazy("workbench menu", "统计"), "stats:dashboard", _staff),
     NavItem(pgettext_lazy("workbench menu", "组织"), "orgs:list", _perm("orgs.view_organization")),
     NavItem(pgettext_lazy("workbench menu", "职工"), "people:list", _perm("people.view_person")),
+    NavItem(pgettext_lazy("workbench menu", "诉求"), "cases:list", _perm("cases.view_case")),
     NavItem(pgettext_lazy("workbench menu", "审计"), "audit:changes", _perm("audit.view_audit")),
     NavItem(pgettext_lazy("workbench menu", "系统配置"), "admin:index", _superuser),
 ]

@@ -21,6 +21,16 @@ _PEOPLE_WRITE = [
     "people.delete_householdmember",
     "people.export_person",
 ]
+_CASES_READ = ["cases.view_case", "cases.view_casecategory", "cases.view_department"]
+_CASES_HANDLE = [*_CASES_READ, "cases.intake_case", "cases.handle_case"]
+_CASES_ALL = [
+    *_CASES_HANDLE,
+    "cases.supervise_case",
+    "cases.export_case",
+    "cases.manage_department",
+    "cases.add_department",
+    "cases.change_department",
+]
 
 #: code → (name, description, permissions)
 ROLES: dict[str, tuple] = {
@@ -38,6 +48,7 @@ ROLES: dict[str, tuple] = {
             *_PEOPLE_WRITE,
             "people.import_person",
             "people.reveal_person",
+            *_CASES_ALL,
         ],
     ),
     "township_cadre": (
@@ -50,19 +61,30 @@ ROLES: dict[str, tuple] = {
             *_PEOPLE_WRITE,
             "people.import_person",
             "people.reveal_person",
+            *_CASES_ALL,
         ],
     ),
     "station_staff": (
         _("站点工作人员"),
         _("服务站工作人员:接待来访、登记职工"),
-        [*_ORG_READ, *_PEOPLE_READ, "people.add_person", "people.change_person"],
+        [
+            *_ORG_READ,
+            *_PEOPLE_READ,
+            "people.add_person",
+            "people.change_person",
+            *_CASES_HANDLE,
+        ],
     ),
     "grid_officer": (
         _("网格员"),
         _("负责网格内诉求的首问和走访"),
-        [*_ORG_READ, *_PEOPLE_READ, "people.add_person"],
+        [*_ORG_READ, *_PEOPLE_READ, "people.add_person", *_CASES_HANDLE],
     ),
-    "mediator": (_("调解员"), _("劳动争议调解"), [*_ORG_READ, *_PEOPLE_READ]),
+    "mediator": (
+        _("调解员"),
+        _("劳动争议调解"),
+        [*_ORG_READ, *_PEOPLE_READ, *_CASES_READ, "cases.handle_case"],
+    ),
     "finance_officer": (
         _("财务人员"),
         _("审批支付、导出银行批量文件、对账"),
@@ -74,6 +96,7 @@ ROLES: dict[str, tuple] = {
         [
             *_ORG_READ,
             *_PEOPLE_READ,
+            *_CASES_READ,
             "audit.view_audit",
             "audit.view_changelog",
             "audit.view_accesslog",

@@ -3,10 +3,12 @@
 Everything goes through the use cases real data goes through — ``orgs.services`` for the
 tree and the grids, ``people.services`` for persons and households (normalisation,
 validation, encryption and hashes of the protected fields, the change log) and
-``accounts.services`` for roles — so the demo shows an audit trail and cannot hold data a
-user could not have entered. The tree and grids are created by the system (``actor=None``),
-the persons by the county cadre ``county``. The random generator is seeded: two loads
-produce the same county, the same people and the same ID numbers.
+``accounts.services`` for roles, ``cases.services`` for the cases — so the demo shows an
+audit trail and cannot hold data a user could not have entered. The tree and grids are
+created by the system (``actor=None``), the persons by the county cadre ``county``, the
+cases by the demo accounts whose work they are (``case_loader``). The random generator is
+seeded: two loads produce the same county, the same people and the same ID numbers; the
+cases are the same too, dated relative to the day of the load.
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ from django.db import transaction
 
 from huigong.accounts.models import Role, User, UserKind
 from huigong.accounts.services import assign_role, seed_roles
+from huigong.cases.services import seed_categories
+from huigong.common.workdays import seed_holidays
 from huigong.orgs.models import Grid, Organization, OrgKind
 from huigong.orgs.services import assign_grid_officers, create_grid, create_organization
 from huigong.people.models import EmploymentForm, HealthStatus, NewFormType, Person, Relation
 from huigong.people.services import add_household_member, register_person
 
 from . import codes
+from .case_loader import CaseLoader
 from .data import (
     DEVELOPMENT_ZONE,
     GRIDS,
@@ -82,6 +87,7 @@ class DemoSummary:
     household_members: int
     grids: int
     users: int
+    cases: int
 
 
 def demo_is_loaded() -> bool:
@@ -93,20 +99,27 @@ def demo_is_loaded() -> bool:
 
 @transaction.atomic
 def load_demo() -> DemoSummary:
-    """Create the demo county with its unions, grids, people and one account per role."""
+    """Create the demo county with its unions, grids, people, one account per role and
+    the cases of the last three months."""
     seed_roles()
+    # Reference data the cases need (``seed_reference`` has usually added it already):
+    # the categories, and the holiday table the working-day deadlines are counted on.
+    seed_categories()
+    seed_holidays()
     builder = _DemoBuilder(random.Random(DEMO_SEED))
     builder.build_tree()
     builder.build_staff_accounts()
     builder.build_grids()
     builder.build_persons()
     builder.build_worker_account()
+    cases = builder.build_cases()
     return DemoSummary(
         organizations=len(builder.orgs),
         persons=builder.person_count,
         household_members=builder.household_count,
         grids=builder.grid_count,
         users=len(DEMO_ACCOUNTS),
+        cases=cases,
     )
 
 
@@ -160,7 +173,7 @@ class _DemoBuilder:
         province = self._add(
             None,
             name="湖南省总工会",
-            short_name="省总工会",
+            short_name="湖南省",
             kind=OrgKind.PROVINCE,
             division_code="430000",
             address="湖南省长沙市",
@@ -168,7 +181,7 @@ class _DemoBuilder:
         city = self._add(
             province,
             name="衡阳市总工会",
-            short_name="市总工会",
+            short_name="衡阳市",
             kind=OrgKind.CITY,
             division_code="430400",
             address="湖南省衡阳市",
@@ -176,7 +189,7 @@ class _DemoBuilder:
         county = self._add(
             city,
             name=COUNTY_NAME,
-            short_name="县总工会",
+            short_name="祁东县",
             kind=OrgKind.COUNTY,
             division_code=HOME_AREA,
             address="湖南省衡阳市祁东县洪桥街道",
@@ -455,6 +468,22 @@ class _DemoBuilder:
     def build_worker_account(self) -> None:
         account = next(a for a in DEMO_ACCOUNTS if a.role == "worker")
         self._user(account, kind=UserKind.WORKER, phone=WORKER_PHONE, person=self.worker_person)
+
+    # ---- cases ---------------------------------------------------------------------
+
+    def build_cases(self) -> int:
+        """The partner departments and the cases, played through the case services by
+        the demo accounts; returns the number of cases."""
+        worker = self.users["w" + WORKER_PHONE]
+        loader = CaseLoader(
+            users=self.users,
+            homes={a.username: self.orgs[a.organization] for a in DEMO_ACCOUNTS},
+            orgs=self.orgs,
+            worker=worker,
+        )
+        loader.build_departments()
+        loader.build_cases()
+        return len(loader.cases)
 
 
 def _place(township: Township) -> str:

@@ -2,9 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from huigong.stats.registry import Indicator, IndicatorKind, register
+from huigong.stats.registry import Indicator, IndicatorKind, Section, register, register_section
 
 from .models import Organization, OrgKind, OrgStatus
+
+#: The dashboard tab of the organization tree and its workers (``people`` shows there too).
+ORGANIZATION = register_section(Section(key="organization", label=_("组织与职工"), order=10))
 
 
 def _active_organizations():
@@ -20,6 +23,7 @@ register(
         unit=_("个"),
         kind=IndicatorKind.STOCK,
         queryset=_active_organizations,
+        section=ORGANIZATION,
         path_field="path",
         breakdown="kind",
         permission="orgs.view_organization",
@@ -35,6 +39,7 @@ register(
         unit=_("个"),
         kind=IndicatorKind.STOCK,
         queryset=lambda: _active_organizations().filter(kind=OrgKind.GRASSROOTS),
+        section=ORGANIZATION,
         path_field="path",
         breakdown="category",
         permission="orgs.view_organization",

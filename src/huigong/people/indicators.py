@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from huigong.orgs.indicators import ORGANIZATION
 from huigong.stats.registry import Indicator, IndicatorKind, register
 
 from .models import EmploymentForm, Person
@@ -12,6 +13,7 @@ register(
         label=_("登记职工"),
         unit=_("人"),
         kind=IndicatorKind.STOCK,
+        section=ORGANIZATION,
         queryset=lambda: Person.objects.all(),
         permission="people.view_person",
         description=_("期末在本级及下级工会登记的职工人数"),
@@ -25,6 +27,7 @@ register(
         label=_("新就业形态劳动者"),
         unit=_("人"),
         kind=IndicatorKind.STOCK,
+        section=ORGANIZATION,
         queryset=lambda: Person.objects.filter(employment_form=EmploymentForm.NEW_FORM),
         permission="people.view_person",
         description=_("登记职工中用工形式为新就业形态的人数"),
@@ -38,6 +41,7 @@ register(
         label=_("新登记职工"),
         unit=_("人"),
         kind=IndicatorKind.NEW,
+        section=ORGANIZATION,
         queryset=lambda: Person.objects.all(),
         permission="people.view_person",
         description=_("统计周期内新登记的职工人数"),

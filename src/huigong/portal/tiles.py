@@ -49,6 +49,18 @@ def tiles_for(user) -> list[dict]:
     return shown
 
 
+register_tile(
+    Tile(
+        "case_submit",
+        _("我要反映"),
+        "portal:case_submit",
+        _("欠薪、合同、工伤等诉求和求助"),
+        order=10,
+    )
+)
+register_tile(
+    Tile("cases", _("我的诉求"), "portal:cases", _("查看办理进度,评价办理结果"), order=20)
+)
 register_tile(Tile("me", _("我的信息"), "portal:me", _("手机号、所在工会和会员状态"), order=900))
 register_tile(
     Tile("password", _("修改密码"), "portal:password_change", _("更换登录密码"), order=910)

@@ -2,8 +2,11 @@
 
 Live and materialized figures
 -----------------------------
-A dashboard shows, for one organization and one period, each indicator's value for the
-whole subtree (this period and the previous one) and its value for every child subtree.
+A dashboard shows one section (tab) of indicators: for one organization and one period,
+each indicator's value for the whole subtree (this period and the previous one) and its
+value for every child subtree. Only the base indicators of that section (and the
+numerators and denominators of its ratios) are read; ratios are then divided in Python
+from those values, so they cost no query and are never stored.
 
 *Live*, each indicator is one query: the rows of the subtree, grouped by the child-level
 prefix of their organization's materialized path (``Substr(path, 1, child depth × 4)``)
@@ -43,10 +46,22 @@ from huigong.orgs.scope import scope_paths, user_can_at
 
 from .models import IndicatorSnapshot
 from .periods import Period, PeriodUnit, current_period
-from .registry import TOTAL, Indicator, all_indicators, part_key
+from .registry import (
+    TOTAL,
+    Indicator,
+    Ratio,
+    Section,
+    all_indicators,
+    all_ratios,
+    all_sections,
+    get_indicator,
+    part_key,
+)
 
 Number = int | Decimal
 SeriesKey = tuple[str, str]  # (indicator key, part); part TOTAL ("") is the whole value
+#: What a dashboard shows: base indicators and the ratios derived from them.
+Item = Indicator | Ratio
 
 DEFAULT_SNAPSHOT_MAX_AGE = 2 * 3600
 
@@ -90,13 +105,44 @@ def scope_breadcrumbs(user, org: Organization) -> list[Organization]:
     return list(Organization.objects.visible_to(user).filter(path__in=paths).order_by("path"))
 
 
-def indicators_for(user, org: Organization) -> list[Indicator]:
-    """The indicators ``user`` may see at ``org`` (the indicator's permission held there)."""
+def indicators_for(user, org: Organization, section: Section | None = None) -> list[Indicator]:
+    """The base indicators ``user`` may see at ``org`` (the indicator's permission held
+    there), of ``section`` only when given."""
     return [
         ind
         for ind in all_indicators()
-        if not ind.permission or user_can_at(user, ind.permission, org.path)
+        if (section is None or ind.section.key == section.key)
+        and (not ind.permission or user_can_at(user, ind.permission, org.path))
     ]
+
+
+def items_for(user, org: Organization, section: Section | None = None) -> list[Item]:
+    """The base indicators and ratios ``user`` may see at ``org`` (of ``section`` when
+    given), in display order. A ratio is visible when both its components are."""
+    visible = {ind.key for ind in indicators_for(user, org)}
+    items: list[Item] = [
+        *(ind for ind in all_indicators() if ind.key in visible),
+        *(r for r in all_ratios() if set(r.components) <= visible),
+    ]
+    if section is not None:
+        items = [item for item in items if item.section.key == section.key]
+    return sorted(items, key=lambda item: (item.order, item.key))
+
+
+def sections_for(user, org: Organization) -> list[Section]:
+    """The sections (dashboard tabs) holding at least one indicator ``user`` may see at
+    ``org``, in tab order."""
+    shown = {item.section.key for item in items_for(user, org)}
+    return [section for section in all_sections() if section.key in shown]
+
+
+def _base_indicators(items: list[Item]) -> list[Indicator]:
+    """The base indicators to read for ``items``: themselves and the ratios' components."""
+    keys: dict[str, None] = {}
+    for item in items:
+        for key in item.components if item.is_ratio else (item.key,):
+            keys[key] = None
+    return [get_indicator(key) for key in keys]
 
 
 def live_figures(
@@ -209,50 +255,87 @@ def snapshot_figures(
 
 @dataclass
 class Column:
-    """One value column of the drill-down table (an indicator's total or one part)."""
+    """One value column of the drill-down table (an indicator's total, one part, or a
+    ratio)."""
 
-    indicator: Indicator
+    indicator: Item
     part: str
     label: str
+
+    @property
+    def places(self) -> int | None:
+        return self.indicator.places
+
+    def value(self, values: dict[SeriesKey, Number]) -> Number | Decimal | None:
+        if self.indicator.is_ratio:
+            return self.indicator.value_of(values)
+        return values.get((self.indicator.key, self.part), 0)
 
 
 @dataclass
 class Row:
     label: str
-    values: list[Number]
+    values: list[Number | Decimal | None]
     org: Organization | None = None  # None for the "本级" and "合计" rows
     is_total: bool = False
     short_label: str = ""  # for chart axes, where full names do not fit
+    places: list[int | None] = field(default_factory=list)  # per value, see ``cells``
 
     def __post_init__(self):
         self.short_label = self.short_label or self.label
 
+    @property
+    def cells(self) -> list[tuple[Number | Decimal | None, int | None]]:
+        """``(value, decimal places)`` of each cell, for the ``figure`` template filter."""
+        return list(zip(self.values, self.places or [None] * len(self.values), strict=True))
+
 
 @dataclass
 class Card:
-    """A headline number with its change against the previous period."""
+    """A headline number with its change against the previous period. For a ratio,
+    ``value`` and ``previous`` are ``None`` when their denominator is 0, the change is in
+    percentage points (or the ratio's unit), and ``parts`` shows its numerator and
+    denominator."""
 
-    indicator: Indicator
-    value: Number
-    previous: Number
+    indicator: Item
+    value: Number | Decimal | None
+    previous: Number | Decimal | None
     parts: list[tuple[str, Number]] = field(default_factory=list)
 
     @property
-    def delta(self) -> Number:
+    def delta(self) -> Number | Decimal | None:
+        if self.value is None or self.previous is None:
+            return None
         return self.value - self.previous
 
     @property
     def change_percent(self) -> float | None:
-        if not self.previous:
+        """The relative change of a count; ``None`` for ratios (their change is ``delta``
+        in percentage points) and when there is nothing to compare with."""
+        if self.indicator.is_ratio or not self.previous:
             return None
         return round(float(self.delta) / float(self.previous) * 100, 1)
+
+    @property
+    def change_unit(self) -> str:
+        return self.indicator.change_unit if self.indicator.is_ratio else ""
+
+    @property
+    def tone(self) -> str:
+        """``success``, ``danger`` or ``secondary``: whether the change is good news."""
+        if not self.delta:
+            return "secondary"
+        better = (self.delta < 0) if self.indicator.lower_is_better else (self.delta > 0)
+        return "success" if better else "danger"
 
 
 @dataclass
 class Dashboard:
     org: Organization
     period: Period
-    indicators: list[Indicator]
+    section: Section | None
+    sections: list[Section]
+    indicators: list[Item]  # what the section shows to this user: base and ratios
     cards: list[Card]
     columns: list[Column]
     rows: list[Row]
@@ -266,19 +349,23 @@ class Dashboard:
         return self.period.previous()
 
     def table(self) -> tuple[list[str], list[list]]:
-        """Header and rows of the drill-down table, exactly as the page shows them."""
+        """Header and rows of the drill-down table, exactly as the page shows them (a ratio
+        whose denominator is 0 is "—")."""
         headers = [_("组织"), *(c.label for c in self.columns)]
-        rows = [[r.label, *r.values] for r in self.rows]
-        if self.total is not None:
-            rows.append([self.total.label, *self.total.values])
+        body = [*self.rows, *([self.total] if self.total is not None else [])]
+        rows = [[r.label, *("—" if v is None else v for v in r.values)] for r in body]
         return headers, rows
 
 
-def _columns(indicators: list[Indicator], figures: Figures) -> list[Column]:
+def _columns(items: list[Item], figures: Figures) -> list[Column]:
     """Each indicator's total, then the parts of its breakdown that are not zero in either
-    period (choices order first, then values outside the choices)."""
+    period (choices order first, then values outside the choices); one column per ratio."""
     columns = []
-    for ind in indicators:
+    for ind in items:
+        if ind.is_ratio:
+            label = f"{ind.label}(%)" if ind.is_percent else f"{ind.label}({ind.unit})"
+            columns.append(Column(ind, TOTAL, label))
+            continue
         columns.append(Column(ind, TOTAL, str(ind.label)))
         if not ind.breakdown:
             continue
@@ -293,88 +380,122 @@ def _columns(indicators: list[Indicator], figures: Figures) -> list[Column]:
     return columns
 
 
+def _card(item: Item, columns: list[Column], figures: Figures) -> Card:
+    if item.is_ratio:
+        parts = [
+            (str(get_indicator(key).label), figures.current.get((key, TOTAL), 0))
+            for key in item.components
+        ]
+        return Card(item, item.value_of(figures.current), item.value_of(figures.previous), parts)
+    parts = [
+        (item.part_label(c.part), figures.current.get((item.key, c.part), 0))
+        for c in columns
+        if c.indicator is item and c.part != TOTAL
+    ]
+    return Card(
+        item,
+        figures.current.get((item.key, TOTAL), 0),
+        figures.previous.get((item.key, TOTAL), 0),
+        parts,
+    )
+
+
+def _chart(item: Item, columns: list[Column], rows: list[Row]) -> dict:
+    item_columns = [(i, c) for i, c in enumerate(columns) if c.indicator is item]
+    shown = [(i, c) for i, c in item_columns if c.part != TOTAL] or item_columns
+    return {
+        "key": item.key,
+        "title": str(item.label),
+        "unit": str(item.unit),
+        "categories": [r.short_label for r in rows],
+        "stacked": any(c.part != TOTAL for _i, c in shown),
+        # Whole counts get whole axis steps; ratios and sums may be fractional.
+        "integer": not item.is_ratio and not item.sum_field,
+        "max": 100 if item.is_ratio and item.is_percent else None,
+        "series": [
+            {
+                "name": item.part_label(c.part) if not item.is_ratio else str(item.label),
+                "data": [None if r.values[i] is None else float(r.values[i]) for r in rows],
+            }
+            for i, c in shown
+        ],
+    }
+
+
 def build_dashboard(
-    *, user, org: Organization, period: Period, now: datetime | None = None
+    *,
+    user,
+    org: Organization,
+    period: Period,
+    section: Section | None = None,
+    now: datetime | None = None,
 ) -> Dashboard:
-    """Everything the dashboard page and its Excel export show for ``org`` in ``period``.
-    ``org`` must already be loaded through the user's scope (``get_visible_or_404``)."""
-    indicators = indicators_for(user, org)
+    """Everything the dashboard page and its Excel export show for ``org`` in ``period``,
+    for one ``section`` (default, or when ``user`` sees nothing in it: the first section
+    they may see). ``org`` must already be loaded through the user's scope
+    (``get_visible_or_404``). The number of queries grows with the section's indicators,
+    never with the number of children."""
+    sections = sections_for(user, org)
+    if section is None or section.key not in {s.key for s in sections}:
+        section = sections[0] if sections else None
+    items = items_for(user, org, section) if section is not None else []
     children = list(
         Organization.objects.visible_to(user)
         .filter(path__startswith=org.path, depth=org.depth + 1)
         .order_by("path")
         .only("id", "name", "short_name", "path", "depth", "numchild", "kind", "status")
     )
-    if not indicators:
-        return Dashboard(org, period, [], [], [], [], None, [], "live", None)
+    if not items:
+        return Dashboard(org, period, section, sections, [], [], [], [], None, [], "live", None)
+    indicators = _base_indicators(items)
     figures = snapshot_figures(
         indicators, org, children, period, user=user, now=now
     ) or live_figures(indicators, org, period, user=user)
 
-    columns = _columns(indicators, figures)
-    keys = [(c.indicator.key, c.part) for c in columns]
+    columns = _columns(items, figures)
+    places = [c.places for c in columns]
+
+    def values_of(values: dict[SeriesKey, Number]) -> list:
+        return [c.value(values) for c in columns]
+
     rows = []
     for child in children:
-        values = [figures.by_group.get(child.path, {}).get(k, 0) for k in keys]
+        child_values = figures.by_group.get(child.path, {})
+        values = values_of(child_values)
         short = child.short_name or child.name
         if child.status == OrgStatus.ACTIVE:
-            rows.append(Row(child.name, values, child, short_label=short))
-        elif any(values):
+            rows.append(Row(child.name, values, child, short_label=short, places=places))
+        elif any(child_values.values()):
             # A merged or dissolved child only matters while rows still point at it.
             status = child.get_status_display()
             rows.append(
-                Row(f"{child.name}({status})", values, child, short_label=f"{short}({status})")
+                Row(
+                    f"{child.name}({status})",
+                    values,
+                    child,
+                    short_label=f"{short}({status})",
+                    places=places,
+                )
             )
-    own = [figures.by_group.get(org.path, {}).get(k, 0) for k in keys]
-    if any(own):
-        rows.append(Row(_("%(name)s(本级)") % {"name": org.name}, own, short_label=_("本级")))
-    total = Row(_("合计"), [figures.current.get(k, 0) for k in keys], is_total=True)
+    own_values = figures.by_group.get(org.path, {})
+    if any(own_values.values()):
+        own = values_of(own_values)
+        label = _("%(name)s(本级)") % {"name": org.name}
+        rows.append(Row(label, own, short_label=_("本级"), places=places))
+    total = Row(_("合计"), values_of(figures.current), is_total=True, places=places)
 
-    cards = []
-    for ind in indicators:
-        parts = [
-            (ind.part_label(c.part), figures.current.get((ind.key, c.part), 0))
-            for c in columns
-            if c.indicator is ind and c.part != TOTAL
-        ]
-        cards.append(
-            Card(
-                ind,
-                figures.current.get((ind.key, TOTAL), 0),
-                figures.previous.get((ind.key, TOTAL), 0),
-                parts,
-            )
-        )
-
-    charts = []
-    for ind in indicators:
-        ind_columns = [(i, c) for i, c in enumerate(columns) if c.indicator is ind]
-        shown = [(i, c) for i, c in ind_columns if c.part != TOTAL] or ind_columns
-        charts.append(
-            {
-                "key": ind.key,
-                "title": str(ind.label),
-                "unit": str(ind.unit),
-                "categories": [r.short_label for r in rows],
-                "stacked": any(c.part != TOTAL for _i, c in shown),
-                "series": [
-                    {
-                        "name": ind.part_label(c.part),
-                        "data": [float(r.values[i]) for r in rows],
-                    }
-                    for i, c in shown
-                ],
-            }
-        )
+    headline = [item for item in items if item.headline]
     return Dashboard(
         org=org,
         period=period,
-        indicators=indicators,
-        cards=cards,
+        section=section,
+        sections=sections,
+        indicators=items,
+        cards=[_card(item, columns, figures) for item in headline],
         columns=columns,
         rows=rows,
         total=total,
-        charts=charts,
+        charts=[_chart(item, columns, rows) for item in headline],
         source=figures.source,
         computed_at=figures.computed_at,
     )

@@ -59,7 +59,11 @@ def test_sections_not_installed_are_left_out(county_cadre):
             return False
 
     urls = [item["url"] for item in workbench_nav(county_cadre)]
-    expected = [name for name in ("stats:dashboard", "orgs:list", "people:list") if exists(name)]
+    expected = [
+        name
+        for name in ("stats:dashboard", "orgs:list", "people:list", "cases:list")
+        if exists(name)
+    ]
     assert urls == [reverse(name) for name in expected]
 
 

@@ -2,45 +2,22 @@
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import CommandError, call_command
-from django.db import transaction
-from django.test import override_settings
+from django.core.management import CommandError
 from django.urls import reverse
 from stdnum.cn import ric, uscc
 
 from huigong.accounts.models import RoleAssignment, User
 from huigong.accounts.roles import ROLES
+from huigong.cases.models import Case
 from huigong.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD, WORKER_PHONE
 from huigong.orgs.models import Grid, Organization, OrgKind
 from huigong.people.models import EmploymentForm, HouseholdMember, Person
 from huigong.people.validators import check_id_number
 
+from .conftest import run_demo
+
 pytestmark = pytest.mark.django_db
-
-
-def run_demo(*args: str) -> str:
-    out = StringIO()
-    call_command("demo", *args, stdout=out)
-    return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def demo_output(django_db_setup, django_db_blocker):
-    """Load the demo once for this module, inside a transaction rolled back at the end;
-    each test runs in a savepoint within it, so tests still cannot affect each other."""
-    # The demo sets a dozen passwords; the production hasher would dominate the runtime.
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast:
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield run_demo("--if-empty")
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 def org(name: str) -> Organization:
@@ -115,10 +92,14 @@ def test_demo_persons_are_valid_and_varied(demo_output):
 
 
 def test_if_empty_loads_once_and_always_prints_the_accounts(demo_output):
-    counts = (Organization.objects.count(), Person.objects.count(), User.objects.count())
+    def counts():
+        models = (Organization, Person, User, Case)
+        return tuple(model.objects.count() for model in models)
+
+    before = counts()
     again = run_demo("--if-empty")
     assert "not loaded" in again
-    assert (Organization.objects.count(), Person.objects.count(), User.objects.count()) == counts
+    assert counts() == before
     for output in (demo_output, again):
         for account in DEMO_ACCOUNTS:
             assert account.username in output

@@ -47,7 +47,7 @@ def test_home_for_worker_shows_their_union_and_real_tiles_only(client, worker):
     assert "新发食品有限公司工会" in html
     hrefs = re.findall(r'data-testid="tile-[^"]+"|href="([^"]+)" data-testid="tile-', html)
     tile_urls = [h for h in hrefs if h]
-    assert tile_urls == ["/m/me/", "/m/me/password/", "/m/me/tokens/"]
+    assert tile_urls == ["/m/cases/new/", "/m/cases/", "/m/me/", "/m/me/password/", "/m/me/tokens/"]
     for url in tile_urls:
         assert client.get(url).status_code == 200
 

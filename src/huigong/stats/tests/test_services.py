@@ -1,20 +1,29 @@
-"""Indicator values by scope and period, live and from materialized snapshots."""
+"""Indicator values by scope and period, live and from materialized snapshots.
+
+Other apps register their own indicators and sections: these tests name the section they
+look at and count only its snapshot rows, so a new app's indicators do not break them.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from huigong.cases.indicators import CASES
+from huigong.orgs.indicators import ORGANIZATION
 from huigong.people.models import Person
 from huigong.stats.models import IndicatorSnapshot
 from huigong.stats.periods import Period, PeriodUnit, current_period
+from huigong.stats.registry import Ratio, all_indicators, register, unregister
 from huigong.stats.services import (
     build_dashboard,
     default_rollup_periods,
     indicators_for,
+    items_for,
     live_figures,
     rollup_indicators,
     scope_roots,
@@ -25,6 +34,18 @@ from huigong.testing.factories import OrganizationFactory
 from .conftest import aware
 
 OCTOBER = Period(PeriodUnit.MONTH, 2026, 10)
+ORG_KEYS = [i.key for i in all_indicators() if i.section is ORGANIZATION]
+#: Snapshot rows per organization and period of the organization section: organizations
+#: 1 + 7 kinds, grassroots 1 + 3 categories, 3 people indicators.
+ORG_ROWS = 15
+
+
+def _org_snapshots(**filters) -> int:
+    return IndicatorSnapshot.objects.filter(key__in=ORG_KEYS, **filters).count()
+
+
+def _org_board(**kwargs):
+    return build_dashboard(section=ORGANIZATION, **kwargs)
 
 
 def _table(board) -> dict[str, dict[str, int]]:
@@ -47,7 +68,7 @@ def _date_persons(persons):
 
 
 def test_township_cadre_sees_only_own_subtree(tree, persons, township_cadre, sibling_cadre):
-    board = build_dashboard(user=township_cadre, org=tree.huangtupu, period=current_period())
+    board = _org_board(user=township_cadre, org=tree.huangtupu, period=current_period())
     table = _table(board)
     assert set(table) == {"新发食品有限公司工会", "黄土铺镇工会联合会(本级)", "合计"}
     assert table["新发食品有限公司工会"]["登记职工"] == 3
@@ -65,7 +86,7 @@ def test_township_cadre_sees_only_own_subtree(tree, persons, township_cadre, sib
         "people.new_form": 1,
         "people.new_registrations": 4,
     }
-    sibling = build_dashboard(user=sibling_cadre, org=tree.baidishi, period=current_period())
+    sibling = _org_board(user=sibling_cadre, org=tree.baidishi, period=current_period())
     sibling_table = _table(sibling)
     assert set(sibling_table) == {"流泉村工会", "白地市镇工会联合会(本级)", "合计"}
     assert sibling_table["合计"]["登记职工"] == 2
@@ -74,7 +95,7 @@ def test_township_cadre_sees_only_own_subtree(tree, persons, township_cadre, sib
 
 
 def test_county_cadre_sees_both_townships(tree, persons, county_cadre):
-    board = build_dashboard(user=county_cadre, org=tree.county, period=current_period())
+    board = _org_board(user=county_cadre, org=tree.county, period=current_period())
     table = _table(board)
     assert list(table) == ["黄土铺镇工会联合会", "白地市镇工会联合会", "祁东县总工会(本级)", "合计"]
     assert [table[n]["登记职工"] for n in table] == [4, 2, 0, 6]
@@ -97,7 +118,7 @@ def test_live_values_never_leave_the_users_scope(tree, persons, township_cadre):
 
 def test_stock_and_new_values_by_period(tree, persons, county_cadre):
     _date_persons(persons)
-    board = build_dashboard(user=county_cadre, org=tree.county, period=OCTOBER)
+    board = _org_board(user=county_cadre, org=tree.county, period=OCTOBER)
     cards = {c.indicator.key: c for c in board.cards}
     registered = cards["people.registered"]
     assert (registered.value, registered.previous, registered.delta) == (4, 2, 2)
@@ -109,7 +130,7 @@ def test_stock_and_new_values_by_period(tree, persons, county_cadre):
     assert table["黄土铺镇工会联合会"]["新登记职工"] == 2
     assert table["白地市镇工会联合会"]["新登记职工"] == 0
 
-    quarter = build_dashboard(
+    quarter = _org_board(
         user=county_cadre, org=tree.county, period=Period(PeriodUnit.QUARTER, 2026, 4)
     )
     q_cards = {c.indicator.key: c for c in quarter.cards}
@@ -126,9 +147,9 @@ def test_organizations_count_only_when_they_existed_and_are_active(tree, county_
         tree.huangtupu, name="新建企业工会", kind="grassroots", category="public"
     )
     Organization.objects.filter(name="流泉村工会").update(status="dissolved")
-    board = build_dashboard(user=county_cadre, org=tree.county, period=OCTOBER)
+    board = _org_board(user=county_cadre, org=tree.county, period=OCTOBER)
     assert _table(board)["合计"]["工会组织"] == 4  # new one is from November, 流泉村 is gone
-    now = build_dashboard(user=county_cadre, org=tree.county, period=current_period())
+    now = _org_board(user=county_cadre, org=tree.county, period=current_period())
     assert _table(now)["合计"]["基层工会·行政事业"] == 1
     assert "基层工会·农村社区" not in _table(now)["合计"]
 
@@ -148,9 +169,172 @@ def test_user_without_view_permission_gets_no_indicators(tree, persons, roles):
 
     hr = give_role(UserFactory(username="hr"), "enterprise_hr", tree.xinfa)
     board = build_dashboard(user=hr, org=tree.xinfa, period=current_period())
-    # Enterprise HR may see organizations but not people: only organization indicators.
+    # Enterprise HR may see organizations but neither people nor cases: one section, and
+    # only its organization indicators.
+    assert board.sections == [ORGANIZATION] and board.section is ORGANIZATION
     assert [i.key for i in board.indicators] == ["orgs.organizations", "orgs.grassroots"]
     assert "登记职工" not in board.table()[0]
+
+
+# --- sections and ratios ---------------------------------------------------------------------
+
+RATES = [
+    "cases.accepted_on_time_rate",
+    "cases.resolved_on_time_rate",
+    "cases.resolve_working_days_avg",
+    "cases.satisfaction_rate",
+]
+RAW_COUNTS = [
+    "cases.accepted",
+    "cases.accepted_on_time",
+    "cases.resolved",
+    "cases.resolved_on_time",
+    "cases.resolve_working_days",
+    "cases.rated",
+    "cases.satisfied",
+]
+
+
+def test_dashboard_shows_the_first_section_by_default(tree, persons, county_cadre):
+    board = build_dashboard(user=county_cadre, org=tree.county, period=current_period())
+    assert [s.key for s in board.sections][:2] == ["organization", "cases"]
+    assert board.section is ORGANIZATION
+    assert {c.indicator.section for c in board.cards} == {ORGANIZATION}
+    assert {c.indicator.section for c in board.columns} == {ORGANIZATION}
+    assert [chart["key"] for chart in board.charts] == ORG_KEYS
+
+
+def test_case_rates_are_derived_from_their_counts(tree, october_cases, county_cadre):
+    board = build_dashboard(user=county_cadre, org=tree.county, period=OCTOBER, section=CASES)
+    assert board.section is CASES
+    cards = {c.indicator.key: c for c in board.cards}
+    rates = [(cards[k].value, cards[k].previous, cards[k].delta) for k in RATES]
+    assert rates == [
+        (Decimal("66.7"), Decimal("100.0"), Decimal("-33.3")),  # 2 of 3 accepted in time
+        (Decimal("50.0"), Decimal("100.0"), Decimal("-50.0")),  # 1 of 2 resolved in time
+        (Decimal("4.5"), Decimal("3.0"), Decimal("1.5")),  # (3 + 6) days / 2 resolved
+        (Decimal("50.0"), Decimal("100.0"), Decimal("-50.0")),  # 1 of 2 satisfied
+    ]
+    accept = cards["cases.accepted_on_time_rate"]
+    assert accept.change_unit == "个百分点" and accept.change_percent is None
+    assert accept.parts == [("1 个工作日内受理", 2), ("已受理诉求", 3)]
+    assert accept.tone == "danger"
+    # Working days going up is bad news; their change is in working days.
+    days = cards["cases.resolve_working_days_avg"]
+    assert (days.change_unit, days.tone) == ("工作日", "danger")
+    # Raw numerators and denominators are no headline, but stay in the table.
+    assert not set(RAW_COUNTS) & set(cards)
+    assert not set(RAW_COUNTS) & {chart["key"] for chart in board.charts}
+    assert cards["cases.received"].value == 4
+    table = _table(board)
+    assert list(table) == ["黄土铺镇工会联合会", "白地市镇工会联合会", "合计"]
+    township = table["黄土铺镇工会联合会"]
+    assert township["已受理诉求"] == 3 and township["1 个工作日内受理"] == 2
+    assert township["1 个工作日内受理率(%)"] == Decimal("66.7")
+    assert township["平均办结工作日(工作日)"] == Decimal("4.5")
+    # 白地市镇 accepted nothing: its rates have no denominator.
+    sibling = table["白地市镇工会联合会"]
+    assert sibling["受理诉求"] == 1
+    assert [sibling[h] for h in ("1 个工作日内受理率(%)", "按期办结率(%)", "满意率(%)")] == [
+        "—",
+        "—",
+        "—",
+    ]
+    assert table["合计"]["满意率(%)"] == Decimal("50.0")
+    rate_chart = next(c for c in board.charts if c["key"] == "cases.satisfaction_rate")
+    assert rate_chart["series"] == [{"name": "满意率", "data": [50.0, None]}]
+    assert (rate_chart["unit"], rate_chart["max"]) == ("%", 100)
+
+
+def test_rates_without_a_denominator_are_blank(tree, persons, county_cadre):
+    board = build_dashboard(user=county_cadre, org=tree.county, period=OCTOBER, section=CASES)
+    cards = {c.indicator.key: c for c in board.cards}
+    for key in RATES:
+        card = cards[key]
+        assert (card.value, card.previous, card.delta, card.tone) == (None, None, None, "secondary")
+    assert _table(board)["合计"]["满意率(%)"] == "—"
+
+
+def test_rate_compared_with_a_period_without_denominator_has_no_change(
+    tree, october_cases, county_cadre
+):
+    august = Period(PeriodUnit.MONTH, 2026, 9)  # compared with August: no cases at all
+    board = build_dashboard(user=county_cadre, org=tree.county, period=august, section=CASES)
+    card = next(c for c in board.cards if c.indicator.key == "cases.satisfaction_rate")
+    assert (card.value, card.previous, card.delta) == (Decimal("100.0"), None, None)
+
+
+def test_section_the_user_may_not_see_falls_back_to_their_first(tree, october_cases, roles):
+    from huigong.testing.factories import UserFactory, give_role
+
+    hr = give_role(UserFactory(username="hr"), "enterprise_hr", tree.xinfa)
+    board = build_dashboard(user=hr, org=tree.xinfa, period=OCTOBER, section=CASES)
+    assert board.section is ORGANIZATION and board.sections == [ORGANIZATION]
+    assert not any(c.indicator.key.startswith("cases.") for c in board.columns)
+    assert items_for(hr, tree.xinfa, CASES) == []
+
+
+@pytest.fixture
+def workers_per_union():
+    """A ratio whose numerator and denominator need different permissions."""
+    ratio = register(
+        Ratio(
+            key="tests.workers_per_union",
+            label="每个工会登记职工",
+            unit="人",
+            section=ORGANIZATION,
+            numerator="people.registered",
+            denominator="orgs.organizations",
+        )
+    )
+    yield ratio
+    unregister(ratio.key)
+
+
+def test_ratio_is_shown_only_with_both_of_its_counts(
+    tree, persons, county_cadre, roles, workers_per_union
+):
+    from huigong.testing.factories import UserFactory, give_role
+
+    board = build_dashboard(user=county_cadre, org=tree.county, period=current_period())
+    card = next(c for c in board.cards if c.indicator is workers_per_union)
+    assert (card.value, card.parts) == (Decimal("1.2"), [("登记职工", 6), ("工会组织", 5)])
+    assert _table(board)["黄土铺镇工会联合会"]["每个工会登记职工(人)"] == Decimal("2.0")
+    # Enterprise HR may see organizations but not people: no ratio built on people.
+    hr = give_role(UserFactory(username="hr"), "enterprise_hr", tree.xinfa)
+    assert workers_per_union not in items_for(hr, tree.xinfa)
+    assert workers_per_union in items_for(county_cadre, tree.county)
+
+
+def test_snapshots_store_base_indicators_and_ratios_derive_from_them(
+    tree, october_cases, county_cadre
+):
+    live = build_dashboard(user=county_cadre, org=tree.county, period=OCTOBER, section=CASES)
+    rollup_indicators([OCTOBER, OCTOBER.previous()])
+    stored = set(IndicatorSnapshot.objects.values_list("key", flat=True))
+    assert set(RAW_COUNTS) <= stored and not set(RATES) & stored
+    snap = build_dashboard(user=county_cadre, org=tree.county, period=OCTOBER, section=CASES)
+    assert (snap.source, live.source) == ("snapshot", "live")
+    assert snap.table() == live.table()
+    assert [(c.value, c.previous) for c in snap.cards] == [
+        (c.value, c.previous) for c in live.cards
+    ]
+
+
+def test_section_reads_only_its_own_indicators(tree, persons, county_cadre):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(section) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            build_dashboard(user=county_cadre, org=tree.county, period=OCTOBER, section=section)
+        return len(ctx.captured_queries)
+
+    queries(ORGANIZATION)  # warm-up: the user's permission cache
+    base = {s: len(indicators_for(county_cadre, tree.county, s)) for s in (ORGANIZATION, CASES)}
+    # One grouped query per base indicator, plus the children and the snapshot lookup.
+    assert queries(ORGANIZATION) == base[ORGANIZATION] + 2
+    assert queries(CASES) == base[CASES] + 2
 
 
 # --- materialized rollups -------------------------------------------------------------------
@@ -158,13 +342,13 @@ def test_user_without_view_permission_gets_no_indicators(tree, persons, roles):
 
 def test_rollup_matches_live_and_is_used_when_fresh(tree, persons, county_cadre):
     _date_persons(persons)
-    live = build_dashboard(user=county_cadre, org=tree.county, period=OCTOBER)
+    live = _org_board(user=county_cadre, org=tree.county, period=OCTOBER)
     written = rollup_indicators([OCTOBER, OCTOBER.previous()])
-    # 5 organizations with children × (organizations 1+7 kinds, grassroots 1+3, people 3).
-    assert written == 2 * 5 * 15
     assert IndicatorSnapshot.objects.count() == written
+    # 2 periods × 5 organizations with children.
+    assert _org_snapshots() == 2 * 5 * ORG_ROWS
 
-    snap = build_dashboard(user=county_cadre, org=tree.county, period=OCTOBER)
+    snap = _org_board(user=county_cadre, org=tree.county, period=OCTOBER)
     assert snap.source == "snapshot" and live.source == "live"
     assert snap.table() == live.table()
     assert [(c.value, c.previous) for c in snap.cards] == [
@@ -179,33 +363,34 @@ def test_rollup_matches_live_and_is_used_when_fresh(tree, persons, county_cadre)
 def test_stale_or_partial_snapshots_fall_back_to_live(tree, persons, county_cadre):
     period = current_period()
     rollup_indicators([period, period.previous()])
-    assert build_dashboard(user=county_cadre, org=tree.county, period=period).source == "snapshot"
+    assert _org_board(user=county_cadre, org=tree.county, period=period).source == "snapshot"
 
     # A person registered after the rollup shows once the snapshot is too old.
     from huigong.testing.factories import PersonFactory
 
     PersonFactory(organization=tree.liuquan, name="后来者")
-    fresh = build_dashboard(user=county_cadre, org=tree.county, period=period)
+    fresh = _org_board(user=county_cadre, org=tree.county, period=period)
     assert _table(fresh)["合计"]["登记职工"] == 6
     IndicatorSnapshot.objects.update(computed_at=timezone.now() - timedelta(hours=3))
-    stale = build_dashboard(user=county_cadre, org=tree.county, period=period)
+    stale = _org_board(user=county_cadre, org=tree.county, period=period)
     assert (stale.source, _table(stale)["合计"]["登记职工"]) == ("live", 7)
 
     # A township's children are leaves, which are never rolled up: always live.
-    township = build_dashboard(user=county_cadre, org=tree.huangtupu, period=period)
+    township = _org_board(user=county_cadre, org=tree.huangtupu, period=period)
     assert township.source == "live"
 
     # Snapshots of a closed period taken before it ended are not final.
     rollup_indicators([OCTOBER, OCTOBER.previous()], now=aware(2026, 10, 20))
-    assert build_dashboard(user=county_cadre, org=tree.county, period=OCTOBER).source == "live"
+    assert _org_board(user=county_cadre, org=tree.county, period=OCTOBER).source == "live"
     rollup_indicators([OCTOBER, OCTOBER.previous()], now=aware(2026, 11, 1, 1))
-    assert build_dashboard(user=county_cadre, org=tree.county, period=OCTOBER).source == "snapshot"
+    assert _org_board(user=county_cadre, org=tree.county, period=OCTOBER).source == "snapshot"
 
 
 def test_rollup_is_idempotent_and_drops_organizations_without_children(tree, persons):
     first = rollup_indicators([OCTOBER])
     assert rollup_indicators([OCTOBER]) == first
     assert IndicatorSnapshot.objects.count() == first
+    org_rows = _org_snapshots()
     # 白地市镇 loses its only child: its snapshot rows disappear on the next run.
     from huigong.orgs.models import Organization
 
@@ -213,7 +398,7 @@ def test_rollup_is_idempotent_and_drops_organizations_without_children(tree, per
     Organization.objects.get(pk=tree.liuquan.pk).delete()
     rollup_indicators([OCTOBER])
     assert not IndicatorSnapshot.objects.filter(organization=tree.baidishi).exists()
-    assert IndicatorSnapshot.objects.count() == first - 15
+    assert _org_snapshots() == org_rows - ORG_ROWS
 
 
 def test_default_rollup_periods_finalize_previous_periods_once(tree, persons):
@@ -231,5 +416,6 @@ def test_rollup_command_and_task(tree, persons):
     assert set(IndicatorSnapshot.objects.values_list("period", flat=True)) == {"2026-10", "2026"}
     with pytest.raises(CommandError, match="无法识别的统计周期"):
         call_command("rollup_indicators", "--period", "2026-10x")
-    assert rollup_indicators_task.delay(["2026-Q3"]).get() == 5 * 15
-    assert IndicatorSnapshot.objects.filter(period="2026-Q3").count() == 75
+    written = rollup_indicators_task.delay(["2026-Q3"]).get()
+    assert IndicatorSnapshot.objects.filter(period="2026-Q3").count() == written
+    assert _org_snapshots(period="2026-Q3") == 5 * ORG_ROWS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -181,25 +182,152 @@ def _county_with_townships(tree, count: int):
         PersonFactory(organization=union, name=f"职工{i}")
 
 
-def _dashboard_queries(client, org) -> tuple[int, object]:
+def _dashboard_queries(client, org, section) -> tuple[int, object]:
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(DASHBOARD, {"org": org.pk})
+        response = client.get(DASHBOARD, {"org": org.pk, "section": section})
     assert response.status_code == 200
+    assert response.context["board"].section.key == section
     return len(ctx.captured_queries), response
 
 
+#: Queries of a dashboard page besides one per base indicator of its section: session,
+#: user, scope and permissions, the organization, roots, breadcrumbs, children, snapshots,
+#: the menu (15 today, with a little room for the page shell).
+PAGE_OVERHEAD = 18
+
+
+@pytest.mark.parametrize("section", ["organization", "cases"])
 def test_dashboard_query_count_does_not_grow_with_children(
-    client, tree, persons, county_cadre, django_assert_max_num_queries
+    client, tree, persons, county_cadre, django_assert_max_num_queries, section
 ):
     client.force_login(county_cadre)
     client.get(DASHBOARD)  # warm-up: session and first-request caches
-    few, _response = _dashboard_queries(client, tree.county)
+    few, _response = _dashboard_queries(client, tree.county, section)
     _county_with_townships(tree, 15)
-    many, response = _dashboard_queries(client, tree.county)
-    assert len(response.context["board"].rows) == 2 + 15 + 1
+    many, response = _dashboard_queries(client, tree.county, section)
+    assert len([r for r in response.context["board"].rows if r.org]) == 2 + 15
     assert many == few, (few, many)
-    print(f"dashboard queries: {few}")
-    with django_assert_max_num_queries(25):
-        client.get(DASHBOARD, {"org": tree.county.pk})
-    with django_assert_max_num_queries(25):
-        client.get(EXPORT, {"org": tree.county.pk})
+    # One query per base indicator the section reads (ratios cost none).
+    limit = PAGE_OVERHEAD + len(_base_keys(response.context["board"]))
+    print(f"dashboard queries ({section}): {few}, limit {limit}")
+    with django_assert_max_num_queries(limit):
+        client.get(DASHBOARD, {"org": tree.county.pk, "section": section})
+    with django_assert_max_num_queries(limit):
+        client.get(EXPORT, {"org": tree.county.pk, "section": section})
+
+
+def _base_keys(board) -> set[str]:
+    keys = set()
+    for item in board.indicators:
+        keys |= set(item.components) if item.is_ratio else {item.key}
+    return keys
+
+
+# --- sections and ratios ---------------------------------------------------------------------
+
+
+def test_dashboard_has_a_tab_per_section(client, tree, persons, county_cadre):
+    client.force_login(county_cadre)
+    response = client.get(DASHBOARD, {"period": "2026-10"})
+    board = response.context["board"]
+    assert [s.key for s in board.sections][:2] == ["organization", "cases"]
+    assert board.section.key == "organization"  # the first by default
+    html = response.content.decode()
+    assert 'data-testid="sections"' in html
+    assert f'href="?org={tree.county.pk}&amp;period=2026-10&amp;section=cases"' in html
+    assert 'data-testid="card-people.registered"' in html
+    assert 'data-testid="card-cases.received"' not in html
+    # Links that keep the page (children, units, export) keep the section too.
+    response = client.get(DASHBOARD, {"period": "2026-10", "section": "cases"})
+    html = response.content.decode()
+    assert response.context["board"].section.key == "cases"
+    assert f"?org={tree.huangtupu.pk}&amp;period=2026-10&amp;section=cases" in html
+    assert "&amp;unit=quarter&amp;period=current&amp;section=cases" in html
+    assert "export.xlsx?org=" in html and "section=cases" in response.context["query"]
+    assert 'data-testid="card-people.registered"' not in html
+    assert {c["key"] for c in response.context["charts"]} <= {
+        i.key for i in response.context["board"].indicators if i.headline
+    }
+
+
+def test_cases_tab_shows_rates_as_percentages(client, tree, october_cases, county_cadre):
+    client.force_login(county_cadre)
+    response = client.get(DASHBOARD, {"period": "2026-10", "section": "cases"})
+    html = response.content.decode()
+    card = html.split('data-testid="card-cases.accepted_on_time_rate"')[1].split("</ul>")[0]
+    assert '<span data-testid="value">66.7</span>' in card and "%" in card
+    assert "较上月 -33.3 个百分点" in " ".join(card.split())
+    assert "1 个工作日内受理:2" in card and "已受理诉求:3" in card
+    days = html.split('data-testid="card-cases.resolve_working_days_avg"')[1].split("</ul>")[0]
+    assert '<span data-testid="value">4.5</span>' in days
+    assert "较上月 +1.5 工作日" in " ".join(days.split()) and "text-danger" in days
+    # Raw numerators and denominators: no card, but columns of the drill-down table.
+    for key in ("cases.accepted", "cases.accepted_on_time", "cases.rated", "cases.satisfied"):
+        assert f'data-testid="card-{key}"' not in html
+    table = html.split('data-testid="drilldown"')[1]
+    assert '<th class="text-end stats-col">已受理诉求</th>' in table
+    assert '<th class="text-end stats-col">满意率(%)</th>' in table
+    assert '<td class="text-end">—</td>' in table  # 白地市镇 has no denominator
+
+
+@pytest.mark.parametrize("value", ["nope", "<script>", "people"])
+def test_bad_section_falls_back_with_a_message(client, tree, persons, county_cadre, value):
+    client.force_login(county_cadre)
+    response = client.get(DASHBOARD, {"section": value})
+    assert response.status_code == 200
+    assert response.context["board"].section.key == "organization"
+    notes = _messages(response)
+    assert len(notes) == 1 and "没有可查看的统计分类" in notes[0] and "组织与职工" in notes[0]
+    if value == "<script>":
+        assert "“&lt;script&gt;”" in response.content.decode()
+    assert _sheet(client.get(EXPORT, {"section": value}))[0][1] == "工会组织"
+
+
+def test_sections_follow_the_viewers_permissions(client, tree, october_cases, roles):
+    hr = give_role(UserFactory(username="hr"), "enterprise_hr", tree.xinfa)
+    client.force_login(hr)
+    response = client.get(DASHBOARD, {"section": "cases", "period": "2026-10"})
+    assert response.status_code == 200
+    board = response.context["board"]
+    assert [s.key for s in board.sections] == ["organization"]
+    assert board.section.key == "organization"
+    assert len(_messages(response)) == 1
+    html = response.content.decode()
+    assert 'data-testid="section-cases"' not in html and "诉求" not in html
+    sheet = _sheet(client.get(EXPORT, {"section": "cases", "period": "2026-10"}))
+    assert not any("诉求" in str(cell) or "率" in str(cell) for cell in sheet[0])
+
+
+def test_export_follows_the_section(client, tree, october_cases, county_cadre):
+    client.force_login(county_cadre)
+    params = {"org": tree.county.pk, "period": "2026-10", "section": "cases"}
+    page = client.get(DASHBOARD, params)
+    response = client.get(EXPORT, params)
+    assert "%E8%AF%89%E6%B1%82%E5%8A%9E%E7%90%86" in response["Content-Disposition"]  # 诉求办理
+    sheet = _sheet(response)
+    headers, rows = page.context["board"].table()
+    assert sheet[0] == headers
+    assert sheet[1:] == [[float(v) if isinstance(v, Decimal) else v for v in r] for r in rows]
+    assert sheet[0][:2] == ["组织", "受理诉求"]
+    assert "工会组织" not in sheet[0]
+    by_name = {row[0]: dict(zip(sheet[0], row, strict=True)) for row in sheet[1:]}
+    assert by_name["黄土铺镇工会联合会"]["1 个工作日内受理率(%)"] == 66.7
+    assert by_name["黄土铺镇工会联合会"]["已受理诉求"] == 3  # the counts behind the rate
+    assert by_name["黄土铺镇工会联合会"]["1 个工作日内受理"] == 2
+    assert by_name["白地市镇工会联合会"]["1 个工作日内受理率(%)"] == "—"
+    assert by_name["合计"]["平均办结工作日(工作日)"] == 4.5
+    assert by_name["合计"]["按期办结率(%)"] == 50.0
+    assert by_name["合计"]["满意率(%)"] == 50.0
+
+
+def test_sections_and_rates_in_english(client, tree, october_cases, county_cadre):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(county_cadre)
+    html = client.get(DASHBOARD, {"period": "2026-10", "section": "cases"}).content.decode()
+    assert "Organizations and workers" in html and "Worker demands" in html
+    assert "Satisfaction rate" in html and "percentage points" in html
+    assert "Worker demands · by sub-organization" in html
+    response = client.get(DASHBOARD, {"section": "nope"})
+    assert "There is no statistics section “nope” you may view" in _messages(response)[0]

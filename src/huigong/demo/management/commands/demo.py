@@ -74,7 +74,8 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Demo county loaded: {summary.organizations} organizations, "
                     f"{summary.persons} persons, {summary.household_members} household "
-                    f"members, {summary.grids} grids, {summary.users} accounts."
+                    f"members, {summary.grids} grids, {summary.users} accounts, "
+                    f"{summary.cases} cases."
                 )
             )
         self._print_accounts()

@@ -1,4 +1,5 @@
-// Draws one ECharts bar chart per indicator from the JSON the dashboard embeds.
+// Draws one ECharts bar chart per indicator from the JSON the dashboard embeds. A ratio
+// without a denominator is null: no bar, "—" in the tooltip.
 (function () {
   "use strict";
   var source = document.getElementById("stats-charts");
@@ -14,7 +15,7 @@
       tooltip: {
         trigger: "axis",
         axisPointer: { type: "shadow" },
-        valueFormatter: function (v) { return v + " " + spec.unit; },
+        valueFormatter: function (v) { return v == null ? "—" : v + " " + spec.unit; },
       },
       legend: spec.series.length > 1 ? { top: 0, type: "scroll" } : undefined,
       grid: { left: 48, right: 8, top: spec.series.length > 1 ? 32 : 12, bottom: many ? 56 : 8, containLabel: true },
@@ -23,7 +24,7 @@
         data: spec.categories,
         axisLabel: { interval: 0, rotate: spec.categories.length > 5 ? 30 : 0, width: 96, overflow: "truncate" },
       },
-      yAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "value", minInterval: spec.integer ? 1 : undefined, max: spec.max || undefined },
       // Long lists of children scroll instead of squeezing the bars into hairlines.
       dataZoom: many ? [{ type: "slider", startValue: 0, endValue: 11, bottom: 8 }] : [],
       series: spec.series.map(function (s) {

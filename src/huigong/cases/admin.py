@@ -1,0 +1,66 @@
+"""Django admin for configuring case categories and partner departments (system
+administrators), and a read-only view of cases. Day-to-day handling goes through the
+workbench and the services, which check scope and write the timeline and the audit."""
+
+from django.contrib import admin
+from treebeard.admin import TreeAdmin
+from treebeard.forms import movenodeform_factory
+
+from .models import Case, CaseCategory, CaseEvent, Department
+
+
+@admin.register(CaseCategory)
+class CaseCategoryAdmin(TreeAdmin):
+    form = movenodeform_factory(CaseCategory)
+    list_display = (
+        "name",
+        "code",
+        "handling_level",
+        "ordinary_days",
+        "difficult_days",
+        "complex_days",
+        "auto_escalate",
+        "is_active",
+    )
+    list_filter = ("handling_level", "is_active")
+    search_fields = ("name", "code")
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "organization", "response_days", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "organization__name")
+    raw_id_fields = ("organization",)
+    list_select_related = ("organization",)
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    can_delete = False
+    fields = ("time", "kind", "actor", "from_status", "to_status", "note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    """Read-only: cases change only through the services (timeline, audit, deadlines)."""
+
+    list_display = ("number", "title", "category", "organization", "status", "due_date")
+    list_filter = ("status", "kind", "channel", "category")
+    search_fields = ("number", "title")
+    list_select_related = ("category", "organization")
+    inlines = [CaseEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

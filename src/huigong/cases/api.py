@@ -1,0 +1,675 @@
+"""Cases API (mounted at ``/api/v1/cases/``): full parity with the workbench and the
+portal for API clients such as the mini-program.
+
+- Workers see and act on their own cases only (those where their person record is a
+  party): list, detail with the public timeline, submit, add information and files,
+  rate, withdraw. Any other id is a 404.
+- Staff see the cases in their scope (``cases.view_case``), filter them like the
+  workbench lists (``status``, ``category``, ``kind``, ``queue``, …) and act through the
+  same services: intake, accept, note, contact, refer, department reply, escalate,
+  supervise, answer, resolve, rate (follow-up call), close, withdraw.
+
+Errors carry stable codes: ``validation_error`` (field messages), ``invalid_state``
+(409: e.g. acting on a closed case), ``permission_denied`` (403), ``not_found`` (404,
+also for ids outside the scope). Rules live in ``cases.services``.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from huigong.api import ApiError, ErrorCode, ErrorOut, Pagination
+from huigong.common.workdays import deadline_status
+from huigong.orgs.models import Organization
+from huigong.orgs.scope import get_visible_or_404, user_can_at
+from huigong.people.models import Person
+
+from . import services
+from .filters import CaseApiFilter
+from .models import (
+    OPEN_STATUSES,
+    Case,
+    CaseCategory,
+    CaseKind,
+    CaseStatus,
+    Channel,
+    Complexity,
+    Outcome,
+    Satisfaction,
+    Urgency,
+)
+from .portal import awaiting_rating, own_cases
+from .views import _allowed, load_related, timeline
+
+router = Router()
+
+VIEW = services.VIEW
+MAX_ID = 2**63 - 1
+
+
+# -- schemas -------------------------------------------------------------------------------------
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    depth: int
+    handling_level: str
+
+
+class _CaseFields(Schema):
+    id: int
+    number: str
+    kind: str
+    category: Ref
+    status: str
+    status_label: str
+    title: str
+    organization: Ref
+    channel: str
+    urgency: str
+    received_at: datetime.datetime
+    due_date: datetime.date
+    deadline: str = Field(description="剩余 N 个工作日 / 今天到期 / 已逾期 N 天(办理中的诉求)")
+    supervised: bool
+    satisfaction: str
+    awaiting_rating: bool
+
+
+class CaseListOut(_CaseFields):
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_deadline(obj) -> str:
+        return deadline_status(obj.due_date).label if obj.status in OPEN_STATUSES else ""
+
+    @staticmethod
+    def resolve_awaiting_rating(obj) -> bool:
+        return awaiting_rating(obj)
+
+
+class PartyOut(Schema):
+    role: str
+    name: str
+    id_number_masked: str
+    phone_masked: str
+
+
+class EventOut(Schema):
+    kind: str
+    label: str
+    time: datetime.datetime
+    actor: str
+    from_status: str
+    to_status: str
+    note: str
+    details: list[str]
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
+    uploaded_at: datetime.datetime
+
+
+class ReferralOut(Schema):
+    id: int
+    department: Ref
+    status: str
+    note: str
+    sent_at: datetime.datetime
+    due_date: datetime.date
+    reply_text: str
+    replied_by: str
+    replied_at: datetime.datetime | None
+
+
+class SupervisionOut(Schema):
+    id: int
+    organization: Ref
+    comment: str
+    created_at: datetime.datetime
+    due_date: datetime.date
+    response: str
+    responded_at: datetime.datetime | None
+
+
+class CaseOut(_CaseFields):
+    description: str
+    address: str
+    employer_name: str
+    amount_claimed: Decimal | None
+    amount_recovered: Decimal | None
+    workers_benefited: int | None
+    outcome: str
+    result_text: str
+    accept_due: datetime.date
+    parties: list[PartyOut]
+    attachments: list[AttachmentOut]
+    referrals: list[ReferralOut] = Field([], description="仅工作人员可见")
+    supervisions: list[SupervisionOut] = Field([], description="仅工作人员可见")
+    timeline: list[EventOut] = Field(description="职工只看到公开的办理进度")
+    actions: list[str] = Field(description="当前用户可执行的操作")
+
+
+class ApplicantIn(Schema):
+    """An existing person (``person_id``) or one found / registered by ID number or phone."""
+
+    person_id: int | None = Field(None, ge=1, le=MAX_ID)
+    name: str = Field("", max_length=50)
+    id_number: str = Field("", max_length=40)
+    phone: str = Field("", max_length=40)
+
+
+class SubmitIn(Schema):
+    kind: CaseKind = CaseKind.DEMAND
+    category_id: int = Field(ge=1, le=MAX_ID)
+    title: str = Field("", description="留空则取诉求内容的开头")
+    description: str
+    address: str = ""
+    employer_name: str = ""
+    employer_credit_code: str = ""
+    amount_claimed: Decimal | None = None
+    urgency: Urgency = Urgency.NORMAL
+    # Staff only (ignored for workers, whose own person is the applicant):
+    organization_id: int | None = Field(None, ge=1, le=MAX_ID, description="受理组织(工作人员)")
+    channel: Channel = Channel.API
+    complexity: Complexity = Complexity.ORDINARY
+    employer_id: int | None = Field(None, ge=1, le=MAX_ID)
+    applicants: list[ApplicantIn] = Field([], max_length=500)
+
+
+class NoteIn(Schema):
+    note: str
+
+
+class ContactIn(Schema):
+    note: str
+    method: str = "phone"
+    contact: str = ""
+
+
+class AcceptIn(Schema):
+    assignee_id: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+class ReferIn(Schema):
+    department_id: int = Field(ge=1, le=MAX_ID)
+    note: str
+
+
+class ReplyIn(Schema):
+    reply_text: str
+    replied_by: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class SuperviseIn(Schema):
+    comment: str
+    days: int = Field(services.SUPERVISION_DAYS, ge=1, le=30)
+
+
+class AnswerIn(Schema):
+    response: str
+
+
+class ResolveIn(Schema):
+    outcome: Outcome
+    result_text: str
+    amount_recovered: Decimal | None = None
+    workers_benefited: int | None = Field(None, ge=0, le=services.MAX_WORKERS)
+
+
+class RateIn(Schema):
+    satisfaction: Satisfaction
+    note: str = ""
+
+
+class CloseIn(Schema):
+    note: str = ""
+
+
+class CaseQueryParams(Schema):
+    q: str = Field("", max_length=100, description="编号、标题或单位")
+    status: CaseStatus | None = None
+    category: int | None = Field(None, ge=1, le=MAX_ID, description="类别(含下级)")
+    kind: CaseKind | None = None
+    channel: Channel | None = None
+    queue: str | None = Field(
+        None,
+        description="工作人员的工作队列:awaiting, mine, organization, due_soon, overdue, "
+        "supervised, referred",
+    )
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _codes(exc: ValidationError) -> set[str]:
+    if hasattr(exc, "error_dict"):
+        return {e.code for errors in exc.error_dict.values() for e in errors}
+    return {e.code for e in exc.error_list}
+
+
+def _call(service, **kwargs):
+    """Call a service; state errors become ``invalid_state`` (409), the rest propagate
+    to the API's handlers (``validation_error`` / ``permission_denied``)."""
+    try:
+        return service(**kwargs)
+    except ValidationError as exc:
+        codes = _codes(exc)
+        if codes & {"invalid_state", "no_parent"}:
+            raise ApiError(ErrorCode.INVALID_STATE, " ".join(exc.messages), status=409)
+        if "not_found" in codes:
+            raise Http404
+        raise
+
+
+def _is_worker(user) -> bool:
+    return bool(getattr(user, "is_worker", False))
+
+
+def _cases():
+    return Case.objects.select_related("category", "organization")
+
+
+def _load(request, case_id: int) -> Case:
+    user = request.auth
+    if _is_worker(user):
+        try:
+            return own_cases(user).select_related("category", "organization").get(pk=case_id)
+        except Case.DoesNotExist:
+            raise Http404
+    if not user.has_perm(VIEW):
+        raise PermissionDenied(_("没有查看诉求的权限"))
+    return get_visible_or_404(_cases(), user, VIEW, pk=case_id)
+
+
+def _detail(request, case: Case) -> dict:
+    user = request.auth
+    worker = _is_worker(user)
+    case = _cases().get(pk=case.pk)
+    load_related(case)
+    attachments = case.attachment_list
+    if worker:
+        attachments = [a for a in attachments if a.uploaded_by_id == user.pk]
+        actions = []
+        if case.status in (*OPEN_STATUSES, CaseStatus.RESOLVED):
+            actions += ["add_note", "add_attachment"]
+        if awaiting_rating(case):
+            actions.append("rate")
+        if case.status in OPEN_STATUSES:
+            actions.append("withdraw")
+    else:
+        can_handle = user_can_at(user, services.HANDLE, case.organization.path)
+        actions = [name for name, ok in _allowed(user, case, can_handle).items() if ok]
+    events = [
+        {
+            "kind": row["event"].kind,
+            "label": str(row["label"]),
+            "time": row["event"].time,
+            "actor": "" if worker else str(row["actor"]),
+            "from_status": row["event"].from_status,
+            "to_status": row["event"].to_status,
+            "note": row["note"],
+            "details": [str(d) for d in row["details"]],
+        }
+        for row in timeline(case, public_only=worker, viewer=user)
+    ]
+    parties = [
+        {
+            "role": p.role,
+            "name": p.person.name,
+            "id_number_masked": p.person.masked_id_number,
+            "phone_masked": p.person.masked_phone,
+        }
+        for p in case.party_list
+        if not worker or p.person_id == user.person_id
+    ]
+    data = {
+        **{f: getattr(case, f) for f in CaseOut.model_fields if hasattr(case, f)},
+        "category": case.category,
+        "organization": case.organization,
+        "status_label": case.get_status_display(),
+        "deadline": deadline_status(case.due_date).label if case.status in OPEN_STATUSES else "",
+        "awaiting_rating": awaiting_rating(case),
+        "parties": parties,
+        "attachments": [
+            {
+                "id": a.pk,
+                "name": a.original_name,
+                "size": a.size,
+                "content_type": a.content_type,
+                "uploaded_at": a.uploaded_at,
+            }
+            for a in attachments
+        ],
+        "referrals": [] if worker else case.referral_list,
+        "supervisions": [] if worker else case.supervision_list,
+        "timeline": events,
+        "actions": actions,
+    }
+    return data
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+@router.get("/categories", response=list[CategoryOut], summary="诉求类别")
+def list_categories(request):
+    return list(CaseCategory.objects.active())
+
+
+@router.get(
+    "/cases",
+    response={200: list[CaseListOut], 403: ErrorOut, 422: ErrorOut},
+    summary="诉求列表(职工:本人的;工作人员:管辖范围内的)",
+)
+@paginate(Pagination)
+def list_cases(request, filters: Query[CaseQueryParams]):
+    user = request.auth
+    if _is_worker(user):
+        queryset = own_cases(user)
+        if filters.status:
+            queryset = queryset.filter(status=filters.status)
+        return queryset.select_related("category", "organization").order_by("-received_at", "-id")
+    if not user.has_perm(VIEW):
+        raise PermissionDenied(_("没有查看诉求的权限"))
+    queryset = Case.objects.visible_to(user, VIEW).select_related("category", "organization")
+    filterset = CaseApiFilter(data=request.GET, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        errors = [
+            {"field": name, "message": " ".join(messages), "type": "invalid"}
+            for name, messages in filterset.errors.items()
+        ]
+        raise ApiError(ErrorCode.INVALID_INPUT, _("查询参数有误"), status=422, errors=errors)
+    return filterset.qs.order_by("-received_at", "-id")
+
+
+@router.get(
+    "/cases/{int:case_id}",
+    response={200: CaseOut, 403: ErrorOut, 404: ErrorOut},
+    summary="诉求详情与办理记录",
+)
+def get_case(request, case_id: int):
+    return _detail(request, _load(request, case_id))
+
+
+# -- intake ---------------------------------------------------------------------------------------
+
+
+def _applicants(user, rows: list[ApplicantIn]) -> list:
+    applicants = []
+    visible = Person.objects.visible_to(user, "people.view_person")
+    for index, row in enumerate(rows):
+        if row.person_id is not None:
+            person = visible.filter(pk=row.person_id).first()
+            if person is None:
+                raise ValidationError(
+                    {f"applicants.{index}.person_id": [_("所选职工不存在或不在您的管辖范围内")]}
+                )
+            applicants.append(person)
+        else:
+            applicants.append({"name": row.name, "id_number": row.id_number, "phone": row.phone})
+    return applicants
+
+
+@router.post(
+    "/cases",
+    response={201: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="提交诉求(职工:本人诉求;工作人员:登记)",
+)
+def submit_case(request, payload: SubmitIn):
+    from .forms import derive_title
+
+    user = request.auth
+    title = payload.title or derive_title(payload.description or "")
+    common = {
+        "kind": payload.kind.value,
+        "category": payload.category_id,
+        "title": title,
+        "description": payload.description,
+        "address": payload.address,
+        "employer_name": payload.employer_name,
+        "employer_credit_code": payload.employer_credit_code,
+        "amount_claimed": payload.amount_claimed,
+        "urgency": payload.urgency.value,
+    }
+    if _is_worker(user):
+        case = _call(services.submit_case, actor=user, channel=Channel.API, **common)
+    else:
+        organization = None
+        if payload.organization_id is not None:
+            organization = (
+                Organization.objects.visible_to(user).filter(pk=payload.organization_id).first()
+            )
+            if organization is None:
+                raise ValidationError(
+                    {"organization_id": [_("所选组织不存在或不在您的管辖范围内")]}
+                )
+        employer = None
+        if payload.employer_id is not None:
+            employer = Organization.objects.visible_to(user).filter(pk=payload.employer_id).first()
+            if employer is None:
+                raise ValidationError({"employer_id": [_("所选单位不存在或不在您的管辖范围内")]})
+        case = _call(
+            services.submit_case,
+            actor=user,
+            organization=organization,
+            channel=payload.channel.value,
+            complexity=payload.complexity.value,
+            employer=employer,
+            applicants=_applicants(user, payload.applicants),
+            **common,
+        )
+    return Status(201, _detail(request, case))
+
+
+# -- worker and staff: information, rating, withdrawal ---------------------------------------------
+
+
+@router.post(
+    "/cases/{int:case_id}/notes",
+    response={201: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="补充情况(职工)或办理记录(工作人员)",
+)
+def add_note(request, case_id: int, payload: NoteIn):
+    case = _load(request, case_id)
+    _call(services.add_note, actor=request.auth, case=case, note=payload.note)
+    return Status(201, _detail(request, case))
+
+
+@router.post(
+    "/cases/{int:case_id}/attachments",
+    response={201: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="上传附件(jpg、png、pdf、docx、xlsx,不超过 10 MB)",
+)
+def add_attachment(request, case_id: int, file: File[UploadedFile]):
+    case = _load(request, case_id)
+    with transaction.atomic():
+        _call(services.add_attachment, actor=request.auth, case=case, file=file)
+    return Status(201, _detail(request, case))
+
+
+@router.post(
+    "/cases/{int:case_id}/rate",
+    response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="满意度评价(职工,或工作人员回访记录)",
+)
+def rate_case(request, case_id: int, payload: RateIn):
+    case = _load(request, case_id)
+    _call(
+        services.rate_case,
+        actor=request.auth,
+        case=case,
+        satisfaction=payload.satisfaction.value,
+        note=payload.note,
+    )
+    return _detail(request, case)
+
+
+@router.post(
+    "/cases/{int:case_id}/withdraw",
+    response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="撤回诉求",
+)
+def withdraw_case(request, case_id: int, payload: ReasonIn):
+    case = _load(request, case_id)
+    _call(services.withdraw_case, actor=request.auth, case=case, reason=payload.reason)
+    return _detail(request, case)
+
+
+# -- staff actions --------------------------------------------------------------------------------
+
+_STAFF = {200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _staff_case(request, case_id: int) -> Case:
+    if _is_worker(request.auth):
+        raise PermissionDenied(_("只有工作人员可以办理诉求"))
+    return _load(request, case_id)
+
+
+@router.post("/cases/{int:case_id}/accept", response=_STAFF, summary="受理")
+def accept_case(request, case_id: int, payload: AcceptIn):
+    case = _staff_case(request, case_id)
+    _call(services.accept_case, actor=request.auth, case=case, assignee=payload.assignee_id)
+    return _detail(request, case)
+
+
+@router.post("/cases/{int:case_id}/contacts", response=_STAFF, summary="联系记录")
+def log_contact(request, case_id: int, payload: ContactIn):
+    case = _staff_case(request, case_id)
+    _call(
+        services.log_contact,
+        actor=request.auth,
+        case=case,
+        note=payload.note,
+        method=payload.method,
+        contact=payload.contact,
+    )
+    return _detail(request, case)
+
+
+@router.get(
+    "/cases/{int:case_id}/departments",
+    response={200: list[Ref], 403: ErrorOut, 404: ErrorOut},
+    summary="可转办的协作部门",
+)
+def list_departments(request, case_id: int):
+    case = _staff_case(request, case_id)
+    return list(services.usable_departments(case, request.auth))
+
+
+@router.post("/cases/{int:case_id}/refer", response=_STAFF, summary="转办协作部门")
+def refer_case(request, case_id: int, payload: ReferIn):
+    case = _staff_case(request, case_id)
+    _call(
+        services.refer_case,
+        actor=request.auth,
+        case=case,
+        department=payload.department_id,
+        note=payload.note,
+    )
+    return _detail(request, case)
+
+
+@router.post(
+    "/cases/{int:case_id}/referrals/{int:referral_id}/reply",
+    response=_STAFF,
+    summary="登记部门答复",
+)
+def record_reply(request, case_id: int, referral_id: int, payload: ReplyIn):
+    case = _staff_case(request, case_id)
+    referral = case.referrals.filter(pk=referral_id).first()
+    if referral is None:
+        raise Http404
+    _call(
+        services.record_department_reply,
+        actor=request.auth,
+        referral=referral,
+        reply_text=payload.reply_text,
+        replied_by=payload.replied_by,
+    )
+    return _detail(request, case)
+
+
+@router.post("/cases/{int:case_id}/escalate", response=_STAFF, summary="上报上级工会")
+def escalate_case(request, case_id: int, payload: ReasonIn):
+    case = _staff_case(request, case_id)
+    _call(services.escalate_case, actor=request.auth, case=case, reason=payload.reason)
+    return _detail(request, case)
+
+
+@router.post("/cases/{int:case_id}/supervise", response=_STAFF, summary="督办")
+def supervise_case(request, case_id: int, payload: SuperviseIn):
+    case = _staff_case(request, case_id)
+    _call(
+        services.supervise_case,
+        actor=request.auth,
+        case=case,
+        comment=payload.comment,
+        days=payload.days,
+    )
+    return _detail(request, case)
+
+
+@router.post(
+    "/cases/{int:case_id}/supervisions/{int:supervision_id}/answer",
+    response=_STAFF,
+    summary="回复督办",
+)
+def answer_supervision(request, case_id: int, supervision_id: int, payload: AnswerIn):
+    case = _staff_case(request, case_id)
+    supervision = case.supervisions.filter(pk=supervision_id).first()
+    if supervision is None:
+        raise Http404
+    _call(
+        services.answer_supervision,
+        actor=request.auth,
+        supervision=supervision,
+        response=payload.response,
+    )
+    return _detail(request, case)
+
+
+@router.post("/cases/{int:case_id}/resolve", response=_STAFF, summary="办结")
+def resolve_case(request, case_id: int, payload: ResolveIn):
+    case = _staff_case(request, case_id)
+    _call(
+        services.resolve_case,
+        actor=request.auth,
+        case=case,
+        outcome=payload.outcome.value,
+        result_text=payload.result_text,
+        amount_recovered=payload.amount_recovered,
+        workers_benefited=payload.workers_benefited,
+    )
+    return _detail(request, case)
+
+
+@router.post("/cases/{int:case_id}/close", response=_STAFF, summary="归档")
+def close_case(request, case_id: int, payload: CloseIn):
+    case = _staff_case(request, case_id)
+    _call(services.close_case, actor=request.auth, case=case, note=payload.note)
+    return _detail(request, case)

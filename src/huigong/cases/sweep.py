@@ -1,0 +1,335 @@
+"""The deadline sweep and the daily digest of case notifications.
+
+The sweep (Celery beat, or ``python -m huigong sweep_case_deadlines`` from cron) scans
+open cases by their due date (a partial index) and, on the working-day calendar:
+
+- marks cases due within ``DUE_SOON_WORKING_DAYS`` working days as *due soon*;
+- marks cases whose due date has passed — a working day has gone by after it without
+  the case being resolved — as *overdue*;
+- escalates overdue cases that await acceptance or are in hand to the parent
+  organization, when the category and ``settings.CASES_AUTO_ESCALATE_OVERDUE`` allow it;
+  the escalated case gets fresh deadlines at the new level, so it climbs at most one
+  level per missed deadline;
+- marks referrals whose department has not replied in time as overdue.
+
+Each row is claimed with a compare-and-set ``UPDATE … WHERE <old value>`` (healthchecks'
+``sendalerts``): when two workers sweep at once, only the one whose update changed the
+row writes the event, the notification or the escalation, so nothing happens twice.
+
+Notifications are not sent one by one: ``send_daily_digests`` sends each user one
+message a day listing everything queued for them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from huigong.common.workdays import (
+    add_working_days,
+    deadline_status,
+    is_working_day,
+    register_deadline_years,
+)
+
+from . import events
+from .models import (
+    OPEN_STATUSES,
+    Case,
+    CaseDigest,
+    CaseNotification,
+    CaseStatus,
+    NotificationKind,
+    Referral,
+    ReferralStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+#: A case is "due soon" when at most this many working days are left.
+DUE_SOON_WORKING_DAYS = 2
+#: Statuses in which an overdue case is escalated automatically. A case referred to a
+#: department waits for the department (whose referral has its own deadline).
+AUTO_ESCALATE_STATUSES = (CaseStatus.NEW, CaseStatus.ACCEPTED)
+
+
+@register_deadline_years
+def open_case_deadline_years() -> list[int]:
+    """Years in which open case deadlines fall (for the holiday-schedule check)."""
+    years = {d.year for d in Case.objects.open().dates("due_date", "year")}
+    years |= {d.year for d in Referral.objects.filter(status="waiting").dates("due_date", "year")}
+    return sorted(years)
+
+
+def last_working_day(today: datetime.date) -> datetime.date:
+    """``today`` if it is a working day, else the latest working day before it."""
+    day = today
+    # Holidays never last more than a few weeks; the bound only guards a broken table.
+    for _i in range(60):
+        if is_working_day(day):
+            return day
+        day -= datetime.timedelta(days=1)
+    return today
+
+
+def overdue_cutoff(today: datetime.date) -> datetime.date:
+    """A deadline ``d`` is overdue on ``today`` when a working day has passed after it,
+    i.e. when ``d`` is before the last working day up to today. A case due on the
+    Tuesday before a week of holidays is therefore not overdue during the holidays, only
+    on the first working day after them; one due on a Friday is overdue on an adjusted
+    working Saturday (调休)."""
+    return last_working_day(today)
+
+
+@dataclass
+class SweepResult:
+    due_soon: int = 0
+    overdue: int = 0
+    escalated: int = 0
+    referrals_overdue: int = 0
+
+
+def auto_escalate_enabled(case: Case) -> bool:
+    return bool(getattr(settings, "CASES_AUTO_ESCALATE_OVERDUE", True)) and bool(
+        case.category.auto_escalate
+    )
+
+
+def _mark_overdue(case: Case, now: datetime.datetime) -> bool:
+    from .services import notify
+
+    with transaction.atomic():
+        claimed = Case.objects.filter(
+            pk=case.pk, is_overdue=False, status__in=OPEN_STATUSES, due_date=case.due_date
+        ).update(
+            is_overdue=True,
+            due_soon=False,
+            overdue_marked_at=Coalesce(F("overdue_marked_at"), now),
+        )
+        if not claimed:
+            return False
+        case.refresh_from_db()
+        events.case_overdue_event(case=case, time=now)
+        notify([case.assignee, case.owner], case, NotificationKind.OVERDUE)
+    return True
+
+
+def _auto_escalate(case: Case, now: datetime.datetime) -> bool:
+    from .services import _escalate
+
+    with transaction.atomic():
+        # The claim: only the worker whose update flips the flag at this level escalates.
+        claimed = Case.objects.filter(
+            pk=case.pk,
+            organization_id=case.organization_id,
+            status=case.status,
+            is_overdue=True,
+        ).update(is_overdue=False)
+        if not claimed:
+            return False
+        locked = Case.objects.select_for_update().select_related("organization", "category")
+        case = locked.get(pk=case.pk)
+        _escalate(
+            case,
+            actor=None,
+            reason=_("逾期未办结,按规则自动上报上级工会"),
+            automatic=True,
+            now=now,
+        )
+    return True
+
+
+def _mark_due_soon(case: Case, now: datetime.datetime) -> bool:
+    from .services import notify
+
+    with transaction.atomic():
+        claimed = Case.objects.filter(
+            pk=case.pk,
+            due_soon=False,
+            is_overdue=False,
+            status__in=OPEN_STATUSES,
+            due_date=case.due_date,
+        ).update(due_soon=True)
+        if not claimed:
+            return False
+        events.case_due_soon_event(case=case, time=now)
+        notify([case.assignee, case.owner], case, NotificationKind.DUE_SOON)
+    return True
+
+
+def _mark_referral_overdue(referral: Referral) -> bool:
+    from .services import notify
+
+    with transaction.atomic():
+        claimed = Referral.objects.filter(pk=referral.pk, status=ReferralStatus.WAITING).update(
+            status=ReferralStatus.OVERDUE
+        )
+        if not claimed:
+            return False
+        case = referral.case
+        notify([case.assignee, case.owner], case, NotificationKind.REFERRAL_OVERDUE)
+    return True
+
+
+def sweep_case_deadlines(
+    *, today: datetime.date | None = None, now: datetime.datetime | None = None
+) -> SweepResult:
+    """Run the deadline sweep as of ``today`` (default: the local date). Safe to run
+    again and from several workers at once: each change is claimed by one of them."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    cutoff = overdue_cutoff(today)
+    result = SweepResult()
+    open_cases = Case.objects.filter(status__in=OPEN_STATUSES).select_related(
+        "category", "assignee", "owner"
+    )
+
+    for case in open_cases.filter(is_overdue=False, due_date__lt=cutoff).order_by("due_date", "pk"):
+        result.overdue += _mark_overdue(case, now)
+
+    if getattr(settings, "CASES_AUTO_ESCALATE_OVERDUE", True):
+        escalatable = (
+            open_cases.filter(
+                is_overdue=True,
+                status__in=AUTO_ESCALATE_STATUSES,
+                category__auto_escalate=True,
+                organization__depth__gt=1,
+            )
+            .select_related("organization")
+            .order_by("due_date", "pk")
+        )
+        for case in escalatable:
+            if auto_escalate_enabled(case):
+                result.escalated += _auto_escalate(case, now)
+
+    soon = add_working_days(today, DUE_SOON_WORKING_DAYS)
+    due_soon = open_cases.filter(
+        is_overdue=False, due_soon=False, due_date__gte=cutoff, due_date__lte=soon
+    ).order_by("due_date", "pk")
+    for case in due_soon:
+        result.due_soon += _mark_due_soon(case, now)
+
+    waiting = Referral.objects.filter(
+        status=ReferralStatus.WAITING, due_date__lt=cutoff
+    ).select_related("case__assignee", "case__owner")
+    for referral in waiting.order_by("due_date", "pk"):
+        result.referrals_overdue += _mark_referral_overdue(referral)
+
+    logger.info(
+        "case sweep %s: %d due soon, %d overdue, %d escalated, %d referrals overdue",
+        today,
+        result.due_soon,
+        result.overdue,
+        result.escalated,
+        result.referrals_overdue,
+    )
+    return result
+
+
+# -- daily digest --------------------------------------------------------------------------------
+
+
+def _digest_body(user, notifications: list[CaseNotification], today: datetime.date) -> str:
+    by_kind: dict[str, list[CaseNotification]] = defaultdict(list)
+    for notification in notifications:
+        by_kind[notification.kind].append(notification)
+    lines = [
+        _("%(name)s,您好:") % {"name": user.name or user.username},
+        "",
+        _("截至 %(day)s,以下诉求需要您关注:") % {"day": date_format(today)},
+    ]
+    for kind, label in NotificationKind.choices:
+        items = by_kind.get(kind)
+        if not items:
+            continue
+        lines += ["", _("【%(label)s】") % {"label": label}]
+        seen: set[int] = set()
+        for notification in items:
+            case = notification.case
+            if case.pk in seen:
+                continue
+            seen.add(case.pk)
+            status = deadline_status(case.due_date, today)
+            lines.append(
+                "  "
+                + _("%(number)s %(title)s(%(status)s,办结期限 %(due)s,%(deadline)s)")
+                % {
+                    "number": case.number,
+                    "title": case.title,
+                    "status": case.get_status_display(),
+                    "due": f"{case.due_date:%Y-%m-%d}",
+                    "deadline": status.label,
+                }
+            )
+    lines += ["", _("请登录惠工工作台处理。此邮件由系统每日汇总发送,请勿回复。")]
+    return "\n".join(lines)
+
+
+def _send_digest(user, today: datetime.date, now: datetime.datetime) -> bool:
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                digest = CaseDigest.objects.create(user=user, day=today, sent_at=now)
+        except IntegrityError:
+            return False  # this user's digest for today is already out
+        pending = list(
+            CaseNotification.objects.filter(user=user, sent_in_digest_at__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
+        claimed = CaseNotification.objects.filter(
+            pk__in=pending, sent_in_digest_at__isnull=True
+        ).update(sent_in_digest_at=now)
+        if not claimed:
+            transaction.set_rollback(True)
+            return False
+        notifications = list(
+            CaseNotification.objects.filter(pk__in=pending, sent_in_digest_at=now).select_related(
+                "case"
+            )
+        )
+        digest.notification_count = len(notifications)
+        digest.save(update_fields=["notification_count"])
+        if user.email:
+            # Inside the transaction: when sending fails, the claim is undone and the
+            # notifications wait for the next run.
+            send_mail(
+                subject=_("惠工诉求每日提醒(%(n)d 条)") % {"n": len(notifications)},
+                message=_digest_body(user, notifications, today),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+        return True
+
+
+def send_daily_digests(
+    *, today: datetime.date | None = None, now: datetime.datetime | None = None
+) -> int:
+    """Send each user with queued notifications one message for ``today`` (users without
+    an e-mail address see them on the workbench; their queue is marked as digested).
+    Returns the number of digests made. A user who already had today's digest gets the
+    newer notifications tomorrow."""
+    from huigong.accounts.models import User
+
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    user_ids = (
+        CaseNotification.objects.filter(sent_in_digest_at__isnull=True)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    sent = 0
+    for user in User.objects.filter(pk__in=list(user_ids), is_active=True).order_by("pk"):
+        sent += _send_digest(user, today, now)
+    return sent
