@@ -315,11 +315,14 @@ def number_prefix(organization: Organization) -> str:
     county = next((o for o in _ancestors_and_self(organization) if o.kind == OrgKind.COUNTY), None)
     if county is None:
         return "HG"
-    name = county.short_name or county.name
-    for suffix in ("总工会", "工会联合会", "工会"):
-        name = name.removesuffix(suffix)
-    if len(name) > 2 and name[-1] in "县区市旗":
-        name = name[:-1]
+    # A short name such as "县总工会" says nothing of the place: fall back to the full name.
+    for name in (county.short_name, county.name):
+        for suffix in ("总工会", "工会联合会", "工会"):
+            name = name.removesuffix(suffix)
+        if len(name) > 2 and name[-1] in "县区市旗":
+            name = name[:-1]
+        if len(name) >= 2:
+            break
     initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).upper()
     initials = "".join(ch for ch in initials if "A" <= ch <= "Z")[:6]
     return initials or "HG"

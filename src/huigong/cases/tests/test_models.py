@@ -99,3 +99,12 @@ def test_concurrent_intakes_never_share_a_number():
         thread.join()
     assert not errors
     assert sorted(numbers) == [f"QD-2026-{n:06d}" for n in range(1, 41)]
+
+
+def test_prefix_ignores_a_short_name_that_names_no_place(tree):
+    tree.county.short_name = "县总工会"
+    tree.county.save(update_fields=["short_name"])
+    assert number_prefix(tree.xinfa) == "QD"
+    tree.county.short_name = "祁东"
+    tree.county.save(update_fields=["short_name"])
+    assert number_prefix(tree.xinfa) == "QD"
