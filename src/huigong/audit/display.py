@@ -74,6 +74,9 @@ def field_label(object_type: str, name: str) -> str:
     """The field's verbose name (姓名 for ``name``); the raw name for unknown fields."""
     field = _field(_model_for(object_type), name)
     label = getattr(field, "verbose_name", None)
+    if label is None and getattr(field, "auto_created", False) and field.related_model:
+        # A reverse relation (e.g. a case's ``parties``) is named after the rows it holds.
+        label = field.related_model._meta.verbose_name_plural
     return str(label) if label else name
 
 

@@ -44,7 +44,9 @@ class CaseTable(tables.Table):
         linkify=("cases:detail", {"pk": tables.A("pk")}),
         attrs={"td": {"data-testid": "case-number", "class": "text-nowrap"}},
     )
-    title = tables.Column(verbose_name=_("标题"), attrs={"td": {"data-testid": "case-title"}})
+    title = tables.Column(
+        verbose_name=_("标题"), attrs={"td": {"data-testid": "case-title", "class": "col-title"}}
+    )
     category = tables.Column(
         verbose_name=_("类别"), accessor="category__name", order_by=("category__path",)
     )

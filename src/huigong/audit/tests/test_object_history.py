@@ -55,3 +55,9 @@ def test_history_is_limited_and_links_auditors_to_the_full_log(rf, tree, townshi
 def test_history_of_an_object_without_changes(rf, tree, township_cadre):
     html = render_history(rf, township_cadre, tree.xinfa, 'limit="x"')
     assert "变更历史" in html and "暂无变更记录" in html
+
+
+def test_reverse_relation_is_labelled_by_the_rows_it_holds():
+    from huigong.audit.display import field_label
+
+    assert field_label("people.person", "household") == "家庭成员"
