@@ -126,7 +126,7 @@ def test_worker_demand_to_county_dashboard(
     # 4. The county dashboard counts it.
     county = new_page(chromium, live_server)
     sign_in(county, "county")
-    county.goto(reverse("stats:dashboard"))
+    county.goto(reverse("stats:dashboard") + "?section=cases")
     county.wait_for_load_state()
     received = county.get_by_test_id("card-cases.received").get_by_test_id("value").inner_text()
     assert received == "1"
