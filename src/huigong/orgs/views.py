@@ -4,6 +4,8 @@ the user's scope, call one service, render."""
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
+
 from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
@@ -319,7 +321,7 @@ class OrganizationEditView(StaffRequiredMixin, View):
 # -- move, merge, dissolve -----------------------------------------------------------------
 
 
-class _ActionView(StaffRequiredMixin, View):
+class _ActionView(StaffRequiredMixin, View, metaclass=ABCMeta):
     """A confirmation page for one action on one organization: GET shows what will
     happen, POST does it through the service."""
 
@@ -331,12 +333,13 @@ class _ActionView(StaffRequiredMixin, View):
         _require_at(request.user, self.action_perm, org)
         return org
 
+    @abstractmethod
     def make_form(self, request, org, data=None):
-        raise NotImplementedError
+        """The action's form (bound when ``data`` is given)."""
 
+    @abstractmethod
     def perform(self, request, org, form) -> str:
         """Call the service; return the success message."""
-        raise NotImplementedError
 
     def summary(self, org) -> dict:
         counts = subtree_counts([org])[org.pk]
