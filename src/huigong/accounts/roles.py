@@ -27,6 +27,7 @@ _CASES_ALL = [
     *_CASES_HANDLE,
     "cases.supervise_case",
     "cases.export_case",
+    "cases.mediate_case",
     "cases.manage_department",
     "cases.add_department",
     "cases.change_department",
@@ -83,7 +84,7 @@ ROLES: dict[str, tuple] = {
     "mediator": (
         _("调解员"),
         _("劳动争议调解"),
-        [*_ORG_READ, *_PEOPLE_READ, *_CASES_READ, "cases.handle_case"],
+        [*_ORG_READ, *_PEOPLE_READ, *_CASES_READ, "cases.handle_case", "cases.mediate_case"],
     ),
     "finance_officer": (
         _("财务人员"),

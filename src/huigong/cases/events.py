@@ -342,3 +342,126 @@ def attachment_added_event(
         data={"attachment": attachment.pk, "size": attachment.size},
         time=time,
     )
+
+
+# -- mediation (on the parent case's timeline) ------------------------------------------------
+
+
+def _mediation_data(mediation, **extra: Any) -> dict[str, Any]:
+    return {"mediation": mediation.pk, "mediation_number": mediation.number, **extra}
+
+
+def mediation_opened_event(*, mediation, actor, time: datetime.datetime | None = None) -> CaseEvent:
+    return _event(
+        mediation.case,
+        EventKind.MEDIATION_OPENED,
+        actor=actor,
+        note=mediation.claims,
+        data=_mediation_data(mediation, respondent=mediation.respondent_name, team=mediation.team),
+        time=time,
+    )
+
+
+def mediation_sorted_event(
+    *, mediation, actor, note: str = "", time: datetime.datetime | None = None
+) -> CaseEvent:
+    return _event(
+        mediation.case,
+        EventKind.MEDIATION_SORTED,
+        actor=actor,
+        note=note,
+        data=_mediation_data(
+            mediation,
+            team=mediation.team,
+            mediators=sorted(mediation.mediators.values_list("pk", flat=True)),
+        ),
+        time=time,
+    )
+
+
+def mediation_session_event(
+    *, mediation, actor, session, time: datetime.datetime | None = None
+) -> CaseEvent:
+    return _event(
+        mediation.case,
+        EventKind.MEDIATION_SESSION,
+        actor=actor,
+        note=session.minutes,
+        data=_mediation_data(
+            mediation, session=session.pk, held_at=session.held_at.isoformat(), place=session.place
+        ),
+        time=time,
+    )
+
+
+def mediation_agreement_event(
+    *, mediation, actor, time: datetime.datetime | None = None
+) -> CaseEvent:
+    return _event(
+        mediation.case,
+        EventKind.MEDIATION_AGREEMENT,
+        actor=actor,
+        note=mediation.agreement_terms,
+        data=_mediation_data(
+            mediation,
+            agreement_amount=str(mediation.agreement_amount)
+            if mediation.agreement_amount is not None
+            else None,
+            performance_due=str(mediation.performance_due) if mediation.performance_due else None,
+        ),
+        time=time,
+    )
+
+
+def mediation_failed_event(*, mediation, actor, time: datetime.datetime | None = None) -> CaseEvent:
+    return _event(
+        mediation.case,
+        EventKind.MEDIATION_FAILED,
+        actor=actor,
+        note=mediation.result_note,
+        data=_mediation_data(mediation, referred_to=mediation.referred_to),
+        time=time,
+    )
+
+
+def mediation_withdrawn_event(
+    *, mediation, actor, reason: str, time: datetime.datetime | None = None
+) -> CaseEvent:
+    return _event(
+        mediation.case,
+        EventKind.MEDIATION_WITHDRAWN,
+        actor=actor,
+        note=reason,
+        data=_mediation_data(mediation),
+        time=time,
+    )
+
+
+def mediation_followed_up_event(
+    *, mediation, actor, time: datetime.datetime | None = None
+) -> CaseEvent:
+    return _event(
+        mediation.case,
+        EventKind.MEDIATION_FOLLOWED_UP,
+        actor=actor,
+        note=mediation.follow_up_note,
+        data=_mediation_data(
+            mediation,
+            performed=mediation.performed,
+            performed_at=str(mediation.performed_at) if mediation.performed_at else None,
+        ),
+        time=time,
+    )
+
+
+def mediation_filed_event(
+    *, mediation, actor, note: str = "", time: datetime.datetime | None = None
+) -> CaseEvent:
+    return _event(
+        mediation.case,
+        EventKind.MEDIATION_FILED,
+        actor=actor,
+        note=note,
+        data=_mediation_data(mediation),
+        time=time,
+    )

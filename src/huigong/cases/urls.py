@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import mediation_views, views
 
 app_name = "cases"
 
@@ -11,6 +11,22 @@ urlpatterns = [
     path("new/lookup/", views.PersonLookupView.as_view(), name="person_lookup"),
     path("new/suggest/", views.CategorySuggestView.as_view(), name="suggest_category"),
     path("<int:pk>/", views.CaseDetailView.as_view(), name="detail"),
+    path(
+        "<int:pk>/mediation/open/",
+        mediation_views.OpenMediationView.as_view(),
+        name="mediation_open",
+    ),
+    path("mediation/<int:pk>/", mediation_views.MediationDetailView.as_view(), name="mediation"),
+    path(
+        "mediation/<int:pk>/agreement.pdf",
+        mediation_views.AgreementPdfView.as_view(),
+        name="mediation_pdf",
+    ),
+    path(
+        "mediation/<int:pk>/<slug:action>/",
+        mediation_views.MediationActionView.as_view(),
+        name="mediation_action",
+    ),
     path("<int:pk>/<slug:action>/", views.CaseActionView.as_view(), name="action"),
     path(
         "attachments/<int:pk>/",

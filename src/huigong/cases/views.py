@@ -570,7 +570,15 @@ def detail_context(request, case: Case, bound: tuple[str, Any] | None = None) ->
         ],
         "allowed": allowed,
         "can_handle": can_handle,
+        "mediation_card": _mediation_card(user, case),
     }
+
+
+def _mediation_card(user, case: Case) -> dict:
+    # Imported here: the mediation views build on this module.
+    from .mediation_views import case_card
+
+    return case_card(user, case)
 
 
 class CaseDetailView(StaffRequiredMixin, TemplateView):
