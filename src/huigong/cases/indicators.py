@@ -8,6 +8,7 @@ never stored in snapshots):
 - 按期办结率 (%)         = ``cases.resolved_on_time`` / ``cases.resolved``
 - 平均办结工作日         = ``cases.resolve_working_days`` / ``cases.resolved``
 - 满意率 (%)             = ``cases.satisfied`` / ``cases.rated``
+- 调解成功率 (%)         = ``cases.mediations_agreed`` / ``cases.mediations_decided``
 
 The raw numerators and denominators are not headline figures (``headline=False``): the
 rate's card shows them, and they stay in the drill-down table and its export.
@@ -16,6 +17,7 @@ Breakdowns by category use the category name (categories are a configurable tabl
 their labels come from the rows, not from field choices).
 """
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from huigong.stats.registry import (
@@ -27,7 +29,7 @@ from huigong.stats.registry import (
     register_section,
 )
 
-from .models import OPEN_STATUSES, Case, CaseEvent, EventKind, Satisfaction
+from .models import OPEN_STATUSES, Case, CaseEvent, EventKind, Mediation, Satisfaction
 
 PERM = "cases.view_case"
 
@@ -245,4 +247,39 @@ _indicator(
     sum_field="workers_benefited",
     description=_("统计周期内办结诉求惠及的职工人数"),
     order=261,
+)
+
+# Mediation: a mediation is decided when it ends in an agreement or in a referral to
+# arbitration or court; withdrawn ones are not counted either way.
+_indicator(
+    key="cases.mediations_decided",
+    headline=False,
+    label=_("调解终结"),
+    unit=_("件"),
+    kind=IndicatorKind.NEW,
+    queryset=lambda: Mediation.objects.filter(Q(agreed_at__isnull=False) | ~Q(referred_to="")),
+    date_field="ended_at",
+    description=_("统计周期内达成协议或调解不成的劳动争议调解件数"),
+    order=270,
+)
+_indicator(
+    key="cases.mediations_agreed",
+    headline=False,
+    label=_("调解达成协议"),
+    unit=_("件"),
+    kind=IndicatorKind.NEW,
+    queryset=lambda: Mediation.objects.filter(agreed_at__isnull=False),
+    date_field="ended_at",
+    description=_("统计周期内达成调解协议的件数"),
+    order=271,
+)
+_ratio(
+    key="cases.mediation_success_rate",
+    label=_("调解成功率"),
+    unit="%",
+    numerator="cases.mediations_agreed",
+    denominator="cases.mediations_decided",
+    scale=100,
+    description=_("统计周期内终结的调解中达成协议的比例"),
+    order=272,
 )

@@ -386,3 +386,38 @@ def test_mediation_page_in_english(client, login, opened, mediator):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = login(mediator).get(reverse("cases:mediation", args=[opened.pk])).text
     assert "Mediation team" in html and "Respondent" in html and "Sort" in html
+
+
+def test_mediation_success_rate_counts_agreements_among_decided_mediations(
+    make_case, township_cadre, county_cadre, mediator, tree
+):
+    from django.utils import timezone
+
+    from huigong.stats.periods import parse_period
+    from huigong.stats.registry import get_indicator, get_ratio
+    from huigong.stats.services import live_figures
+
+    outcomes = []
+    for outcome in ("agreement", "no_agreement", "withdrawn"):
+        c = make_case()
+        case_services.accept_case(actor=township_cadre, case=c)
+        m = services.open_mediation(actor=mediator, case=c)
+        if outcome == "withdrawn":
+            services.withdraw_mediation(actor=mediator, mediation=m, reason="职工撤回申请")
+        elif outcome == "agreement":
+            _agreed(m, mediator)
+        else:
+            _in_session(m, mediator)
+            services.record_no_agreement(
+                actor=mediator, mediation=m, referred_to="court", note="调解不成"
+            )
+        outcomes.append(m)
+    keys = ["cases.mediations_decided", "cases.mediations_agreed"]
+    period = parse_period(timezone.localdate().strftime("%Y-%m"), today=timezone.localdate())
+    current = live_figures(
+        [get_indicator(k) for k in keys], tree.county, period, user=county_cadre
+    ).current
+    assert current[("cases.mediations_decided", "")] == 2
+    assert current[("cases.mediations_agreed", "")] == 1
+    rate = get_ratio("cases.mediation_success_rate")
+    assert (rate.numerator, rate.denominator, rate.scale) == (*keys[::-1], 100)

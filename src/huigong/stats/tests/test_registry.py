@@ -159,6 +159,13 @@ def test_case_rates_are_declared_as_ratios_of_their_counts():
             "平均办结工作日",
         ),
         "cases.satisfaction_rate": ("cases.satisfied", "cases.rated", 100, "%", "满意率"),
+        "cases.mediation_success_rate": (
+            "cases.mediations_agreed",
+            "cases.mediations_decided",
+            100,
+            "%",
+            "调解成功率",
+        ),
     }
     # Ratios are not base indicators: the rollups never see them.
     assert not set(rates) & {i.key for i in all_indicators()}
