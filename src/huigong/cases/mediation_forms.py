@@ -1,5 +1,5 @@
 """Forms of the mediation pages. They only parse types and offer the rows a user may pick
-(mediators in scope); the rules live in ``huigong.cases.mediation``."""
+(mediators in scope); the rules live in ``huigong.cases.services.mediation``."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from huigong.accounts.models import User
 
-from . import mediation as mediation_services
 from .forms import _style, _textarea
 from .models import Mediation, MediationTeam, Performance, ReferredTo
+from .services import mediation as mediation_services
 
 
 class OpenMediationForm(forms.Form):

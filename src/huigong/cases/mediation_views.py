@@ -3,7 +3,7 @@ mediation), the mediation page with its steps, sessions and one small POST form 
 step, and the agreement PDF.
 
 Thin like ``cases.views``: load through the scope (a guessed id outside it is a 404), parse
-a form, call one service in ``cases.mediation``; its ``PermissionDenied`` is the 403 page,
+a form, call one service in ``cases.services.mediation``; its ``PermissionDenied`` is the 403 page,
 its ``ValidationError`` field messages on the page (status 400) with nothing changed.
 """
 
@@ -25,10 +25,10 @@ from django_fsm import can_proceed
 from huigong.common.listing import StaffRequiredMixin
 from huigong.orgs.scope import get_visible_or_404
 
-from . import mediation as services
 from . import mediation_forms as forms
 from .mediation_pdf import render_agreement_pdf
 from .models import ACTIVE_MEDIATION_STATUSES, Case, Mediation, MediationStatus
+from .services import mediation as services
 from .views import VIEW_PERM, add_service_errors, detail_context, visible_case
 
 #: The steps shown at the top of the mediation page, in order.

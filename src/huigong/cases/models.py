@@ -881,7 +881,7 @@ class MediationQuerySet(ScopedQuerySetMixin, models.QuerySet):
 class Mediation(FSMModelMixin, models.Model):
     """A labour-dispute mediation opened from a case (受理 → 分流 → 调解 → 协议/不成 → 回访
     → 归档). The applicants are the case's parties; the scope is the case's handling
-    organization at opening. ``status`` only changes through ``huigong.cases.mediation``."""
+    organization at opening. ``status`` only changes through ``huigong.cases.services.mediation``."""
 
     case = models.ForeignKey(
         Case, verbose_name=_("诉求"), on_delete=models.PROTECT, related_name="mediations"

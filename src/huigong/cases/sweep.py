@@ -126,7 +126,7 @@ def _mark_overdue(case: Case, now: datetime.datetime) -> bool:
 
 
 def _auto_escalate(case: Case, now: datetime.datetime) -> bool:
-    from .services import _escalate
+    from .services.handling import _escalate
 
     with transaction.atomic():
         # The claim: only the worker whose update flips the flag at this level escalates.

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from huigong.audit.models import ChangeLog
-from huigong.cases import mediation as services
 from huigong.cases import services as case_services
 from huigong.cases.mediation_pdf import render_agreement_pdf
 from huigong.cases.models import CaseEvent, Mediation, MediationSession, MediationStatus
+from huigong.cases.services import mediation as services
 from huigong.testing.factories import UserFactory, give_role
 
 

@@ -32,8 +32,8 @@ from huigong.common.text import clean_code
 from huigong.orgs.models import Organization
 from huigong.people.services import clean_line, clean_multiline
 
-from . import events
-from .models import (
+from .. import events
+from ..models import (
     ACTIVE_MEDIATION_STATUSES,
     Case,
     CaseStatus,
@@ -44,7 +44,7 @@ from .models import (
     Performance,
     ReferredTo,
 )
-from .services import (
+from .base import (
     NOTE_MAX_LENGTH,
     RESULT_MAX_LENGTH,
     _amount,

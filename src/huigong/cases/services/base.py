@@ -1,0 +1,367 @@
+"""What every case service shares: permission names, limits, input checks, locking,
+the change log, routing levels, numbering and notifications.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from pypinyin import Style, lazy_pinyin
+
+from huigong.accounts.models import RoleAssignment, User
+from huigong.audit.models import ChangeAction
+from huigong.audit.services import record_change, snapshot
+from huigong.orgs.models import Organization, OrgKind
+from huigong.orgs.scope import scope_paths, user_can_at
+from huigong.people.services import clean_multiline
+
+from ..models import (
+    FINAL_STATUSES,
+    Case,
+    CaseNotification,
+    CaseNumberSequence,
+    CaseParty,
+    CaseStatus,
+    HandlingLevel,
+)
+
+INTAKE = "cases.intake_case"
+HANDLE = "cases.handle_case"
+SUPERVISE = "cases.supervise_case"
+VIEW = "cases.view_case"
+
+TITLE_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 5000
+NOTE_MAX_LENGTH = 2000
+RESULT_MAX_LENGTH = 5000
+MAX_AMOUNT = Decimal("9999999999.99")
+MAX_WORKERS = 100_000
+#: How far back the duplicate check looks (calendar days).
+DUPLICATE_WINDOW_DAYS = 30
+#: Open wage-arrears cases against one employer from which a group case is proposed.
+GROUP_CASE_THRESHOLD = 3
+#: The category codes counted as wage arrears (with their sub-categories).
+WAGE_CATEGORY_CODE = "wage_arrears"
+#: Working days a supervised handler has to answer by default.
+SUPERVISION_DAYS = 2
+#: Working days to accept a case (首问负责: acceptance is due within one working day).
+ACCEPT_DAYS = 1
+
+#: Which kinds of organization count as which level for routing.
+_KIND_RANK = {
+    OrgKind.GRASSROOTS: 0,
+    OrgKind.INDUSTRY: 0,
+    OrgKind.REGIONAL: 0,
+    OrgKind.TOWNSHIP: 1,
+    OrgKind.COUNTY: 2,
+    OrgKind.CITY: 3,
+    OrgKind.PROVINCE: 4,
+}
+_LEVEL_RANK = {HandlingLevel.GRASSROOTS: 0, HandlingLevel.TOWNSHIP: 1, HandlingLevel.COUNTY: 2}
+
+#: Fields of a case that its change-log entries follow.
+AUDIT_FIELDS = (
+    "status",
+    "organization",
+    "category",
+    "complexity",
+    "owner",
+    "assignee",
+    "accept_due",
+    "due_date",
+    "outcome",
+    "amount_recovered",
+    "workers_benefited",
+    "satisfaction",
+    "reopen_count",
+    "escalation_count",
+    "is_overdue",
+    "supervised",
+    "merged_into",
+)
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+class _Errors:
+    """Collects field-keyed messages and raises them together (same interface as the
+    people services' collector, so their ``clean_line`` helpers can be reused)."""
+
+    def __init__(self) -> None:
+        self.by_field: dict[str, list[str]] = {}
+
+    def add(self, name: str, *messages: str) -> None:
+        self.by_field.setdefault(name, []).extend(str(m) for m in messages)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.by_field
+
+    def raise_if_any(self) -> None:
+        if self.by_field:
+            raise ValidationError(self.by_field)
+
+
+def _now(now: datetime.datetime | None) -> datetime.datetime:
+    return now or timezone.now()
+
+
+def _is_worker(actor) -> bool:
+    return actor is not None and getattr(actor, "is_worker", False)
+
+
+def _require(actor, perm: str, organization: Organization, message: str | None = None) -> None:
+    """Raise ``PermissionDenied`` unless ``actor`` (None: the system) holds ``perm`` at
+    ``organization``."""
+    if actor is None:
+        return
+    if _is_worker(actor) or not user_can_at(actor, perm, organization.path):
+        raise PermissionDenied(message or _("您没有办理该诉求的权限"))
+
+
+def _is_party(actor, case: Case) -> bool:
+    return (
+        _is_worker(actor)
+        and actor.person_id is not None
+        and CaseParty.objects.filter(case=case, person_id=actor.person_id).exists()
+    )
+
+
+def _require_handler_or_party(actor, case: Case, message: str | None = None) -> None:
+    """Staff with ``handle_case`` at the case, or the worker whose case it is."""
+    if _is_worker(actor):
+        if not _is_party(actor, case):
+            raise PermissionDenied(message or _("只能操作本人提交的诉求"))
+        return
+    _require(actor, HANDLE, case.organization, message)
+
+
+def _lock(case: Case) -> Case:
+    """The current row, locked until the transaction ends."""
+    try:
+        return (
+            Case.objects.select_for_update()
+            .select_related("organization", "category")
+            .get(pk=case.pk)
+        )
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise ValidationError({"case": _("诉求不存在")}, code="not_found")
+
+
+# Lazy: these module-level texts are translated when used, in the request's language.
+_STATE_MESSAGES = {
+    CaseStatus.CLOSED: gettext_lazy("该诉求已归档,不能再办理"),
+    CaseStatus.MERGED: gettext_lazy("该诉求已合并到其他诉求,不能再办理"),
+    CaseStatus.WITHDRAWN: gettext_lazy("该诉求已撤回,不能再办理"),
+}
+
+
+def _require_status(case: Case, allowed: Iterable[str], action: str) -> None:
+    """Raise ``ValidationError`` (code ``invalid_state``) unless the case is in ``allowed``."""
+    allowed = tuple(allowed)
+    if case.status in allowed:
+        return
+    if case.status in FINAL_STATUSES:
+        raise ValidationError(str(_STATE_MESSAGES[case.status]), code="invalid_state")
+    raise ValidationError(
+        _("诉求当前状态为“%(status)s”,不能%(action)s")
+        % {"status": case.get_status_display(), "action": action},
+        code="invalid_state",
+    )
+
+
+def _snapshot(case: Case) -> dict[str, Any]:
+    return snapshot(case, AUDIT_FIELDS)
+
+
+def _log(actor, case: Case, before: dict[str, Any], note: str) -> None:
+    record_change(
+        actor=actor,
+        obj=case,
+        action=ChangeAction.UPDATE,
+        before=before,
+        after=_snapshot(case),
+        note=note,
+    )
+
+
+def _ancestors_and_self(org: Organization) -> list[Organization]:
+    """``org`` and its ancestors, nearest first."""
+    steplen = Organization.steplen
+    paths = [org.path[:i] for i in range(steplen, len(org.path) + 1, steplen)]
+    return sorted(Organization.objects.filter(path__in=paths), key=lambda o: -o.depth)
+
+
+def _parent(org: Organization) -> Organization | None:
+    if org.depth <= 1:
+        return None
+    return Organization.objects.filter(path=org.parent_path).first()
+
+
+def _root(org: Organization) -> Organization:
+    return Organization.objects.get(path=org.path[: Organization.steplen])
+
+
+def handling_organization(routed: Organization, level: str) -> Organization:
+    """The organization that handles a case routed to ``routed`` whose category is handled
+    at ``level``: ``routed`` itself when it is at that level or above, otherwise its
+    nearest ancestor at or above that level (a grassroots union hands a wage case up to
+    its township; a township hands an injury case up to the county)."""
+    target = _LEVEL_RANK[level]
+    for org in _ancestors_and_self(routed):
+        if _KIND_RANK.get(org.kind, 0) >= target:
+            return org
+    return routed
+
+
+def _handlers_at(org: Organization) -> QuerySet[User]:
+    """Users holding ``handle_case`` through an assignment at exactly ``org`` (those of
+    higher levels hear about it only when it is escalated to them)."""
+    user_ids = (
+        RoleAssignment.objects.active()
+        .filter(
+            organization=org,
+            role__permissions__content_type__app_label="cases",
+            role__permissions__codename="handle_case",
+        )
+        .values("user_id")
+    )
+    return User.objects.filter(pk__in=user_ids, is_active=True)
+
+
+def notify(users: Iterable[User | None], case: Case, kind: str) -> int:
+    """Queue a notification for the daily digest of each (distinct, staff) user."""
+    seen: set[int] = set()
+    rows = []
+    for user in users:
+        if user is None or user.pk in seen or getattr(user, "is_worker", False):
+            continue
+        seen.add(user.pk)
+        rows.append(CaseNotification(user=user, case=case, kind=kind))
+    CaseNotification.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _responsible(case: Case) -> list[User | None]:
+    return [case.assignee, case.owner]
+
+
+# -- numbering ---------------------------------------------------------------------------------
+
+
+def number_prefix(organization: Organization) -> str:
+    """The case-number prefix of an organization: the pinyin initials of its county's
+    short name (祁东县总工会 → "QD"), or "HG" when there is no county above it."""
+    county = next((o for o in _ancestors_and_self(organization) if o.kind == OrgKind.COUNTY), None)
+    if county is None:
+        return "HG"
+    # A short name such as "县总工会" says nothing of the place: fall back to the full name.
+    for name in (county.short_name, county.name):
+        for suffix in ("总工会", "工会联合会", "工会"):
+            name = name.removesuffix(suffix)
+        if len(name) > 2 and name[-1] in "县区市旗":
+            name = name[:-1]
+        if len(name) >= 2:
+            break
+    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).upper()
+    initials = "".join(ch for ch in initials if "A" <= ch <= "Z")[:6]
+    return initials or "HG"
+
+
+def next_case_number(prefix: str, year: int) -> str:
+    """Draw the next number ``<prefix>-<year>-<6 digits>``. The sequence row is locked
+    until the caller's transaction ends, so concurrent intakes are serialised on it and
+    never draw the same number; the increment itself is an ``F()`` update."""
+    sequence, _created = CaseNumberSequence.objects.select_for_update().get_or_create(
+        prefix=prefix, year=year
+    )
+    CaseNumberSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
+    sequence.refresh_from_db(fields=["last"])
+    return f"{prefix}-{year}-{sequence.last:06d}"
+
+
+# -- input ---------------------------------------------------------------------------------------
+
+
+def _choice(value: Any, choices, name: str, errors: _Errors, message: str) -> str:
+    value = "" if value is None else str(value).strip()
+    if value not in choices.values:
+        errors.add(name, message)
+    return value
+
+
+def _amount(value: Any, name: str, errors: _Errors) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value).strip().replace(",", "").replace(",", ""))
+    except (InvalidOperation, ValueError):
+        errors.add(name, _("请填写有效的金额"))
+        return None
+    if not amount.is_finite():
+        errors.add(name, _("请填写有效的金额"))
+        return None
+    if amount < 0:
+        errors.add(name, _("金额不能为负数"))
+        return None
+    if amount > MAX_AMOUNT:
+        errors.add(name, _("金额过大,请核对"))
+        return None
+    if amount != amount.quantize(Decimal("0.01")):
+        errors.add(name, _("金额最多保留两位小数"))
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+def _count(value: Any, name: str, errors: _Errors) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        errors.add(name, _("请填写整数"))
+        return None
+    if isinstance(value, float) and value != number:
+        errors.add(name, _("请填写整数"))
+        return None
+    if number < 0:
+        errors.add(name, _("人数不能为负数"))
+        return None
+    if number > MAX_WORKERS:
+        errors.add(name, _("人数过大,请核对"))
+        return None
+    return number
+
+
+def _required_text(value: Any, name: str, max_length: int, errors: _Errors) -> str:
+    text = clean_multiline(value, name, max_length, errors)
+    if name not in errors and not text:
+        errors.add(name, _("必填"))
+    return text
+
+
+def _instance(model, value: Any, name: str, errors: _Errors, message: str):
+    """``value`` as an instance of ``model`` (an instance or a primary key)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, model):
+        return value
+    try:
+        return model.objects.get(pk=value)
+    except (model.DoesNotExist, ValueError, TypeError, ValidationError):
+        errors.add(name, message)
+        return None
+
+
+def _in_scope(actor, path: str) -> bool:
+    if actor is None:
+        return True
+    paths = scope_paths(actor)
+    return paths is None or any(path.startswith(p) for p in paths)
