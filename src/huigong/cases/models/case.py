@@ -1,0 +1,519 @@
+"""The case itself and what hangs off it: parties, timeline, referrals, supervisions, attachments."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from huigong.orgs.scope import ScopedQuerySetMixin
+
+from .choices import (
+    ESCALATABLE_STATUSES,
+    OPEN_STATUSES,
+    CaseKind,
+    CaseStatus,
+    Channel,
+    Complexity,
+    EventKind,
+    Outcome,
+    PartyRole,
+    ReferralStatus,
+    Satisfaction,
+    Urgency,
+)
+from .reference import (
+    CaseCategory,
+    Department,
+)
+
+# -- cases ----------------------------------------------------------------------------------
+
+
+class CaseNumberSequence(models.Model):
+    """The last number given out per prefix and year; locked with ``select_for_update``
+    while a case number is drawn so that two intakes never get the same number."""
+
+    prefix = models.CharField(_("前缀"), max_length=10)
+    year = models.PositiveSmallIntegerField(_("年份"))
+    last = models.PositiveIntegerField(_("已用到"), default=0)
+
+    class Meta:
+        verbose_name = _("诉求编号序列")
+        verbose_name_plural = _("诉求编号序列")
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="unique_case_sequence"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class CaseQuerySet(ScopedQuerySetMixin, models.QuerySet):
+    scope_path_field = "organization__path"
+
+    def visible_to(self, user, perm: str | None = None):
+        """The cases in the user's subtrees, plus (for plain viewing) those the user owns
+        as first-contact receiver: a case taken in at a station and routed to another
+        organization stays visible to its receiver until it is accepted there (首问负责)."""
+        from huigong.orgs.scope import scope_q
+
+        q = scope_q(user, self.scope_path_field, perm)
+        if q is None:
+            return self
+        if perm in (None, "cases.view_case") and user is not None and user.is_authenticated:
+            q |= Q(owner=user, status=CaseStatus.NEW)
+        return self.filter(q)
+
+    def of_worker(self, user):
+        """A worker's own cases (portal): those where they are a party or which they
+        submitted."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        q = Q(received_by=user)
+        if getattr(user, "person_id", None):
+            q |= Q(parties__person_id=user.person_id)
+        return self.filter(pk__in=self.model.objects.filter(q).values("pk"))
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Case(FSMModelMixin, models.Model):
+    """A worker's demand, help request or rights case, owned by the organization that
+    handles it. ``status`` only changes through the transitions below, called by the
+    services (which also write the timeline and the audit)."""
+
+    province = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("省级组织"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("所在组织树的根,供按省分库"),
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("办理组织"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    number = models.CharField(_("编号"), max_length=24, unique=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=CaseKind.choices)
+    category = models.ForeignKey(
+        CaseCategory, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="cases"
+    )
+    complexity = models.CharField(
+        _("复杂程度"), max_length=12, choices=Complexity.choices, default=Complexity.ORDINARY
+    )
+    channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices)
+    status = FSMField(
+        _("状态"),
+        max_length=12,
+        choices=CaseStatus.choices,
+        default=CaseStatus.NEW,
+        protected=True,
+        db_index=True,
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    description = models.TextField(_("诉求内容"))
+    address = models.CharField(_("地点"), max_length=200, blank=True)
+    grid = models.ForeignKey(
+        "orgs.Grid",
+        verbose_name=_("网格"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    employer = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("用人单位(已建会)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="employer_cases",
+    )
+    employer_name = models.CharField(_("用人单位"), max_length=200, blank=True)
+    employer_credit_code = models.CharField(_("单位统一社会信用代码"), max_length=18, blank=True)
+    amount_claimed = models.DecimalField(
+        _("涉及金额(元)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    amount_recovered = models.DecimalField(
+        _("追回金额(元)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    workers_benefited = models.PositiveIntegerField(_("受益职工人数"), null=True, blank=True)
+    urgency = models.CharField(
+        _("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    received_at = models.DateTimeField(_("登记时间"), default=timezone.now, db_index=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("首问登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases_received",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases_owned",
+        help_text=_("首问负责:受理前为首问登记人,受理后为受理人"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承办人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases_assigned",
+    )
+    accept_due = models.DateField(_("受理期限"))
+    due_date = models.DateField(_("办结期限"))
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+    accepted_on_time = models.BooleanField(_("按时受理"), null=True, blank=True, editable=False)
+    resolved_on_time = models.BooleanField(_("按时办结"), null=True, blank=True, editable=False)
+    working_days_to_resolve = models.PositiveIntegerField(
+        _("办理用时(工作日)"), null=True, blank=True, editable=False
+    )
+    outcome = models.CharField(_("办理结果"), max_length=20, choices=Outcome.choices, blank=True)
+    result_text = models.TextField(_("办理情况"), blank=True)
+    satisfaction = models.CharField(
+        _("满意度"), max_length=12, choices=Satisfaction.choices, blank=True
+    )
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    escalation_count = models.PositiveSmallIntegerField(_("上报次数"), default=0)
+    is_overdue = models.BooleanField(_("已逾期"), default=False)
+    overdue_marked_at = models.DateTimeField(_("首次逾期时间"), null=True, blank=True)
+    due_soon = models.BooleanField(_("即将到期"), default=False)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("并入"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+    )
+    supervised = models.BooleanField(_("被督办"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("诉求")
+        verbose_name_plural = _("诉求")
+        ordering = ["-received_at", "-id"]
+        permissions = [
+            ("intake_case", _("登记诉求")),
+            ("handle_case", _("办理诉求")),
+            ("supervise_case", _("督办诉求")),
+            ("export_case", _("导出诉求")),
+            ("mediate_case", _("调解劳动争议")),
+        ]
+        indexes = [
+            # The deadline sweep scans open cases by due date (STYLE.md, "History").
+            models.Index(
+                fields=["due_date"],
+                condition=Q(status__in=["new", "accepted", "referred"]),
+                name="case_open_due_idx",
+            ),
+            models.Index(fields=["organization", "status"], name="case_org_status_idx"),
+            models.Index(fields=["employer", "category"], name="case_employer_category_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_claimed__isnull=True) | Q(amount_claimed__gte=0),
+                name="case_amount_claimed_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_recovered__isnull=True) | Q(amount_recovered__gte=0),
+                name="case_amount_recovered_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="merged") & Q(merged_into__isnull=False))
+                | (~Q(status="merged") & Q(merged_into__isnull=True)),
+                name="case_merged_into_iff_merged",
+            ),
+            models.CheckConstraint(
+                condition=Q(accept_due__lte=models.F("due_date")),
+                name="case_accept_due_before_due_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    # The transitions only move the state; the services do everything else around them.
+
+    @transition(field=status, source=CaseStatus.NEW, target=CaseStatus.ACCEPTED)
+    def accept(self) -> None:
+        pass
+
+    @transition(field=status, source=CaseStatus.ACCEPTED, target=CaseStatus.REFERRED)
+    def refer(self) -> None:
+        pass
+
+    @transition(field=status, source=CaseStatus.REFERRED, target=CaseStatus.ACCEPTED)
+    def department_replied(self) -> None:
+        pass
+
+    @transition(field=status, source=list(ESCALATABLE_STATUSES), target=CaseStatus.NEW)
+    def escalate(self) -> None:
+        pass
+
+    @transition(field=status, source=CaseStatus.ACCEPTED, target=CaseStatus.RESOLVED)
+    def resolve(self) -> None:
+        pass
+
+    @transition(field=status, source=CaseStatus.RESOLVED, target=CaseStatus.ACCEPTED)
+    def reopen(self) -> None:
+        pass
+
+    @transition(field=status, source=CaseStatus.RESOLVED, target=CaseStatus.CLOSED)
+    def close(self) -> None:
+        pass
+
+    @transition(field=status, source=list(OPEN_STATUSES), target=CaseStatus.MERGED)
+    def merge(self) -> None:
+        pass
+
+    @transition(field=status, source=list(OPEN_STATUSES), target=CaseStatus.WITHDRAWN)
+    def withdraw(self) -> None:
+        pass
+
+
+class CasePartyQuerySet(ScopedQuerySetMixin, models.QuerySet):
+    scope_path_field = "case__organization__path"
+
+
+class CaseParty(models.Model):
+    """A worker concerned by a case; a group case (13 builders owed 11.5 万) has many."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="parties"
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("职工"),
+        on_delete=models.PROTECT,
+        related_name="case_parties",
+    )
+    role = models.CharField(
+        _("身份"), max_length=20, choices=PartyRole.choices, default=PartyRole.APPLICANT
+    )
+
+    objects = CasePartyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("诉求当事人")
+        verbose_name_plural = _("诉求当事人")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "person"], name="unique_case_party"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.person}"
+
+    def audit_org_path(self) -> str:
+        return self.case.organization.path
+
+
+class CaseEventQuerySet(ScopedQuerySetMixin, models.QuerySet):
+    scope_path_field = "case__organization__path"
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's timeline. Written only through ``huigong.cases.events``."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("事件"), max_length=24, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("为空表示系统"),
+    )
+    time = models.DateTimeField(_("时间"), default=timezone.now)
+    from_status = models.CharField(
+        _("原状态"), max_length=12, choices=CaseStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("新状态"), max_length=12, choices=CaseStatus.choices, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("数据"), default=dict, blank=True)
+
+    objects = CaseEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["time", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_kind_display()}"
+
+
+class ReferralQuerySet(ScopedQuerySetMixin, models.QuerySet):
+    scope_path_field = "case__organization__path"
+
+
+class Referral(models.Model):
+    """A case sent to a partner department (转办), with its own response deadline and the
+    department's recorded reply."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="referrals"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("协作部门"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    note = models.TextField(_("转办说明"), blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("转办人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("转办时间"), default=timezone.now)
+    due_date = models.DateField(_("答复期限"))
+    reply_text = models.TextField(_("答复内容"), blank=True)
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    replied_by = models.CharField(
+        _("答复人"), max_length=100, blank=True, help_text=_("协作部门人员未必有账号,记录姓名")
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.WAITING
+    )
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("转办")
+        verbose_name_plural = _("转办")
+        ordering = ["sent_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["due_date"],
+                condition=Q(status="waiting"),
+                name="referral_waiting_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.department}"
+
+    def audit_org_path(self) -> str:
+        return self.case.organization.path
+
+
+class SupervisionQuerySet(ScopedQuerySetMixin, models.QuerySet):
+    scope_path_field = "case__organization__path"
+
+
+class Supervision(models.Model):
+    """A higher level chasing a case (督办) with a comment the handler must answer."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="supervisions"
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("督办组织"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    supervised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("督办人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("督办时间"), default=timezone.now)
+    comment = models.TextField(_("督办意见"))
+    due_date = models.DateField(_("回复期限"))
+    response = models.TextField(_("回复"), blank=True)
+    responded_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("回复人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = SupervisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("督办")
+        verbose_name_plural = _("督办")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.organization}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.responded_at is not None
+
+    def audit_org_path(self) -> str:
+        return self.case.organization.path
+
+
+class AttachmentQuerySet(ScopedQuerySetMixin, models.QuerySet):
+    scope_path_field = "case__organization__path"
+
+
+class Attachment(models.Model):
+    """A file attached to a case (photos, contracts, pay slips); size and type are checked
+    by ``services.add_attachment``."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("文件"), upload_to="cases/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    content_type = models.CharField(_("类型"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def audit_org_path(self) -> str:
+        return self.case.organization.path

@@ -1,0 +1,137 @@
+"""Reference data: the configurable category tree and the partner departments."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from huigong.orgs.scope import ScopedQuerySetMixin
+
+from .choices import (
+    Complexity,
+    DepartmentKind,
+    HandlingLevel,
+)
+
+# -- categories and departments -------------------------------------------------------------
+
+
+class CaseCategoryQuerySet(MP_NodeQuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class CaseCategoryManager(MP_NodeManager.from_queryset(CaseCategoryQuerySet)):
+    def get_queryset(self):
+        return CaseCategoryQuerySet(self.model).order_by("path")
+
+
+class CaseCategory(MP_Node):
+    """A configurable category of demands (欠薪, 工伤, …) with the level that handles it by
+    default and its deadlines in working days for each complexity."""
+
+    steplen = 4
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    node_order_by = []
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    handling_level = models.CharField(
+        _("默认办理层级"),
+        max_length=12,
+        choices=HandlingLevel.choices,
+        default=HandlingLevel.TOWNSHIP,
+        help_text=_("小事不出网格,大事不出网络:该类诉求默认由哪一级办理"),
+    )
+    ordinary_days = models.PositiveSmallIntegerField(_("一般件时限(工作日)"), default=5)
+    difficult_days = models.PositiveSmallIntegerField(_("疑难件时限(工作日)"), default=10)
+    complex_days = models.PositiveSmallIntegerField(_("复杂件时限(工作日)"), default=20)
+    auto_escalate = models.BooleanField(
+        _("逾期自动上报"),
+        default=True,
+        help_text=_("逾期未办结时自动上报上级工会(每级一次);系统设置可整体关闭"),
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort = models.PositiveSmallIntegerField(_("排序"), default=100)
+
+    objects = CaseCategoryManager()
+
+    class Meta:
+        verbose_name = _("诉求类别")
+        verbose_name_plural = _("诉求类别")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ordinary_days__gte=1)
+                & Q(difficult_days__gte=1)
+                & Q(complex_days__gte=1),
+                name="case_category_days_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def days_for(self, complexity: str) -> int:
+        """The deadline in working days for a case of ``complexity``."""
+        return {
+            Complexity.ORDINARY: self.ordinary_days,
+            Complexity.DIFFICULT: self.difficult_days,
+            Complexity.COMPLEX: self.complex_days,
+        }[complexity]
+
+
+class DepartmentQuerySet(ScopedQuerySetMixin, models.QuerySet):
+    scope_path_field = "organization__path"
+
+    def active(self):
+        return self.filter(is_active=True)
+
+    def usable_at(self, organization):
+        """Departments a case at ``organization`` may be referred to: those registered at
+        that organization or one of its ancestors (the county's 劳动监察 serves every
+        township below it)."""
+        steplen = type(organization).steplen
+        prefixes = [
+            organization.path[:i] for i in range(steplen, len(organization.path) + 1, steplen)
+        ]
+        return self.filter(organization__path__in=prefixes)
+
+
+class Department(models.Model):
+    """A partner department (人社/劳动监察, 司法, 法院, 民政, …) that cases are referred to,
+    registered at the organization whose area it serves."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("所属组织"),
+        on_delete=models.PROTECT,
+        related_name="case_departments",
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=20, choices=DepartmentKind.choices)
+    response_days = models.PositiveSmallIntegerField(_("答复时限(工作日)"), default=5)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("协作部门")
+        verbose_name_plural = _("协作部门")
+        ordering = ["organization__path", "name"]
+        permissions = [("manage_department", _("管理协作部门"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="unique_department_name_per_org"
+            ),
+            models.CheckConstraint(
+                condition=Q(response_days__gte=1), name="department_response_days_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
