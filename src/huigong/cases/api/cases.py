@@ -31,9 +31,9 @@ from huigong.orgs.models import Organization
 from huigong.orgs.scope import get_visible_or_404, user_can_at
 from huigong.people.models import Person
 
-from . import services
-from .filters import CaseApiFilter
-from .models import (
+from .. import services
+from ..filters import CaseApiFilter
+from ..models import (
     OPEN_STATUSES,
     Case,
     CaseCategory,
@@ -45,8 +45,8 @@ from .models import (
     Satisfaction,
     Urgency,
 )
-from .portal import awaiting_rating, own_cases
-from .views import _allowed, load_related, timeline
+from ..portal import awaiting_rating, own_cases
+from ..views import _allowed, load_related, timeline
 
 router = Router()
 
@@ -440,7 +440,7 @@ def _applicants(user, rows: list[ApplicantIn]) -> list:
     summary="提交诉求(职工:本人诉求;工作人员:登记)",
 )
 def submit_case(request, payload: SubmitIn):
-    from .forms import derive_title
+    from ..forms import derive_title
 
     user = request.auth
     title = payload.title or derive_title(payload.description or "")
