@@ -39,6 +39,7 @@ class Channel(models.TextChoices):
     GRID_OFFICER = "grid_officer", _("网格员上报")
     DEPUTY_REFERRAL = "deputy_referral", _("代表转交")
     LETTER = "letter", _("来信")
+    INSPECTION = "inspection", _("执法检查发现")
 
 
 class Urgency(models.TextChoices):
@@ -105,6 +106,7 @@ class EventKind(models.TextChoices):
     MARKED_DUE_SOON = "marked_due_soon", _("即将到期")
     MARKED_OVERDUE = "marked_overdue", _("已逾期")
     ATTACHMENT_ADDED = "attachment_added", _("上传附件")
+    UPDATED = "updated", _("更正信息")
     MEDIATION_OPENED = "mediation_opened", _("受理调解")
     MEDIATION_SORTED = "mediation_sorted", _("调解分流")
     MEDIATION_SESSION = "mediation_session", _("调解会")
@@ -142,3 +144,7 @@ class NotificationKind(models.TextChoices):
     SUPERVISED = "supervised", _("被督办")
     REFERRAL_OVERDUE = "referral_overdue", _("转办逾期未复")
     REOPENED = "reopened", _("评价不满意,重新办理")
+    ASSIGNED = "assigned", _("分派给我")
+    ACCEPTANCE_OVERDUE = "acceptance_overdue", _("超时未受理")
+    SUPERVISION_OVERDUE = "supervision_overdue", _("督办逾期未回复")
+    REFERRAL_REPLIED = "referral_replied", _("协作部门已答复")
