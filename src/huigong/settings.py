@@ -227,6 +227,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Case deadlines (huigong.cases.sweep): hourly, so a due-soon or overdue mark and an
     # automatic escalation come early in the day; reruns are harmless (compare-and-set).
     "cases-sweep-deadlines": {"task": "huigong.cases.sweep_case_deadlines", "schedule": 3600.0},
+    # Files of uploads whose transaction rolled back (no Attachment row), older than a day.
+    "cases-clean-attachment-files": {
+        "task": "huigong.cases.clean_attachment_files",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # One digest message per user per day instead of one per event.
     "cases-daily-digests": {
         "task": "huigong.cases.send_daily_digests",

@@ -13,8 +13,14 @@ from huigong.people.search import parse_query, search_persons
 
 @login_required
 def home(request):
-    if request.user.is_worker:
+    """Where each kind of user starts: workers on the portal, partner-department staff
+    (who see nothing of the union's own data) on the referrals sent to them, union staff
+    on the dashboard of their scope."""
+    user = request.user
+    if user.is_worker:
         return redirect("portal:home")
+    if user.has_perm("cases.answer_referral") and not user.has_perm("cases.view_case"):
+        return redirect("cases:referral_queue")
     return redirect("stats:dashboard")
 
 

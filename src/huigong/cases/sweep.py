@@ -10,7 +10,11 @@ open cases by their due date (a partial index) and, on the working-day calendar:
   organization, when the category and ``settings.CASES_AUTO_ESCALATE_OVERDUE`` allow it;
   the escalated case gets fresh deadlines at the new level, so it climbs at most one
   level per missed deadline;
-- marks referrals whose department has not replied in time as overdue.
+- marks referrals whose department has not replied in time as overdue;
+- reminds the owner and the handlers of the organization, once per level, of a case
+  still awaiting acceptance after its acceptance deadline (超时未受理);
+- reminds the handler and the supervisor, once, of a supervision not answered in time
+  (督办逾期未回复).
 
 Each row is claimed with a compare-and-set ``UPDATE … WHERE <old value>`` (healthchecks'
 ``sendalerts``): when two workers sweep at once, only the one whose update changed the
@@ -53,6 +57,7 @@ from .models import (
     NotificationKind,
     Referral,
     ReferralStatus,
+    Supervision,
 )
 
 logger = logging.getLogger(__name__)
@@ -98,6 +103,8 @@ class SweepResult:
     overdue: int = 0
     escalated: int = 0
     referrals_overdue: int = 0
+    acceptance_overdue: int = 0
+    supervisions_overdue: int = 0
 
 
 def auto_escalate_enabled(case: Case) -> bool:
@@ -182,6 +189,45 @@ def _mark_referral_overdue(referral: Referral) -> bool:
     return True
 
 
+def _remind_acceptance_overdue(case: Case, now: datetime.datetime) -> bool:
+    from .services import notify
+    from .services.base import _handlers_at
+
+    with transaction.atomic():
+        claimed = Case.objects.filter(
+            pk=case.pk,
+            status=CaseStatus.NEW,
+            organization_id=case.organization_id,
+            accept_due=case.accept_due,
+            acceptance_overdue_notified_at__isnull=True,
+        ).update(acceptance_overdue_notified_at=now)
+        if not claimed:
+            return False
+        notify(
+            [case.owner, *_handlers_at(case.organization)],
+            case,
+            NotificationKind.ACCEPTANCE_OVERDUE,
+        )
+    return True
+
+
+def _remind_supervision_overdue(supervision: Supervision, now: datetime.datetime) -> bool:
+    from .services import notify
+    from .services.base import _handlers_at
+
+    with transaction.atomic():
+        claimed = Supervision.objects.filter(
+            pk=supervision.pk, responded_at__isnull=True, overdue_notified_at__isnull=True
+        ).update(overdue_notified_at=now)
+        if not claimed:
+            return False
+        case = supervision.case
+        handler = case.assignee or case.owner
+        handlers = [handler] if handler is not None else list(_handlers_at(case.organization))
+        notify([*handlers, supervision.supervised_by], case, NotificationKind.SUPERVISION_OVERDUE)
+    return True
+
+
 def sweep_case_deadlines(
     *, today: datetime.date | None = None, now: datetime.datetime | None = None
 ) -> SweepResult:
@@ -226,13 +272,35 @@ def sweep_case_deadlines(
     for referral in waiting.order_by("due_date", "pk"):
         result.referrals_overdue += _mark_referral_overdue(referral)
 
+    not_accepted = Case.objects.filter(
+        status=CaseStatus.NEW, acceptance_overdue_notified_at__isnull=True, accept_due__lt=cutoff
+    ).select_related("organization", "owner")
+    for case in not_accepted.order_by("accept_due", "pk"):
+        result.acceptance_overdue += _remind_acceptance_overdue(case, now)
+
+    unanswered = Supervision.objects.filter(
+        responded_at__isnull=True,
+        overdue_notified_at__isnull=True,
+        due_date__lt=cutoff,
+        case__status__in=OPEN_STATUSES,
+    ).select_related("case__organization", "case__assignee", "case__owner", "supervised_by")
+    for supervision in unanswered.order_by("due_date", "pk"):
+        result.supervisions_overdue += _remind_supervision_overdue(supervision, now)
+
+    from .services.inspections import mark_overdue_rectifications
+
+    mark_overdue_rectifications(today=today, now=now)
+
     logger.info(
-        "case sweep %s: %d due soon, %d overdue, %d escalated, %d referrals overdue",
+        "case sweep %s: %d due soon, %d overdue, %d escalated, %d referrals overdue, "
+        "%d not accepted in time, %d supervisions unanswered",
         today,
         result.due_soon,
         result.overdue,
         result.escalated,
         result.referrals_overdue,
+        result.acceptance_overdue,
+        result.supervisions_overdue,
     )
     return result
 

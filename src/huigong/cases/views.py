@@ -291,6 +291,7 @@ def _allowed(user, case: Case, can_handle: bool) -> dict[str, bool]:
         "merge": can_handle and status in OPEN_STATUSES,
         "withdraw": can_handle and status in OPEN_STATUSES,
         "attach": can_handle and active,
+        "update": can_handle and status in OPEN_STATUSES,
     }
 
 
@@ -372,6 +373,12 @@ def _call_merge(user, case, data):
 
 def _call_withdraw(user, case, data):
     return services.withdraw_case(actor=user, case=case, reason=data["reason"])
+
+
+def _call_update(user, case, data):
+    return services.update_case(
+        actor=user, case=case, **{name: data.get(name) for name in services.UPDATABLE_FIELDS}
+    )
 
 
 def _call_attach(user, case, data):
@@ -475,6 +482,14 @@ ACTIONS: dict[str, tuple[Action, Any]] = {
             gettext_lazy("已上传附件"),
         ),
         _call_attach,
+    ),
+    "update": (
+        Action(
+            case_forms.UpdateForm,
+            pgettext_lazy("case action", "更正信息"),
+            gettext_lazy("已更正诉求信息"),
+        ),
+        _call_update,
     ),
 }
 

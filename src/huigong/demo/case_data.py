@@ -58,6 +58,9 @@ DEPARTMENTS: list[DemoDepartment] = [
     DemoDepartment("县公安局", DepartmentKind.POLICE, 3, "段志强", "0734-6267890"),
 ]
 
+#: Department → the demo accounts that answer its referrals on the workbench.
+DEPARTMENT_MEMBERS: dict[str, list[str]] = {"县人社局劳动保障监察大队": ["partner"]}
+
 #: The department short names the stories refer cases to.
 LABOUR = "县人社局劳动保障监察大队"
 JUSTICE = "县司法局"
@@ -82,6 +85,9 @@ class Step:
     department: str = ""
     assignee: str = ""
     replied_by: str = ""
+    method: str = ""  # contact: phone, visit, meeting, message
+    contact: str = ""  # contact: whom the handler talked to
+    into: str = ""  # merge: the title of the earlier case this one duplicates
 
 
 def accept(day: int, by: str, assignee: str = "") -> Step:
@@ -94,6 +100,14 @@ def refer(day: int, by: str, department: str, note: str) -> Step:
 
 def reply(day: int, by: str, text: str, replied_by: str) -> Step:
     return Step("reply", day, by, text=text, replied_by=replied_by)
+
+
+def contact(day: int, by: str, whom: str, note: str, method: str = "phone") -> Step:
+    return Step("contact", day, by, text=note, method=method, contact=whom)
+
+
+def merge(day: int, by: str, into: str, note: str) -> Step:
+    return Step("merge", day, by, text=note, into=into)
 
 
 def resolve(
@@ -795,6 +809,27 @@ BAIDISHI_STORIES: list[Story] = [
     ),
     S(
         "baidishi",
+        WALK_IN,
+        "wage_arrears",
+        RIGHTS,
+        "石料厂欠薪(同村村民再次来访)",
+        "七宝山村又一名村民来站反映同一石料厂停产欠薪,本人被欠工资4500元。",
+        age=11,
+        unit="七宝山村工会",
+        employer_name="祁东县某石料厂",
+        amount="4500",
+        time="14:30",
+        steps=(
+            merge(
+                0,
+                "baidishi",
+                "七宝山村村民在石料厂做工被欠薪",
+                "与已转办劳动监察的石料厂欠薪诉求为同一事项,并入一并处理。",
+            ),
+        ),
+    ),
+    S(
+        "baidishi",
         DEPUTY,
         "skills_training",
         SUGGEST,
@@ -891,7 +926,14 @@ COUNTY_STORIES: list[Story] = [
         steps=(
             accept(0, "county"),
             refer(1, "county", LABOUR, "请核查该企业劳务派遣用工是否符合同工同酬规定。"),
-            reply(5, "county", "已责令企业调整派遣工薪酬方案。", "何志明(县劳动保障监察大队)"),
+            # Answered by the department's own account (何志明 signs in as ``partner``).
+            reply(5, "partner", "已责令企业调整派遣工薪酬方案。", ""),
+            contact(
+                6,
+                "county",
+                "来电职工",
+                "电话回访来电职工:企业已召开职工座谈会公布新的薪酬方案,职工表示认可。",
+            ),
             resolve(7, "county", OK, "企业已调整薪酬方案,派遣工下月起同岗同酬。"),
         ),
     ),
@@ -906,7 +948,16 @@ COUNTY_STORIES: list[Story] = [
         unit="祁东县恒通机械制造有限公司工会",
         employer="祁东县恒通机械制造有限公司工会",
         time="13:40",
-        steps=(accept(1, "county"),),
+        steps=(
+            accept(1, "county"),
+            contact(
+                2,
+                "county",
+                "企业安全生产负责人",
+                "电话告知企业须为冲压工发放耳塞,企业答应本周内配发。",
+            ),
+            contact(3, "county", "来电职工", "电话跟进:车间已发放耳塞,噪声检测另行安排。"),
+        ),
     ),
     S(
         "county",
@@ -924,6 +975,7 @@ COUNTY_STORIES: list[Story] = [
         steps=(
             accept(1, "county"),
             refer(2, "county", LABOUR, "请协调平台加快新就业形态人员职业伤害保障理赔。"),
+            contact(4, "county", "骑手本人", "电话回访骑手:已告知转办进展,提醒保留就医票据。"),
             reply(9, "county", "已协调平台和承保机构完成材料补正。", "何志明(县劳动保障监察大队)"),
             resolve(
                 14,
@@ -1031,7 +1083,12 @@ COUNTY_STORIES: list[Story] = [
         unit="祁东县归阳矿业有限公司工会",
         employer="祁东县归阳矿业有限公司工会",
         time="11:45",
-        steps=(accept(1, "county"),),
+        steps=(
+            accept(1, "county"),
+            contact(
+                2, "county", "企业工会主席", "电话了解参保情况,企业工会正在统计未参保人员名单。"
+            ),
+        ),
     ),
     S(
         "county",

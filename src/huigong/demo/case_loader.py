@@ -1,9 +1,9 @@
 """Play the demo county's case stories (``case_data``) through the case services.
 
 Each case is taken in with ``submit_case`` and then moved by the demo account named in
-each step — accept, refer, reply, resolve, rate, close, escalate, supervise, answer — so
-the permission checks, routing, deadlines, timeline events, change log and notifications
-are the ones real use produces. Every call gets a back-dated ``now``: the receipt is
+each step — accept, contact, refer, reply, resolve, rate, close, escalate, supervise,
+answer, merge — so the permission checks, routing, deadlines, timeline events, change log
+and notifications are the ones real use produces. Every call gets a back-dated ``now``: the receipt is
 ``story.age`` working days before today, each step ``step.day`` working days after the
 receipt, at office hours that only move forward. At the end the deadline sweep runs for
 today, which marks the cases that are due soon or overdue.
@@ -17,8 +17,6 @@ from collections.abc import Iterator
 from django.utils import timezone
 
 from huigong.accounts.models import User
-from huigong.audit.models import ChangeAction
-from huigong.audit.services import record_change
 from huigong.cases import services
 from huigong.cases.models import Case, CaseCategory, Department
 from huigong.cases.sweep import SweepResult, sweep_case_deadlines
@@ -26,7 +24,7 @@ from huigong.common.workdays import add_working_days, is_working_day
 from huigong.orgs.models import Grid, Organization
 from huigong.people.models import Person
 
-from .case_data import DEPARTMENTS, STORIES, WORKER, Step, Story
+from .case_data import DEPARTMENT_MEMBERS, DEPARTMENTS, STORIES, WORKER, Step, Story
 
 #: Minutes between two consecutive actions on the same case when they fall on one day.
 _GAP = datetime.timedelta(minutes=35)
@@ -74,21 +72,27 @@ class CaseLoader:
     # ---- departments ---------------------------------------------------------------------
 
     def build_departments(self) -> None:
-        """The county's partner departments, entered by the county cadre. There is no
-        department service (the admin manages them), so the change log is written here."""
+        """The county's partner departments, entered by the county cadre through the
+        department service; the labour inspection brigade's own account (``partner``)
+        is its member and answers referrals on the workbench."""
         county_cadre = self.users["county"]
         county = self.orgs["祁东县总工会"]
         for spec in DEPARTMENTS:
-            department = Department.objects.create(
+            members = [
+                self.users[name]
+                for name in DEPARTMENT_MEMBERS.get(spec.name, [])
+                if name in self.users
+            ]
+            self.departments[spec.name] = services.create_department(
+                actor=county_cadre,
                 organization=county,
                 name=spec.name,
                 kind=spec.kind,
                 response_days=spec.response_days,
                 contact_name=spec.contact_name,
                 contact_phone=spec.contact_phone,
+                members=members,
             )
-            record_change(actor=county_cadre, obj=department, action=ChangeAction.CREATE)
-            self.departments[spec.name] = department
 
     # ---- cases ---------------------------------------------------------------------------
 
@@ -173,6 +177,18 @@ class CaseLoader:
                 replied_by=step.replied_by,
                 now=now,
             )
+        elif action == "contact":
+            services.log_contact(
+                actor=actor,
+                case=case,
+                note=step.text,
+                method=step.method,
+                contact=step.contact,
+                now=now,
+            )
+        elif action == "merge":
+            into = next(c for c in self.cases if c.title == step.into)
+            return services.merge_cases(actor=actor, case=case, into=into, note=step.text, now=now)
         elif action == "resolve":
             return services.resolve_case(
                 actor=actor,

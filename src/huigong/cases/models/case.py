@@ -145,6 +145,9 @@ class Case(FSMModelMixin, models.Model):
         _("追回金额(元)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     workers_benefited = models.PositiveIntegerField(_("受益职工人数"), null=True, blank=True)
+    workers_concerned = models.PositiveIntegerField(
+        _("涉及职工人数"), null=True, blank=True, help_text=_("留空则按当事人人数计")
+    )
     urgency = models.CharField(
         _("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
     )
@@ -195,6 +198,9 @@ class Case(FSMModelMixin, models.Model):
     is_overdue = models.BooleanField(_("已逾期"), default=False)
     overdue_marked_at = models.DateTimeField(_("首次逾期时间"), null=True, blank=True)
     due_soon = models.BooleanField(_("即将到期"), default=False)
+    acceptance_overdue_notified_at = models.DateTimeField(
+        _("超时未受理提醒时间"), null=True, blank=True, editable=False
+    )
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("并入"),
@@ -226,6 +232,12 @@ class Case(FSMModelMixin, models.Model):
                 fields=["due_date"],
                 condition=Q(status__in=["new", "accepted", "referred"]),
                 name="case_open_due_idx",
+            ),
+            # The sweep's "not accepted in time" reminder scans new cases by accept_due.
+            models.Index(
+                fields=["accept_due"],
+                condition=Q(status="new", acceptance_overdue_notified_at__isnull=True),
+                name="case_accept_due_idx",
             ),
             models.Index(fields=["organization", "status"], name="case_org_status_idx"),
             models.Index(fields=["employer", "category"], name="case_employer_category_idx"),
@@ -411,6 +423,7 @@ class Referral(models.Model):
         verbose_name = _("转办")
         verbose_name_plural = _("转办")
         ordering = ["sent_at", "id"]
+        permissions = [("answer_referral", _("答复转办事项"))]
         indexes = [
             models.Index(
                 fields=["due_date"],
@@ -462,6 +475,9 @@ class Supervision(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    overdue_notified_at = models.DateTimeField(
+        _("逾期提醒时间"), null=True, blank=True, editable=False
+    )
 
     objects = SupervisionQuerySet.as_manager()
 
@@ -469,6 +485,13 @@ class Supervision(models.Model):
         verbose_name = _("督办")
         verbose_name_plural = _("督办")
         ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["due_date"],
+                condition=Q(responded_at__isnull=True, overdue_notified_at__isnull=True),
+                name="supervision_open_due_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.organization}"

@@ -15,10 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pypinyin import Style, lazy_pinyin
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import uscc
 
 from huigong.accounts.models import RoleAssignment, User
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change, snapshot
+from huigong.common.text import clean_code
 from huigong.orgs.models import Organization, OrgKind
 from huigong.orgs.scope import scope_paths, user_can_at
 from huigong.people.services import clean_multiline
@@ -338,6 +341,20 @@ def _count(value: Any, name: str, errors: _Errors) -> int | None:
         errors.add(name, _("人数过大,请核对"))
         return None
     return number
+
+
+def _credit_code(value: Any, errors: _Errors, name: str = "employer_credit_code") -> str:
+    """A unified social credit code, normalised and checked (empty stays empty)."""
+    code = clean_code(str(value or ""))[:72]
+    if not code:
+        return ""
+    try:
+        return uscc.validate(code)
+    except stdnum_errors.InvalidLength:
+        errors.add(name, _("统一社会信用代码应为 18 位"))
+    except stdnum_errors.ValidationError:
+        errors.add(name, _("统一社会信用代码校验不通过,请核对"))
+    return code
 
 
 def _required_text(value: Any, name: str, max_length: int, errors: _Errors) -> str:

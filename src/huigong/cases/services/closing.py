@@ -189,7 +189,9 @@ def close_case(*, actor, case: Case, note: str = "", now: datetime.datetime | No
 
 
 @transaction.atomic
-def merge_cases(*, actor, case: Case, into: Case, note: str = "") -> Case:
+def merge_cases(
+    *, actor, case: Case, into: Case, note: str = "", now: datetime.datetime | None = None
+) -> Case:
     """Merge a duplicate ``case`` into ``into``: its workers join ``into`` as
     co-applicants and it stops (已合并). The actor must handle both."""
     if case.pk == into.pk:
@@ -222,14 +224,17 @@ def merge_cases(*, actor, case: Case, into: Case, note: str = "") -> Case:
     case.merged_into = into
     case.save(update_fields=["status", "merged_into", "updated_at"])
     case.referrals.filter(status=ReferralStatus.WAITING).update(status=ReferralStatus.REPLIED)
-    events.case_merged_event(case=case, actor=actor, from_status=from_status, into=into, note=note)
-    events.case_absorbed_event(case=into, actor=actor, merged=case)
+    now = _now(now)
+    events.case_merged_event(
+        case=case, actor=actor, from_status=from_status, into=into, note=note, time=now
+    )
+    events.case_absorbed_event(case=into, actor=actor, merged=case, time=now)
     _log(actor, case, before, _("合并到 %(number)s") % {"number": into.number})
     return case
 
 
 @transaction.atomic
-def withdraw_case(*, actor, case: Case, reason: str) -> Case:
+def withdraw_case(*, actor, case: Case, reason: str, now: datetime.datetime | None = None) -> Case:
     """Withdraw (撤回) an open case: by the worker whose case it is, or by a handler
     recording the worker's wish."""
     case = _lock(case)
@@ -242,6 +247,8 @@ def withdraw_case(*, actor, case: Case, reason: str) -> Case:
     from_status = case.status
     case.withdraw()
     case.save(update_fields=["status", "updated_at"])
-    events.case_withdrawn_event(case=case, actor=actor, from_status=from_status, reason=reason)
+    events.case_withdrawn_event(
+        case=case, actor=actor, from_status=from_status, reason=reason, time=_now(now)
+    )
     _log(actor, case, before, _("撤回"))
     return case

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,23 +26,34 @@ from ..models import (
     FINAL_STATUSES,
     OPEN_STATUSES,
     Case,
+    CaseCategory,
     CaseStatus,
+    Complexity,
     Department,
     NotificationKind,
     Referral,
     ReferralStatus,
     Supervision,
+    Urgency,
 )
 from .base import (
     ACCEPT_DAYS,
+    AUDIT_FIELDS,
+    DESCRIPTION_MAX_LENGTH,
     HANDLE,
     NOTE_MAX_LENGTH,
     RESULT_MAX_LENGTH,
     SUPERVISE,
     SUPERVISION_DAYS,
+    TITLE_MAX_LENGTH,
+    _amount,
     _ancestors_and_self,
+    _choice,
+    _count,
+    _credit_code,
     _Errors,
     _handlers_at,
+    _instance,
     _is_worker,
     _lock,
     _log,
@@ -107,13 +120,22 @@ def accept_case(
     case.save()
     events.case_accepted_event(case=case, actor=actor, from_status=from_status, time=now)
     _log(actor, case, before, _("受理"))
+    if assignee is not None and assignee != actor:
+        notify([assignee], case, NotificationKind.ASSIGNED)
     return case
 
 
 @transaction.atomic
-def reassign_case(*, actor, case: Case, assignee: User, note: str = "") -> Case:
+def reassign_case(
+    *,
+    actor,
+    case: Case,
+    assignee: User,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> Case:
     """Hand an accepted case to another handler at the same organization; the new handler
-    becomes responsible for it."""
+    becomes responsible for it and is notified (分派给我)."""
     case = _lock(case)
     _require(actor, HANDLE, case.organization, _("您没有改派该诉求的权限"))
     _require_status(case, [CaseStatus.ACCEPTED, CaseStatus.REFERRED], _("改派"))
@@ -128,14 +150,17 @@ def reassign_case(*, actor, case: Case, assignee: User, note: str = "") -> Case:
     case.assignee = assignee
     case.owner = assignee
     case.save(update_fields=["assignee", "owner", "updated_at"])
-    events.case_reassigned_event(case=case, actor=actor, previous_assignee=previous, note=note)
+    events.case_reassigned_event(
+        case=case, actor=actor, previous_assignee=previous, note=note, time=_now(now)
+    )
     _log(actor, case, before, _("改派"))
-    notify([assignee], case, NotificationKind.AWAITING_ACCEPTANCE)
+    if assignee != actor:
+        notify([assignee], case, NotificationKind.ASSIGNED)
     return case
 
 
 @transaction.atomic
-def add_note(*, actor, case: Case, note: str):
+def add_note(*, actor, case: Case, note: str, now: datetime.datetime | None = None):
     """Add a note to the timeline (a handler's working note, or more information from the
     worker on the portal)."""
     case = _lock(case)
@@ -144,7 +169,7 @@ def add_note(*, actor, case: Case, note: str):
     errors = _Errors()
     note = _required_text(note, "note", NOTE_MAX_LENGTH, errors)
     errors.raise_if_any()
-    return events.note_added_event(case=case, actor=actor, note=note)
+    return events.note_added_event(case=case, actor=actor, note=note, time=_now(now))
 
 
 CONTACT_METHODS = {
@@ -156,7 +181,15 @@ CONTACT_METHODS = {
 
 
 @transaction.atomic
-def log_contact(*, actor, case: Case, note: str, method: str = "phone", contact: str = ""):
+def log_contact(
+    *,
+    actor,
+    case: Case,
+    note: str,
+    method: str = "phone",
+    contact: str = "",
+    now: datetime.datetime | None = None,
+):
     """Record a contact with the worker, the employer or a department (call, visit…)."""
     case = _lock(case)
     _require(actor, HANDLE, case.organization, _("您没有为该诉求添加记录的权限"))
@@ -168,8 +201,154 @@ def log_contact(*, actor, case: Case, note: str, method: str = "phone", contact:
         errors.add("method", _("请选择有效的联系方式"))
     errors.raise_if_any()
     return events.contact_logged_event(
-        case=case, actor=actor, note=note, method=method, contact=contact
+        case=case, actor=actor, note=note, method=method, contact=contact, time=_now(now)
     )
+
+
+#: Fields a handler may correct with ``update_case``, in the order the note lists them.
+UPDATABLE_FIELDS = (
+    "category",
+    "complexity",
+    "title",
+    "description",
+    "urgency",
+    "amount_claimed",
+    "workers_concerned",
+    "employer_name",
+    "employer_credit_code",
+)
+#: Long texts: the note says they changed, not what they say.
+_TEXT_FIELDS = ("description",)
+
+
+class _Unchanged:
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+#: Default of ``update_case``'s fields: leave the field as it is.
+UNCHANGED: Any = _Unchanged()
+
+
+def _shown(case: Case, name: str) -> str:
+    """A field's value as the timeline note shows it."""
+    if name == "category":
+        return case.category.name
+    if name in ("complexity", "urgency"):
+        return str(getattr(case, f"get_{name}_display")())
+    value = getattr(case, name)
+    return "—" if value in (None, "") else str(value)
+
+
+def _plain(case: Case, name: str):
+    value = getattr(case, "category_id" if name == "category" else name)
+    return str(value) if isinstance(value, Decimal) else value
+
+
+@transaction.atomic
+def update_case(
+    *,
+    actor,
+    case: Case,
+    category: CaseCategory | int | None = UNCHANGED,
+    complexity: str = UNCHANGED,
+    title: str = UNCHANGED,
+    description: str = UNCHANGED,
+    urgency: str = UNCHANGED,
+    amount_claimed: Any = UNCHANGED,
+    workers_concerned: Any = UNCHANGED,
+    employer_name: str = UNCHANGED,
+    employer_credit_code: str = UNCHANGED,
+    now: datetime.datetime | None = None,
+) -> Case:
+    """Correct the information of an open case (更正信息); only the fields passed change.
+    A new category or complexity recomputes the due date from the receipt on the
+    working-day calendar. An edit that changes nothing writes nothing."""
+    case = _lock(case)
+    _require(actor, HANDLE, case.organization, _("您没有更正该诉求信息的权限"))
+    _require_status(case, OPEN_STATUSES, _("更正信息"))
+    errors = _Errors()
+    values: dict[str, Any] = {}
+    if category is not UNCHANGED:
+        chosen = _instance(CaseCategory, category, "category", errors, _("请选择有效的诉求类别"))
+        if chosen is None and "category" not in errors:
+            errors.add("category", _("请选择诉求类别"))
+        elif chosen is not None and chosen.pk != case.category_id and not chosen.is_active:
+            errors.add("category", _("该诉求类别已停用,请选择其他类别"))
+        values["category"] = chosen
+    if complexity is not UNCHANGED:
+        values["complexity"] = _choice(
+            complexity, Complexity, "complexity", errors, _("请选择有效的复杂程度")
+        )
+    if urgency is not UNCHANGED:
+        values["urgency"] = _choice(urgency, Urgency, "urgency", errors, _("请选择有效的紧急程度"))
+    if title is not UNCHANGED:
+        values["title"] = clean_line(title, "title", TITLE_MAX_LENGTH, errors, required=True)
+    if description is not UNCHANGED:
+        values["description"] = _required_text(
+            description, "description", DESCRIPTION_MAX_LENGTH, errors
+        )
+    if amount_claimed is not UNCHANGED:
+        amount = _amount(amount_claimed, "amount_claimed", errors)
+        recovered = case.amount_recovered
+        if amount is not None and recovered is not None and amount < recovered:
+            errors.add(
+                "amount_claimed",
+                _("涉及金额不能少于已追回金额(%(amount)s 元)") % {"amount": recovered},
+            )
+        values["amount_claimed"] = amount
+    if workers_concerned is not UNCHANGED:
+        values["workers_concerned"] = _count(workers_concerned, "workers_concerned", errors)
+    if employer_name is not UNCHANGED:
+        values["employer_name"] = clean_line(employer_name, "employer_name", 200, errors)
+    if employer_credit_code is not UNCHANGED:
+        values["employer_credit_code"] = _credit_code(employer_credit_code, errors)
+    errors.raise_if_any()
+
+    fields = [*AUDIT_FIELDS, *UPDATABLE_FIELDS]
+    before = snapshot(case, fields)
+    old = {name: (_shown(case, name), _plain(case, name)) for name in values}
+    for name, value in values.items():
+        setattr(case, name, value)
+    changed = [n for n in UPDATABLE_FIELDS if n in values and _plain(case, n) != old[n][1]]
+    if not changed:
+        return case
+    parts = []
+    for name in changed:
+        label = Case._meta.get_field(name).verbose_name
+        if name in _TEXT_FIELDS:
+            parts.append(_("%(field)s已更正") % {"field": label})
+        else:
+            parts.append(
+                _("%(field)s:%(old)s → %(new)s")
+                % {"field": label, "old": old[name][0], "new": _shown(case, name)}
+            )
+    data = {name: [old[name][1], _plain(case, name)] for name in changed}
+    if "category" in changed or "complexity" in changed:
+        day = timezone.localdate(case.received_at)
+        due = max(add_working_days(day, case.category.days_for(case.complexity)), case.accept_due)
+        if due != case.due_date:
+            parts.append(
+                _("办结期限:%(old)s → %(new)s")
+                % {"old": f"{case.due_date:%Y-%m-%d}", "new": f"{due:%Y-%m-%d}"}
+            )
+            data["due_date"] = [str(case.due_date), str(due)]
+            case.due_date = due
+            # The sweep looks at the new deadline afresh (the first-overdue time stays).
+            case.is_overdue = False
+            case.due_soon = False
+    note = ";".join(parts)
+    case.save()
+    events.case_updated_event(case=case, actor=actor, note=note, changes=data, time=_now(now))
+    record_change(
+        actor=actor,
+        obj=case,
+        action=ChangeAction.UPDATE,
+        before=before,
+        after=snapshot(case, fields),
+        note=_("更正信息"),
+    )
+    return case
 
 
 def usable_departments(case: Case, actor=None) -> QuerySet[Department]:
@@ -221,6 +400,18 @@ def refer_case(
     return referral
 
 
+def answers_for_department(actor, referral: Referral) -> bool:
+    """True when ``actor`` is a member account of the referral's department holding
+    ``cases.answer_referral`` (协作部门 answering on the workbench themselves)."""
+    return (
+        actor is not None
+        and not _is_worker(actor)
+        and actor.is_active
+        and actor.has_perm("cases.answer_referral")
+        and referral.department.members.filter(pk=actor.pk).exists()
+    )
+
+
 @transaction.atomic
 def record_department_reply(
     *,
@@ -230,15 +421,18 @@ def record_department_reply(
     replied_by: str = "",
     now: datetime.datetime | None = None,
 ) -> Referral:
-    """Record a department's reply to a referral; when no other referral is waiting the
-    case goes back to its handler (办理中)."""
+    """Record a department's reply to a referral — by a handler of the case, or by a
+    member account of the department itself; when no other referral is waiting the case
+    goes back to its handler (办理中), who is notified."""
     pk = referral.pk if isinstance(referral, Referral) else referral
     try:
         referral = Referral.objects.select_for_update().get(pk=pk)
     except (Referral.DoesNotExist, ValueError, TypeError):
         raise ValidationError({"referral": [_("转办记录不存在")]}, code="not_found")
     case = _lock(referral.case)
-    _require(actor, HANDLE, case.organization, _("您没有登记该转办答复的权限"))
+    member = answers_for_department(actor, referral)
+    if not member:
+        _require(actor, HANDLE, case.organization, _("您没有登记该转办答复的权限"))
     _require_status(case, [CaseStatus.REFERRED], _("登记部门答复"))
     if referral.status == ReferralStatus.REPLIED:
         raise ValidationError(_("该转办已登记过答复"), code="invalid_state")
@@ -246,6 +440,8 @@ def record_department_reply(
     reply_text = _required_text(reply_text, "reply_text", RESULT_MAX_LENGTH, errors)
     replied_by = clean_line(replied_by, "replied_by", 100, errors)
     errors.raise_if_any()
+    if member and not replied_by:
+        replied_by = f"{actor.name or actor.username}({referral.department.name})"[:100]
     before_referral = snapshot(referral, ["status", "reply_text", "replied_by"])
     referral.reply_text = reply_text
     referral.replied_by = replied_by
@@ -275,6 +471,9 @@ def record_department_reply(
         from_status=from_status,
         time=referral.replied_at,
     )
+    handler = case.assignee or case.owner
+    if handler is not None and handler != actor:
+        notify([handler], case, NotificationKind.REFERRAL_REPLIED)
     return referral
 
 
@@ -298,6 +497,7 @@ def _escalate(
     case.due_date = add_working_days(day, case.category.days_for(case.complexity))
     case.is_overdue = False
     case.due_soon = False
+    case.acceptance_overdue_notified_at = None
     case.escalation_count = F("escalation_count") + 1
     case.save()
     case.refresh_from_db(fields=["escalation_count"])

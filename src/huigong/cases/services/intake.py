@@ -12,8 +12,6 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from stdnum import exceptions as stdnum_errors
-from stdnum.cn import uscc
 
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change
@@ -48,6 +46,7 @@ from .base import (
     _amount,
     _ancestors_and_self,
     _choice,
+    _credit_code,
     _Errors,
     _handlers_at,
     _in_scope,
@@ -289,17 +288,11 @@ def submit_case(
         errors.add("grid", _("所选网格不在您的管辖范围内"))
     employer = _instance(Organization, employer, "employer", errors, _("请选择有效的用人单位"))
     employer_name = clean_line(employer_name, "employer_name", 200, errors)
-    credit_code = clean_code(str(employer_credit_code or ""))[:72]
     if employer is not None:
         employer_name = employer_name or employer.name
-        credit_code = credit_code or employer.credit_code
-    elif credit_code:
-        try:
-            credit_code = uscc.validate(credit_code)
-        except stdnum_errors.InvalidLength:
-            errors.add("employer_credit_code", _("统一社会信用代码应为 18 位"))
-        except stdnum_errors.ValidationError:
-            errors.add("employer_credit_code", _("统一社会信用代码校验不通过,请核对"))
+        credit_code = clean_code(str(employer_credit_code or ""))[:72] or employer.credit_code
+    else:
+        credit_code = _credit_code(employer_credit_code, errors)
 
     if received_at is not None:
         if received_at > now:

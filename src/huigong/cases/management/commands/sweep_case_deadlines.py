@@ -26,7 +26,9 @@ class Command(BaseCommand):
         result = sweep_case_deadlines(today=today)
         self.stdout.write(
             f"due soon: {result.due_soon}, overdue: {result.overdue}, "
-            f"escalated: {result.escalated}, referrals overdue: {result.referrals_overdue}"
+            f"escalated: {result.escalated}, referrals overdue: {result.referrals_overdue}, "
+            f"not accepted in time: {result.acceptance_overdue}, "
+            f"supervisions unanswered: {result.supervisions_overdue}"
         )
         if options["digests"]:
             self.stdout.write(f"digests sent: {send_daily_digests(today=today)}")
