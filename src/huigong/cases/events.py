@@ -344,6 +344,20 @@ def attachment_added_event(
     )
 
 
+def case_updated_event(
+    *,
+    case: Case,
+    actor,
+    note: str,
+    changes: dict[str, list[Any]],
+    time: datetime.datetime | None = None,
+) -> CaseEvent:
+    """A handler corrected the case's information; ``changes`` maps field → [old, new]."""
+    return _event(
+        case, EventKind.UPDATED, actor=actor, note=note, data={"changes": changes}, time=time
+    )
+
+
 # -- mediation (on the parent case's timeline) ------------------------------------------------
 
 

@@ -277,8 +277,13 @@ class AgreementPdfView(StaffRequiredMixin, View):
         mediation = visible_mediation(request, pk)
         if mediation.status not in AGREED_STATUSES:
             raise Http404
-        response = HttpResponse(render_agreement_pdf(mediation), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{mediation.number}.pdf"'
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return agreement_response(mediation)
+
+
+def agreement_response(mediation: Mediation) -> HttpResponse:
+    """The agreement PDF of ``mediation`` as a private, inline download."""
+    response = HttpResponse(render_agreement_pdf(mediation), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{mediation.number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -24,4 +24,9 @@ urlpatterns = [
     path("cases/<int:pk>/rate/", cases.rate, name="case_rate"),
     path("cases/<int:pk>/withdraw/", cases.withdraw, name="case_withdraw"),
     path("cases/attachments/<int:pk>/", cases.attachment, name="case_attachment"),
+    path(
+        "cases/mediation/<int:pk>/agreement.pdf",
+        cases.mediation_agreement,
+        name="case_mediation_pdf",
+    ),
 ]

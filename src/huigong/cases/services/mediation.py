@@ -237,7 +237,13 @@ def open_mediation(
 
 @transaction.atomic
 def sort_mediation(
-    *, actor, mediation: Mediation, team: str, mediators: Iterable[Any], note: str = ""
+    *,
+    actor,
+    mediation: Mediation,
+    team: str,
+    mediators: Iterable[Any],
+    note: str = "",
+    now: datetime.datetime | None = None,
 ) -> Mediation:
     """Sort (分流) the dispute to a team and name its mediators."""
     mediation = _lock_mediation(mediation)
@@ -253,7 +259,7 @@ def sort_mediation(
     mediation.team = team
     mediation.save(update_fields=["status", "team"])
     mediation.mediators.set(chosen)
-    events.mediation_sorted_event(mediation=mediation, actor=actor, note=note)
+    events.mediation_sorted_event(mediation=mediation, actor=actor, note=note, time=now)
     _log(actor, mediation, before, _("调解分流"))
     return mediation
 
@@ -267,8 +273,10 @@ def record_session(
     place: str,
     attendees: str,
     minutes: str,
+    now: datetime.datetime | None = None,
 ) -> MediationSession:
-    """Record a mediation meeting (调解会) with its attendees and minutes."""
+    """Record a mediation meeting (调解会) with its attendees and minutes; ``now`` is when
+    it was recorded (default: now)."""
     mediation = _lock_mediation(mediation)
     _require_mediate(actor, mediation.organization)
     _require_state(
@@ -277,7 +285,7 @@ def record_session(
     errors = _Errors()
     if not isinstance(held_at, datetime.datetime):
         errors.add("held_at", _("请填写调解时间"))
-    elif held_at > timezone.now() + datetime.timedelta(minutes=5):
+    elif held_at > (now or timezone.now()) + datetime.timedelta(minutes=5):
         errors.add("held_at", _("调解时间不能晚于现在"))
     elif held_at < mediation.opened_at - datetime.timedelta(days=1):
         errors.add("held_at", _("调解时间不能早于受理调解时间"))
@@ -296,7 +304,7 @@ def record_session(
         minutes=minutes,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    events.mediation_session_event(mediation=mediation, actor=actor, session=session)
+    events.mediation_session_event(mediation=mediation, actor=actor, session=session, time=now)
     record_change(actor=actor, obj=session, action=ChangeAction.CREATE, note=_("调解会"))
     _log(actor, mediation, before, _("调解会"))
     return session
@@ -340,7 +348,14 @@ def record_agreement(
 
 
 @transaction.atomic
-def record_no_agreement(*, actor, mediation: Mediation, referred_to: str, note: str) -> Mediation:
+def record_no_agreement(
+    *,
+    actor,
+    mediation: Mediation,
+    referred_to: str,
+    note: str,
+    now: datetime.datetime | None = None,
+) -> Mediation:
     """Record that mediation failed (调解不成) and where the worker was guided: labour
     arbitration or the court."""
     mediation = _lock_mediation(mediation)
@@ -358,15 +373,17 @@ def record_no_agreement(*, actor, mediation: Mediation, referred_to: str, note: 
     mediation.fail()
     mediation.referred_to = referred_to
     mediation.result_note = note
-    mediation.ended_at = timezone.now()
+    mediation.ended_at = now or timezone.now()
     mediation.save()
-    events.mediation_failed_event(mediation=mediation, actor=actor)
+    events.mediation_failed_event(mediation=mediation, actor=actor, time=mediation.ended_at)
     _log(actor, mediation, before, _("调解不成"))
     return mediation
 
 
 @transaction.atomic
-def withdraw_mediation(*, actor, mediation: Mediation, reason: str) -> Mediation:
+def withdraw_mediation(
+    *, actor, mediation: Mediation, reason: str, now: datetime.datetime | None = None
+) -> Mediation:
     """Record that the applicant withdrew the mediation request (撤回)."""
     mediation = _lock_mediation(mediation)
     _require_mediate(actor, mediation.organization)
@@ -381,9 +398,11 @@ def withdraw_mediation(*, actor, mediation: Mediation, reason: str) -> Mediation
     before = snapshot(mediation, AUDIT_FIELDS)
     mediation.withdraw()
     mediation.result_note = reason
-    mediation.ended_at = timezone.now()
+    mediation.ended_at = now or timezone.now()
     mediation.save()
-    events.mediation_withdrawn_event(mediation=mediation, actor=actor, reason=reason)
+    events.mediation_withdrawn_event(
+        mediation=mediation, actor=actor, reason=reason, time=mediation.ended_at
+    )
     _log(actor, mediation, before, _("撤回调解"))
     return mediation
 
