@@ -26,6 +26,6 @@ def workbench(request):
     def nav_items():
         match = getattr(request, "resolver_match", None)
         namespace = match.namespaces[0] if match and match.namespaces else ""
-        return workbench_nav(user, namespace)
+        return workbench_nav(user, namespace, match.view_name if match else "")
 
     return {"scope_orgs": SimpleLazyObject(scope_orgs), "nav_items": SimpleLazyObject(nav_items)}

@@ -21,7 +21,12 @@ _PEOPLE_WRITE = [
     "people.delete_householdmember",
     "people.export_person",
 ]
-_CASES_READ = ["cases.view_case", "cases.view_casecategory", "cases.view_department"]
+_CASES_READ = [
+    "cases.view_case",
+    "cases.view_casecategory",
+    "cases.view_department",
+    "cases.view_inspection",
+]
 _CASES_HANDLE = [*_CASES_READ, "cases.intake_case", "cases.handle_case"]
 _CASES_ALL = [
     *_CASES_HANDLE,
@@ -31,6 +36,8 @@ _CASES_ALL = [
     "cases.manage_department",
     "cases.add_department",
     "cases.change_department",
+    "cases.view_inspection",
+    "cases.manage_inspection",
 ]
 
 #: code → (name, description, permissions)
@@ -112,6 +119,6 @@ ROLES: dict[str, tuple] = {
     "partner_department": (
         _("协作部门"),
         _("人社、司法、民政等部门:答复转办事项"),
-        ["orgs.view_organization"],
+        ["cases.answer_referral"],
     ),
 }

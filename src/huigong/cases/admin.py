@@ -1,12 +1,21 @@
 """Django admin for configuring case categories and partner departments (system
-administrators), and a read-only view of cases. Day-to-day handling goes through the
-workbench and the services, which check scope and write the timeline and the audit."""
+administrators), and a read-only view of cases and mediations. Day-to-day handling goes
+through the workbench and the services, which check scope and write the timeline and
+the audit."""
 
 from django.contrib import admin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from .models import Case, CaseCategory, CaseEvent, Department
+from .models import (
+    Case,
+    CaseCategory,
+    CaseEvent,
+    Department,
+    Inspection,
+    Mediation,
+    MediationSession,
+)
 
 
 @admin.register(CaseCategory)
@@ -55,6 +64,57 @@ class CaseAdmin(admin.ModelAdmin):
     search_fields = ("number", "title")
     list_select_related = ("category", "organization")
     inlines = [CaseEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MediationSessionInline(admin.TabularInline):
+    model = MediationSession
+    extra = 0
+    can_delete = False
+    fields = ("held_at", "place", "attendees", "minutes", "recorded_by", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Mediation)
+class MediationAdmin(admin.ModelAdmin):
+    """Read-only: mediations change only through the mediation services (timeline, audit)."""
+
+    list_display = ("number", "case", "organization", "respondent_name", "status", "opened_at")
+    list_filter = ("status", "team", "referred_to")
+    search_fields = ("number", "respondent_name", "case__number")
+    list_select_related = ("case", "organization")
+    inlines = [MediationSessionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Inspection)
+class InspectionAdmin(admin.ModelAdmin):
+    """Read-only: campaigns change only through the inspection services (timeline, audit)."""
+
+    list_display = ("name", "organization", "start_date", "end_date", "status")
+    list_filter = ("status",)
+    search_fields = ("name", "targets__name")
+    list_select_related = ("organization",)
+    readonly_fields = ("departments",)
 
     def has_add_permission(self, request):
         return False

@@ -44,6 +44,7 @@ from .data import (
     Township,
     Unit,
 )
+from .mediation_loader import MediationLoader
 
 #: The one password of every demo account. It passes Django's password validators.
 DEMO_PASSWORD = "Huigong@2026"
@@ -113,6 +114,7 @@ def load_demo() -> DemoSummary:
     builder.build_persons()
     builder.build_worker_account()
     cases = builder.build_cases()
+    builder.build_inspections()
     return DemoSummary(
         organizations=len(builder.orgs),
         persons=builder.person_count,
@@ -483,7 +485,14 @@ class _DemoBuilder:
         )
         loader.build_departments()
         loader.build_cases()
+        MediationLoader(users=self.users, today=loader.today).build_mediations()
         return len(loader.cases)
+
+    def build_inspections(self) -> int:
+        """The joint labour inspections, played through the inspection services."""
+        from .inspection_loader import InspectionLoader
+
+        return len(InspectionLoader(users=self.users, orgs=self.orgs).build())
 
 
 def _place(township: Township) -> str:

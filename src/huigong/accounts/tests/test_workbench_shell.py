@@ -61,7 +61,13 @@ def test_sections_not_installed_are_left_out(county_cadre):
     urls = [item["url"] for item in workbench_nav(county_cadre)]
     expected = [
         name
-        for name in ("stats:dashboard", "orgs:list", "people:list", "cases:list")
+        for name in (
+            "stats:dashboard",
+            "orgs:list",
+            "people:list",
+            "cases:list",
+            "cases:inspection_list",
+        )
         if exists(name)
     ]
     assert urls == [reverse(name) for name in expected]

@@ -45,8 +45,8 @@ from ..models import (
     Satisfaction,
     Urgency,
 )
-from ..portal import awaiting_rating, own_cases
-from ..views import _allowed, load_related, timeline
+from ..portal import awaiting_rating, case_timeline, own_cases, public_mediations
+from ..views import _allowed, load_related
 
 router = Router()
 
@@ -151,11 +151,45 @@ class SupervisionOut(Schema):
     responded_at: datetime.datetime | None
 
 
+class MediationSessionBrief(Schema):
+    held_at: datetime.datetime
+    place: str
+
+
+class CaseMediationOut(Schema):
+    """A mediation of the case as its parties see it (``portal.public_mediation``)."""
+
+    id: int
+    number: str
+    status: str
+    status_label: str
+    organization: str
+    respondent_name: str
+    claims: str
+    team_label: str
+    mediators: list[str]
+    opened_at: datetime.datetime
+    sessions: list[MediationSessionBrief]
+    agreed: bool
+    agreement_terms: str
+    agreement_amount: Decimal | None
+    performance_due: datetime.date | None
+    agreed_at: datetime.datetime | None
+    referred_to: str
+    referred_to_label: str
+    performed: str
+    performed_label: str
+    performed_at: datetime.date | None
+    ended_at: datetime.datetime | None
+    filed_at: datetime.datetime | None
+
+
 class CaseOut(_CaseFields):
     description: str
     address: str
     employer_name: str
     amount_claimed: Decimal | None
+    workers_concerned: int | None
     amount_recovered: Decimal | None
     workers_benefited: int | None
     outcome: str
@@ -166,6 +200,9 @@ class CaseOut(_CaseFields):
     referrals: list[ReferralOut] = Field([], description="仅工作人员可见")
     supervisions: list[SupervisionOut] = Field([], description="仅工作人员可见")
     timeline: list[EventOut] = Field(description="职工只看到公开的办理进度")
+    mediations: list[CaseMediationOut] = Field(
+        [], description="劳动争议调解(公开部分:不含调解笔录和内部说明)"
+    )
     actions: list[str] = Field(description="当前用户可执行的操作")
 
 
@@ -247,6 +284,20 @@ class RateIn(Schema):
 
 class CloseIn(Schema):
     note: str = ""
+
+
+class UpdateIn(Schema):
+    """Only the fields sent are corrected; ``null`` clears an amount or a count."""
+
+    category_id: int | None = Field(None, ge=1, le=MAX_ID)
+    complexity: Complexity | None = None
+    title: str | None = None
+    description: str | None = None
+    urgency: Urgency | None = None
+    amount_claimed: Decimal | None = None
+    workers_concerned: int | None = Field(None, ge=0, le=services.MAX_WORKERS)
+    employer_name: str | None = None
+    employer_credit_code: str | None = None
 
 
 class CaseQueryParams(Schema):
@@ -334,7 +385,7 @@ def _detail(request, case: Case) -> dict:
             "note": row["note"],
             "details": [str(d) for d in row["details"]],
         }
-        for row in timeline(case, public_only=worker, viewer=user)
+        for row in case_timeline(case, public_only=worker, viewer=user)
     ]
     parties = [
         {
@@ -367,6 +418,7 @@ def _detail(request, case: Case) -> dict:
         "referrals": [] if worker else case.referral_list,
         "supervisions": [] if worker else case.supervision_list,
         "timeline": events,
+        "mediations": public_mediations(case),
         "actions": actions,
     }
     return data
@@ -557,6 +609,25 @@ def accept_case(request, case_id: int, payload: AcceptIn):
     return _detail(request, case)
 
 
+@router.post("/cases/{int:case_id}/update", response=_STAFF, summary="更正诉求信息")
+def update_case(request, case_id: int, payload: UpdateIn):
+    case = _staff_case(request, case_id)
+    sent = payload.model_dump(exclude_unset=True)
+    fields = {}
+    for name in services.UPDATABLE_FIELDS:
+        key = "category_id" if name == "category" else name
+        if key not in sent:
+            continue
+        value = sent[key]
+        if name in ("complexity", "urgency", "category", "title", "description") and value is None:
+            raise ValidationError({key: [_("该项不能为空")]})
+        fields[name] = value.value if hasattr(value, "value") else value
+        if name in ("employer_name", "employer_credit_code") and value is None:
+            fields[name] = ""
+    _call(services.update_case, actor=request.auth, case=case, **fields)
+    return _detail(request, case)
+
+
 @router.post("/cases/{int:case_id}/contacts", response=_STAFF, summary="联系记录")
 def log_contact(request, case_id: int, payload: ContactIn):
     case = _staff_case(request, case_id)
@@ -673,3 +744,111 @@ def close_case(request, case_id: int, payload: CloseIn):
     case = _staff_case(request, case_id)
     _call(services.close_case, actor=request.auth, case=case, note=payload.note)
     return _detail(request, case)
+
+
+# -- partner departments: the referrals sent to the user's department ------------------------------
+
+
+class PartnerPartyOut(Schema):
+    name: str
+    id_number_masked: str
+    phone_masked: str
+
+
+class PartnerCaseOut(Schema):
+    number: str
+    title: str
+    category: str
+    description: str
+
+
+class PartnerReferralOut(Schema):
+    id: int
+    department: Ref
+    status: str
+    status_label: str
+    note: str = Field(description="转办说明(请求事项)")
+    sent_at: datetime.datetime
+    due_date: datetime.date
+    reply_text: str
+    replied_by: str
+    replied_at: datetime.datetime | None
+    can_reply: bool
+    case: PartnerCaseOut
+    parties: list[PartnerPartyOut] = Field(description="当事职工(证件号、手机号已遮蔽)")
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_can_reply(obj) -> bool:
+        from ..department_views import answerable
+
+        return answerable(obj)
+
+    @staticmethod
+    def resolve_case(obj) -> dict:
+        case = obj.case
+        return {
+            "number": case.number,
+            "title": case.title,
+            "category": case.category.name,
+            "description": case.description,
+        }
+
+    @staticmethod
+    def resolve_parties(obj) -> list[dict]:
+        return [
+            {
+                "name": p.person.name,
+                "id_number_masked": p.person.masked_id_number,
+                "phone_masked": p.person.masked_phone,
+            }
+            for p in obj.case.parties.all()
+        ]
+
+
+def _partner_referrals(request):
+    user = request.auth
+    if _is_worker(user) or not user.has_perm(services.ANSWER_REFERRAL):
+        raise PermissionDenied(_("只有协作部门账号可以查看转给本部门的事项"))
+    from ..department_views import member_referrals
+
+    return member_referrals(user).prefetch_related("case__parties__person")
+
+
+@router.get(
+    "/referrals",
+    response={200: list[PartnerReferralOut], 403: ErrorOut},
+    summary="转办给本部门的事项(协作部门账号)",
+)
+@paginate(Pagination)
+def list_partner_referrals(request):
+    return _partner_referrals(request)
+
+
+@router.post(
+    "/referrals/{int:referral_id}/reply",
+    response={200: PartnerReferralOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="协作部门答复转办事项",
+)
+def reply_partner_referral(request, referral_id: int, payload: ReplyIn):
+    queryset = _partner_referrals(request)
+    referral = queryset.filter(pk=referral_id).first()
+    if referral is None:
+        raise Http404
+    from ..department_views import answerable
+
+    if not answerable(referral):
+        raise ApiError(
+            ErrorCode.INVALID_STATE, _("该转办已答复或诉求已不在转办状态,不能再答复"), status=409
+        )
+    _call(
+        services.record_department_reply,
+        actor=request.auth,
+        referral=referral,
+        reply_text=payload.reply_text,
+        replied_by=payload.replied_by,
+    )
+    return queryset.get(pk=referral.pk)

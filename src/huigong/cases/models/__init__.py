@@ -43,6 +43,24 @@ from .choices import (
     Satisfaction,
     Urgency,
 )
+from .inspections import (
+    ACTIVE_INSPECTION_STATUSES,
+    OPEN_RECTIFICATION_STATUSES,
+    FindingKind,
+    Inspection,
+    InspectionEvent,
+    InspectionEventKind,
+    InspectionEventQuerySet,
+    InspectionFinding,
+    InspectionFindingQuerySet,
+    InspectionQuerySet,
+    InspectionStatus,
+    InspectionTarget,
+    InspectionTargetQuerySet,
+    RectificationOrder,
+    RectificationOrderQuerySet,
+    RectificationStatus,
+)
 from .mediation import (
     ACTIVE_MEDIATION_STATUSES,
     Mediation,
@@ -67,6 +85,22 @@ from .reference import (
 )
 
 __all__ = [
+    "ACTIVE_INSPECTION_STATUSES",
+    "OPEN_RECTIFICATION_STATUSES",
+    "FindingKind",
+    "Inspection",
+    "InspectionEvent",
+    "InspectionEventKind",
+    "InspectionEventQuerySet",
+    "InspectionFinding",
+    "InspectionFindingQuerySet",
+    "InspectionQuerySet",
+    "InspectionStatus",
+    "InspectionTarget",
+    "InspectionTargetQuerySet",
+    "RectificationOrder",
+    "RectificationOrderQuerySet",
+    "RectificationStatus",
     "ACTIVE_MEDIATION_STATUSES",
     "Attachment",
     "AttachmentQuerySet",

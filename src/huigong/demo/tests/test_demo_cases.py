@@ -40,7 +40,8 @@ def user(username: str) -> User:
 
 
 def test_demo_cases_cover_states_channels_and_categories(demo_output):
-    cases = Case.objects.all()
+    # The stories' cases; the inspection demo opens one more from a finding.
+    cases = Case.objects.exclude(channel=Channel.INSPECTION)
     assert 40 <= cases.count() <= 60
     assert cases.count() == len(STORIES)
     assert f"{len(STORIES)} cases" in demo_output
@@ -50,6 +51,7 @@ def test_demo_cases_cover_states_channels_and_categories(demo_output):
         CaseStatus.REFERRED,
         CaseStatus.RESOLVED,
         CaseStatus.CLOSED,
+        CaseStatus.MERGED,
     }
     assert {Channel.WALK_IN, Channel.HOTLINE, Channel.PORTAL, Channel.GRID_OFFICER} <= set(
         cases.values_list("channel", flat=True)
@@ -176,3 +178,33 @@ def test_one_case_escalated_to_the_county_and_one_reopened(demo_output):
         CaseStatus.ACCEPTED,
         CaseStatus.CLOSED,
     }
+
+
+def test_hotline_follow_up_calls_and_a_merged_duplicate(demo_output):
+    contacts = Case.objects.filter(events__kind=EventKind.CONTACT).distinct()
+    assert contacts.count() >= 3
+    assert set(contacts.values_list("channel", flat=True)) == {Channel.HOTLINE}
+    merged = Case.objects.get(status=CaseStatus.MERGED)
+    target = merged.merged_into
+    assert target.title == "七宝山村村民在石料厂做工被欠薪"
+    assert set(merged.parties.values_list("person", flat=True)) <= set(
+        target.parties.values_list("person", flat=True)
+    )
+    assert target.events.filter(kind=EventKind.MERGED).exists()
+
+
+def test_partner_account_answers_for_the_labour_inspection_brigade(demo_output):
+    partner = user("partner")
+    labour = Department.objects.get(name="县人社局劳动保障监察大队")
+    assert list(labour.members.all()) == [partner]
+    answered = Referral.objects.filter(department=labour, status=ReferralStatus.REPLIED)
+    by_partner = answered.filter(case__events__kind=EventKind.DEPARTMENT_REPLIED).filter(
+        case__events__actor=partner
+    )
+    assert by_partner.count() == 1
+    assert by_partner.get().replied_by.startswith("何志明")
+    waiting = Referral.objects.filter(department=labour).exclude(status=ReferralStatus.REPLIED)
+    assert waiting.exists()
+    assert ChangeLog.objects.filter(
+        object_type="cases.department", object_id=str(labour.pk)
+    ).exists()

@@ -166,6 +166,13 @@ def test_case_rates_are_declared_as_ratios_of_their_counts():
             "%",
             "调解成功率",
         ),
+        "cases.rectified_on_time_rate": (
+            "cases.rectified_on_time",
+            "cases.rectified",
+            100,
+            "%",
+            "按期整改率",
+        ),
     }
     # Ratios are not base indicators: the rollups never see them.
     assert not set(rates) & {i.key for i in all_indicators()}
