@@ -103,7 +103,11 @@ class InspectionTable(tables.Table):
     organization = tables.Column(
         verbose_name=_("组织单位"), accessor="organization__name", order_by=("organization__path",)
     )
-    start_date = tables.Column(verbose_name=_("检查期间"), order_by=("start_date", "id"))
+    start_date = tables.Column(
+        verbose_name=_("检查期间"),
+        order_by=("start_date", "id"),
+        attrs={"td": {"class": "text-nowrap"}},
+    )
     status = tables.Column(
         verbose_name=_("状态"), attrs={"td": {"data-testid": "inspection-status"}}
     )
@@ -172,7 +176,7 @@ class InspectionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("状态"), choices=InspectionStatus.choices, empty_label=_("全部")
     )
-    year = _YearFilter(label=_("年度"), method="filter_year")
+    year = _YearFilter(label=_("年份"), method="filter_year")
     organization = OrganizationFilter(
         label=_("组织单位(含下级)"),
         queryset=lambda request: organization_choices(getattr(request, "user", None), VIEW_PERM),
