@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case as SqlCase
-from django.db.models import IntegerField, Value, When
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,7 +24,7 @@ from huigong.orgs.scope import get_visible_or_404
 
 from . import forms as case_forms
 from . import services
-from .models import CaseParty, CaseStatus, Department, Referral, ReferralStatus
+from .models import CaseParty, Department, Referral
 from .views import add_service_errors
 
 MANAGE = services.MANAGE_DEPARTMENT
@@ -133,26 +131,6 @@ class DepartmentDeactivateView(StaffRequiredMixin, View):
 # -- the partner department's own pages -----------------------------------------------------------
 
 
-def member_referrals(user):
-    """The referrals of the user's departments, waiting ones first, soonest due first."""
-    return (
-        services.referrals_for_member(user)
-        .select_related("case", "case__category", "department")
-        .annotate(
-            waiting=SqlCase(
-                When(status=ReferralStatus.REPLIED, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("waiting", "due_date", "pk")
-    )
-
-
-def answerable(referral: Referral) -> bool:
-    return referral.status != ReferralStatus.REPLIED and referral.case.status == CaseStatus.REFERRED
-
-
 class ReferralQueueView(StaffRequiredMixin, TemplateView):
     """转办给本部门: the referrals sent to the departments the user is a member of."""
 
@@ -163,7 +141,7 @@ class ReferralQueueView(StaffRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(
             {
-                "referrals": list(member_referrals(self.request.user)),
+                "referrals": list(services.referral_queue(self.request.user)),
                 "page_title": _("转办给本部门"),
             }
         )
@@ -178,13 +156,13 @@ class ReferralAnswerView(StaffRequiredMixin, View):
 
     def load(self, request, pk: int) -> Referral:
         try:
-            return member_referrals(request.user).get(pk=pk)
+            return services.referral_queue(request.user).get(pk=pk)
         except (Referral.DoesNotExist, ValueError, TypeError):
             raise Http404
 
     def render_page(self, referral: Referral, form=None, error: str = ""):
         parties = CaseParty.objects.filter(case=referral.case).select_related("person")
-        can_answer = answerable(referral)
+        can_answer = services.referral_answerable(referral)
         if can_answer and form is None:
             form = case_forms.PartnerReplyForm()
         failed = bool(error) or (form is not None and bool(form.errors))
@@ -207,7 +185,7 @@ class ReferralAnswerView(StaffRequiredMixin, View):
 
     def post(self, request, pk: int):
         referral = self.load(request, pk)
-        if not answerable(referral):
+        if not services.referral_answerable(referral):
             return self.render_page(
                 referral, error=_("该转办已答复或诉求已不在转办状态,不能再答复")
             )
@@ -226,6 +204,6 @@ class ReferralAnswerView(StaffRequiredMixin, View):
                 messages.success(request, _("已提交答复"))
                 return HttpResponseRedirect(reverse("cases:referral", args=[referral.pk]))
         referral = self.load(request, pk)
-        if not answerable(referral):
+        if not services.referral_answerable(referral):
             return self.render_page(referral, error=" ".join(form.non_field_errors()))
         return self.render_page(referral, form)

@@ -61,6 +61,8 @@ from .departments import (
     deactivate_department,
     is_member_for,
     member_candidates,
+    referral_answerable,
+    referral_queue,
     referrals_for_member,
     update_department,
 )
@@ -166,6 +168,8 @@ __all__ = [
     "number_prefix",
     "rate_case",
     "reassign_case",
+    "referral_answerable",
+    "referral_queue",
     "referrals_for_member",
     "record_department_reply",
     "refer_case",

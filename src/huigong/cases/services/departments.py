@@ -10,7 +10,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case as SqlCase
+from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from huigong.accounts.models import RoleAssignment, User
@@ -20,7 +21,7 @@ from huigong.orgs.models import Organization
 from huigong.orgs.scope import scope_paths
 from huigong.people.services import clean_line
 
-from ..models import Department, DepartmentKind, Referral
+from ..models import CaseStatus, Department, DepartmentKind, Referral, ReferralStatus
 from .base import _choice, _Errors, _require
 from .handling import UNCHANGED
 
@@ -249,6 +250,28 @@ def referrals_for_member(user) -> QuerySet[Referral]:
     if not user.has_perm(ANSWER_REFERRAL):
         return Referral.objects.none()
     return Referral.objects.filter(department__members=user)
+
+
+def referral_queue(user) -> QuerySet[Referral]:
+    """The partner's queue: the referrals of the user's departments, waiting ones first,
+    soonest due first (the page and the API list the same)."""
+    return (
+        referrals_for_member(user)
+        .select_related("case", "case__category", "department")
+        .annotate(
+            waiting=SqlCase(
+                When(status=ReferralStatus.REPLIED, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("waiting", "due_date", "pk")
+    )
+
+
+def referral_answerable(referral: Referral) -> bool:
+    """A referral can still be answered while it waits and its case is with the department."""
+    return referral.status != ReferralStatus.REPLIED and referral.case.status == CaseStatus.REFERRED
 
 
 def is_member_for(user, referral: Referral) -> bool:
