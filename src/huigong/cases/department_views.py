@@ -22,8 +22,7 @@ from django.views.generic import TemplateView
 from huigong.common.listing import StaffRequiredMixin
 from huigong.orgs.scope import get_visible_or_404
 
-from . import forms as case_forms
-from . import services
+from . import department_forms, services
 from .models import CaseParty, Department, Referral
 from .views import add_service_errors
 
@@ -78,10 +77,10 @@ class _DepartmentFormView(StaffRequiredMixin, View):
 
 class DepartmentCreateView(_DepartmentFormView):
     def get(self, request):
-        return self.render_form(case_forms.DepartmentForm(user=request.user))
+        return self.render_form(department_forms.DepartmentForm(user=request.user))
 
     def post(self, request):
-        form = case_forms.DepartmentForm(request.POST, user=request.user)
+        form = department_forms.DepartmentForm(request.POST, user=request.user)
         if form.is_valid():
             try:
                 department = services.create_department(actor=request.user, **form.service_kwargs())
@@ -95,12 +94,14 @@ class DepartmentCreateView(_DepartmentFormView):
 class DepartmentEditView(_DepartmentFormView):
     def get(self, request, pk: int):
         department = _managed(request, pk)
-        form = case_forms.DepartmentForm(user=request.user, department=department)
+        form = department_forms.DepartmentForm(user=request.user, department=department)
         return self.render_form(form, department)
 
     def post(self, request, pk: int):
         department = _managed(request, pk)
-        form = case_forms.DepartmentForm(request.POST, user=request.user, department=department)
+        form = department_forms.DepartmentForm(
+            request.POST, user=request.user, department=department
+        )
         if form.is_valid():
             try:
                 department = services.update_department(
@@ -164,7 +165,7 @@ class ReferralAnswerView(StaffRequiredMixin, View):
         parties = CaseParty.objects.filter(case=referral.case).select_related("person")
         can_answer = services.referral_answerable(referral)
         if can_answer and form is None:
-            form = case_forms.PartnerReplyForm()
+            form = department_forms.PartnerReplyForm()
         failed = bool(error) or (form is not None and bool(form.errors))
         return render(
             self.request,
@@ -189,7 +190,7 @@ class ReferralAnswerView(StaffRequiredMixin, View):
             return self.render_page(
                 referral, error=_("该转办已答复或诉求已不在转办状态,不能再答复")
             )
-        form = case_forms.PartnerReplyForm(request.POST)
+        form = department_forms.PartnerReplyForm(request.POST)
         if form.is_valid():
             try:
                 services.record_department_reply(
