@@ -5,11 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dest=src/huigong/static/vendor
 rm -rf "$dest"
-mkdir -p "$dest"/tabler/css "$dest"/tabler/js "$dest"/echarts "$dest"/htmx "$dest"/leaflet
+mkdir -p "$dest"/tabler/css "$dest"/tabler/js "$dest"/echarts "$dest"/htmx "$dest"/leaflet \
+  "$dest"/tom-select/js "$dest"/tom-select/css
 nm=node_modules
 cp "$nm/@tabler/core/dist/css/tabler.min.css" "$dest/tabler/css/"
 cp "$nm/@tabler/core/dist/js/tabler.min.js" "$dest/tabler/js/"
 cp "$nm/echarts/dist/echarts.min.js" "$dest/echarts/"
 cp "$nm/htmx.org/dist/htmx.min.js" "$dest/htmx/"
 cp -r "$nm/leaflet/dist/." "$dest/leaflet/"
+cp "$nm/tom-select/dist/js/tom-select.complete.min.js" "$dest/tom-select/js/"
+cp "$nm/tom-select/dist/css/tom-select.bootstrap5.min.css" "$dest/tom-select/css/"
 echo "static/vendor ready"

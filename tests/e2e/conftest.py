@@ -4,6 +4,7 @@ each journey needs (one in each sibling township)."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -31,6 +32,20 @@ def sign_in_worker(page, phone: str, password: str = PASSWORD) -> None:
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
     assert reverse("portal:login") not in page.url, page.inner_text("body")[:500]
+
+
+def pick_organization(scope, label: str, typed: str, name: str) -> None:
+    """Use a search-as-you-type organization picker: type part of the name, wait for the
+    scoped suggestions and click the one called ``name``."""
+    control = scope.get_by_role("combobox", name=label)
+    control.click()
+    with scope.page.expect_response(
+        lambda r: "/orgs/autocomplete/" in r.url and f"q={quote(typed)}" in r.url
+    ):
+        control.fill(typed)
+    option = scope.locator(".ts-dropdown .option").filter(has_text=name).first
+    option.click()
+    assert name in scope.locator(".ts-control .item").first.inner_text()
 
 
 def table_column(page, header: str) -> list[str]:

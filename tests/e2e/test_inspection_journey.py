@@ -27,7 +27,7 @@ from huigong.cases.services import seed_categories
 from huigong.common import workdays
 from huigong.testing.factories import make_id_number
 
-from .conftest import RESULTS_DIR, sign_in, table_column
+from .conftest import RESULTS_DIR, pick_organization, sign_in, table_column
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -95,7 +95,7 @@ def test_township_inspection_campaign(
     page.get_by_test_id("inspection-create-link").click()
     page.wait_for_load_state()
     form = page.get_by_test_id("inspection-form")
-    form.get_by_label("组织单位").select_option(label="黄土铺镇工会联合会")
+    pick_organization(form, "组织单位", "黄土铺", "黄土铺镇工会联合会")
     form.get_by_label("检查名称").fill(NAME)
     form.get_by_label("开始日期").fill(today.isoformat())
     form.get_by_label("结束日期").fill(end.isoformat())
@@ -116,7 +116,7 @@ def test_township_inspection_campaign(
     submit(page, "start")
     assert page.get_by_test_id("inspection-status").inner_text() == "检查中"
 
-    act(page, "target").get_by_label("已建会单位").select_option(label=FIRM)
+    pick_organization(act(page, "target"), "已建会单位", "新发", FIRM)
     submit(page, "target")
     assert page.get_by_test_id("target-name").all_inner_texts() == [FIRM]
 

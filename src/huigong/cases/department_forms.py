@@ -50,6 +50,7 @@ class DepartmentForm(forms.Form):
             self.fields["organization"].queryset = Organization.objects.visible_to(
                 user, services.MANAGE_DEPARTMENT
             ).only("id", "name", "path", "depth")
+            self.fields["organization"].widget.configure(perm=services.MANAGE_DEPARTMENT)
         else:
             del self.fields["organization"]
         candidates = services.member_candidates(user)

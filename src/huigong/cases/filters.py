@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from huigong.accounts.models import RoleAssignment
 from huigong.common.workdays import add_working_days
+from huigong.orgs.widgets import OrganizationAutocomplete
 from huigong.people.filters import OrganizationFilter, organization_choices
 
 from .models import (
@@ -135,6 +136,7 @@ class CaseFilter(django_filters.FilterSet):
         ),
         empty_label=_("全部"),
         method="filter_subtree",
+        widget=OrganizationAutocomplete(perm="cases.view_case"),
     )
     received_from = django_filters.DateFilter(
         label=_("登记日期自"),

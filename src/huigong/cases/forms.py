@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huigong.accounts.models import RoleAssignment, User
 from huigong.orgs.models import Organization
+from huigong.orgs.widgets import OrganizationAutocomplete
 from huigong.people.forms import add_service_errors  # noqa: F401  (re-exported for views)
 from huigong.people.models import Person
 
@@ -143,6 +144,8 @@ def home_organization(user, perm: str = services.INTAKE) -> Organization | None:
 
 
 class OrganizationField(forms.ModelChoiceField):
+    widget = OrganizationAutocomplete
+
     def label_from_instance(self, obj):
         return obj.name
 
@@ -251,6 +254,7 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["organization"].queryset = intake_organizations(user)
+        self.fields["organization"].widget.configure(perm=services.INTAKE)
         self.fields["employer"].queryset = Organization.objects.visible_to(user).only(
             "id", "name", "path"
         )

@@ -93,6 +93,9 @@ class InspectionForm(forms.Form):
         self.user, self.inspection = user, inspection
         if inspection is None:
             self.fields["organization"].queryset = manageable_organizations(user)
+            self.fields["organization"].widget.configure(
+                perm=inspection_services.MANAGE, active=True
+            )
             self.fields["departments"].queryset = offered_departments(user)
         else:
             del self.fields["organization"]
@@ -188,6 +191,11 @@ class TargetForm(InspectionActionForm):
         self.fields["organization"].queryset = inspection_services.target_organizations(
             self.inspection
         ).only("id", "name", "path", "depth")
+        self.fields["organization"].widget.configure(
+            perm=inspection_services.VIEW_INSPECTION,
+            active=True,
+            under=self.inspection.organization_id,
+        )
 
 
 class VisitForm(InspectionActionForm):

@@ -34,6 +34,7 @@ from django.views import View
 from huigong.common.listing import ScopedListView, StaffRequiredMixin
 from huigong.common.workdays import deadline_status
 from huigong.orgs.scope import get_visible_or_404
+from huigong.orgs.widgets import OrganizationAutocomplete
 from huigong.people.filters import OrganizationFilter, organization_choices
 
 from . import inspection_forms as forms
@@ -182,6 +183,7 @@ class InspectionFilter(django_filters.FilterSet):
         queryset=lambda request: organization_choices(getattr(request, "user", None), VIEW_PERM),
         empty_label=_("全部"),
         method="filter_subtree",
+        widget=OrganizationAutocomplete(perm=VIEW_PERM),
     )
 
     class Meta:

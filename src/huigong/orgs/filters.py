@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from huigong.common.text import clean_code, clean_text
 
-from .forms import OrgChoiceField
+from .forms import FEDERATION_PICKER_KINDS, OrgChoiceField
 from .models import GrassrootsCategory, Organization, OrgKind, OrgStatus
+from .widgets import OrganizationAutocomplete
 
 
 class OrgChoiceFilter(django_filters.ModelChoiceFilter):
@@ -38,7 +39,10 @@ class OrganizationFilter(django_filters.FilterSet):
         label=_("行政区划代码(前几位)"), method="filter_division_code"
     )
     under = OrgChoiceFilter(
-        label=_("所属上级(含全部下级)"), queryset=_subtree_roots, method="filter_under"
+        label=_("所属上级(含全部下级)"),
+        queryset=_subtree_roots,
+        method="filter_under",
+        widget=OrganizationAutocomplete(kind=FEDERATION_PICKER_KINDS),
     )
 
     class Meta:

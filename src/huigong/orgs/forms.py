@@ -11,9 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from .models import GrassrootsCategory, Grid, Organization, OrgKind, OrgStatus
 from .services import eligible_grid_officers
 from .validators import ORG_FIELD_CLEANERS, clean_org_fields
+from .widgets import OrganizationAutocomplete
+
+#: Kinds that can have children: what parent pickers suggest.
+FEDERATION_PICKER_KINDS = [k for k in OrgKind.values if k != OrgKind.GRASSROOTS]
 
 
 class OrgChoiceField(forms.ModelChoiceField):
+    widget = OrganizationAutocomplete
     default_error_messages = {
         "invalid_choice": _("所选组织不存在、已撤销或不在您可操作的范围内"),
     }
@@ -106,6 +111,9 @@ class OrganizationForm(TablerFormMixin, forms.Form):
                 .filter(status=OrgStatus.ACTIVE)
                 .exclude(kind=OrgKind.GRASSROOTS)
             )
+            self.fields["parent"].widget.configure(
+                perm="orgs.add_organization", kind=FEDERATION_PICKER_KINDS, active=True
+            )
             # System administrators may start a new tree (a province, city or county).
             self.fields["parent"].required = not user.is_superuser
         else:
@@ -157,6 +165,9 @@ class MoveForm(TablerFormMixin, forms.Form):
             .exclude(kind=OrgKind.GRASSROOTS)
             .exclude(path__startswith=organization.path)
         )
+        self.fields["parent"].widget.configure(
+            perm="orgs.move_organization", kind=FEDERATION_PICKER_KINDS, active=True
+        )
         self._style()
 
 
@@ -174,6 +185,9 @@ class MergeForm(TablerFormMixin, forms.Form):
             Organization.objects.visible_to(user, "orgs.merge_organization")
             .filter(status=OrgStatus.ACTIVE, kind=organization.kind)
             .exclude(path__startswith=organization.path)
+        )
+        self.fields["target"].widget.configure(
+            perm="orgs.merge_organization", kind=organization.kind, active=True
         )
         self._style()
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.OrganizationListView.as_view(), name="list"),
     path("tree/", views.OrganizationTreeView.as_view(), name="tree"),
     path("tree/<int:pk>/children/", views.TreeChildrenView.as_view(), name="tree_children"),
+    path("autocomplete/", views.OrganizationAutocompleteView.as_view(), name="autocomplete"),
     path("new/", views.OrganizationCreateView.as_view(), name="create"),
     path("import/", views.OrganizationImportView.as_view(), name="import"),
     path("<int:pk>/", views.OrganizationDetailView.as_view(), name="detail"),

@@ -9,14 +9,18 @@ from abc import ABCMeta, abstractmethod
 from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from huigong.api import ErrorCode
 from huigong.audit.models import ChangeLog
 from huigong.common.listing import ImportView, ScopedListView, StaffRequiredMixin
+from huigong.common.text import clean_text
 
 from . import services
 from .counts import attach_counts, organization_references, subtree_counts
@@ -32,9 +36,10 @@ from .forms import (
     apply_errors,
 )
 from .imports import OrganizationImportSpec
-from .models import Grid, Organization, OrgStatus
+from .models import Grid, Organization, OrgKind, OrgStatus
 from .scope import get_visible_or_404, scope_paths, user_can_at
 from .tables import OrganizationTable
+from .widgets import is_pk_text
 
 VIEW_PERM = "orgs.view_organization"
 #: Children shown on the node page and in one expansion of the tree; more are in the list.
@@ -530,3 +535,101 @@ class OrganizationImportView(ImportView):
     permission_required = "orgs.import_organization"
     page_title = gettext_lazy("从 Excel 导入组织")
     success_url_name = "orgs:list"
+
+
+# -- picker search -------------------------------------------------------------------------
+
+#: Permissions a picker may search the scope of (the ones organization fields use).
+AUTOCOMPLETE_PERMS = frozenset(
+    {
+        VIEW_PERM,
+        "orgs.add_organization",
+        "orgs.move_organization",
+        "orgs.merge_organization",
+        "people.view_person",
+        "people.add_person",
+        "people.change_person",
+        "cases.view_case",
+        "cases.intake_case",
+        "cases.manage_department",
+        "cases.view_inspection",
+        "cases.manage_inspection",
+    }
+)
+AUTOCOMPLETE_PAGE_SIZE = 20
+AUTOCOMPLETE_MAX_PAGE = 500
+AUTOCOMPLETE_MAX_QUERY = 100
+
+
+def _bad_param(field: str, message: str) -> JsonResponse:
+    return JsonResponse(
+        {
+            "code": ErrorCode.INVALID_INPUT,
+            "message": message,
+            "errors": [{"field": field, "message": message, "type": "invalid"}],
+        },
+        status=400,
+    )
+
+
+class OrganizationAutocompleteView(StaffRequiredMixin, View):
+    """JSON search for organization pickers: matches by name or short name inside the
+    user's scope for ``perm``, ordered by path, ``AUTOCOMPLETE_PAGE_SIZE`` per page."""
+
+    def get(self, request):
+        params = request.GET
+        perm = params.get("perm") or VIEW_PERM
+        if perm not in AUTOCOMPLETE_PERMS:
+            return _bad_param("perm", _("不支持的权限参数"))
+        if not request.user.has_perm(perm):
+            return JsonResponse(
+                {"code": ErrorCode.PERMISSION_DENIED, "message": _("没有权限"), "errors": []},
+                status=403,
+            )
+        text = clean_text(params.get("q", ""))
+        if len(text) > AUTOCOMPLETE_MAX_QUERY:
+            return _bad_param("q", _("搜索内容不能超过 %(n)d 个字") % {"n": AUTOCOMPLETE_MAX_QUERY})
+        page_text = params.get("page") or "1"
+        if (
+            not (page_text.isascii() and page_text.isdigit())
+            or not 1 <= int(page_text) <= AUTOCOMPLETE_MAX_PAGE
+        ):
+            return _bad_param(
+                "page", _("页码应为 1 到 %(n)d 的整数") % {"n": AUTOCOMPLETE_MAX_PAGE}
+            )
+        page = int(page_text)
+        kinds = [k for value in params.getlist("kind") for k in value.split(",") if k]
+        if any(k not in OrgKind.values for k in kinds):
+            return _bad_param("kind", _("组织类型不正确"))
+        under_text = params.get("under") or ""
+        if under_text and not is_pk_text(under_text):
+            return _bad_param("under", _("上级组织参数应为整数"))
+
+        qs = Organization.objects.visible_to(request.user, perm)
+        if text:
+            qs = qs.filter(Q(name__icontains=text) | Q(short_name__icontains=text))
+        if kinds:
+            qs = qs.filter(kind__in=kinds)
+        if params.get("active") == "1":
+            qs = qs.filter(status=OrgStatus.ACTIVE)
+        if under_text:
+            under = Organization.objects.filter(pk=int(under_text)).values("path", "depth").first()
+            if under is None:
+                qs = qs.none()
+            else:
+                qs = qs.filter(path__startswith=under["path"], depth__gt=under["depth"])
+        start = (page - 1) * AUTOCOMPLETE_PAGE_SIZE
+        rows = list(
+            qs.order_by("path")
+            .with_parent()
+            .only("id", "name", "path")[start : start + AUTOCOMPLETE_PAGE_SIZE + 1]
+        )
+        results = [
+            {
+                "id": org.pk,
+                "text": org.name,
+                "path_label": f"{org.parent_name} › {org.name}" if org.parent_name else org.name,
+            }
+            for org in rows[:AUTOCOMPLETE_PAGE_SIZE]
+        ]
+        return JsonResponse({"results": results, "more": len(rows) > AUTOCOMPLETE_PAGE_SIZE})

@@ -11,6 +11,7 @@ from django.db.models import Min
 from django.utils.translation import gettext_lazy as _
 
 from huigong.orgs.models import Organization
+from huigong.orgs.widgets import OrganizationAutocomplete
 
 from .models import EmploymentForm, NewFormType, Person, Sex
 from .search import search_persons
@@ -25,8 +26,9 @@ def organization_choices(user, perm: str = "people.view_person"):
 
 class OrganizationChoiceField(forms.ModelChoiceField):
     """Shows the tree by indenting each organization under its parent (relative to the
-    top of the user's scope)."""
+    top of the user's scope). Rendered as a search-as-you-type picker."""
 
+    widget = OrganizationAutocomplete
     _base_depth: int | None = None
 
     def label_from_instance(self, obj):
@@ -56,6 +58,7 @@ class PersonFilter(django_filters.FilterSet):
         queryset=lambda request: organization_choices(getattr(request, "user", None)),
         empty_label=_("全部"),
         method="filter_subtree",
+        widget=OrganizationAutocomplete(perm="people.view_person"),
     )
     employment_form = django_filters.ChoiceFilter(
         label=_("用工形式"), choices=EmploymentForm.choices, empty_label=_("全部")

@@ -99,6 +99,7 @@ class PersonForm(forms.Form):
         super().__init__(*args, **kwargs)
         perm = "people.add_person" if person is None else "people.change_person"
         self.fields["organization"].queryset = organization_choices(user, perm)
+        self.fields["organization"].widget.configure(perm=perm)
         self.fields["employer"].queryset = organization_choices(user, None)
         if person is None:
             del self.fields["clear_phone"]
