@@ -30,7 +30,6 @@ from huigong.accounts.decorators import worker_required
 from huigong.common.workdays import deadline_status
 
 from . import services
-from .forms import PortalInfoForm, PortalRateForm, PortalSubmitForm, PortalWithdrawForm
 from .mediation_views import AGREED_STATUSES, agreement_response
 from .models import (
     OPEN_STATUSES,
@@ -45,6 +44,7 @@ from .models import (
     Performance,
     ReferredTo,
 )
+from .portal_forms import PortalInfoForm, PortalRateForm, PortalSubmitForm, PortalWithdrawForm
 from .tables import STATUS_COLOURS
 from .views import add_service_errors, attachment_response, load_related, timeline
 
