@@ -35,6 +35,7 @@ from ..models import (
     RectificationStatus,
 )
 from ..services import inspections as services
+from .cases import Ref, _call
 
 router = Router(tags=["inspections"])
 
@@ -44,11 +45,6 @@ MAX_FIGURE = services.MAX_FIGURE
 
 
 # -- schemas -------------------------------------------------------------------------------------
-
-
-class Ref(Schema):
-    id: int
-    name: str
 
 
 class InspectionListOut(Schema):
@@ -237,26 +233,6 @@ class InspectionQueryParams(Schema):
 
 
 # -- helpers -------------------------------------------------------------------------------------
-
-
-def _codes(exc: ValidationError) -> set[str]:
-    if hasattr(exc, "error_dict"):
-        return {e.code for errors in exc.error_dict.values() for e in errors}
-    return {e.code for e in exc.error_list}
-
-
-def _call(service, **kwargs):
-    """Call a service; state errors become ``invalid_state`` (409), the rest propagate to
-    the API's handlers (``validation_error`` / ``permission_denied``)."""
-    try:
-        return service(**kwargs)
-    except ValidationError as exc:
-        codes = _codes(exc)
-        if "invalid_state" in codes:
-            raise ApiError(ErrorCode.INVALID_STATE, " ".join(exc.messages), status=409)
-        if "not_found" in codes:
-            raise Http404
-        raise
 
 
 def _staff(request):
