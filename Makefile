@@ -12,7 +12,7 @@ PORT ?= 8000
 export PYTHONPATH := src
 HUIGONG_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/huigong
 
-.PHONY: run test setup static migrate demo lint format check test-sqlite test-postgres bench clean
+.PHONY: run dev test setup static collectstatic migrate demo lint format check test-sqlite test-postgres bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,26 @@ migrate: setup
 	$(PY) -m huigong migrate --noinput
 	$(PY) -m huigong seed_reference
 
+# `make run` serves the demo as production would: DEBUG off (friendly error pages, no URL
+# lists), static files from the hashed manifest built by collectstatic, served by
+# gunicorn and WhiteNoise. Only the cookies are not `Secure`, as the site is plain http on
+# this machine. `make dev` is the developer's server: DEBUG on, autoreload.
+RUN_ENV := HUIGONG_DEBUG=0 HUIGONG_SECURE_COOKIES=0 \
+	HUIGONG_ALLOWED_HOSTS=$(HOST),127.0.0.1,localhost
+
+# The production static build (hashed names, compressed copies) in HUIGONG_STATIC_ROOT.
+collectstatic: setup
+	$(RUN_ENV) $(PY) -m huigong collectstatic --noinput --verbosity 0
+
 ## Set up (venv, packages, front-end, database, demo county) and serve on http://$(HOST):$(PORT)
-run: migrate
+run: migrate collectstatic
+	$(PY) -m huigong demo --if-empty
+	$(RUN_ENV) $(VENV)/bin/gunicorn huigong.wsgi --bind $(HOST):$(PORT) \
+		--workers 2 --threads 4 --access-logfile - \
+		--logger-class huigong.common.gunicorn_logging.RedactingLogger
+
+## The same with DEBUG on and the autoreloading development server
+dev: migrate
 	$(PY) -m huigong demo --if-empty
 	$(PY) -m huigong runserver $(HOST):$(PORT)
 
@@ -63,13 +81,17 @@ check: $(DEV_STAMP) $(VENDOR)
 	$(PY) -m huigong check --fail-level WARNING
 	$(PY) -m huigong makemigrations --check --dry-run
 
+# Test processes in parallel (pytest-xdist, one test file per process at a time so that
+# module fixtures such as the browser start once); PYTEST_WORKERS=0 runs in this process.
+PYTEST_WORKERS ?= 2
+
 test-sqlite: $(DEV_STAMP) $(VENDOR)
-	HUIGONG_DATABASE_URL= $(PY) -m pytest -q $(PYTEST_ARGS)
+	HUIGONG_DATABASE_URL= $(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Runs when PostgreSQL is reachable; HUIGONG_REQUIRE_POSTGRES=1 (CI) makes its absence an error.
 test-postgres: $(DEV_STAMP) $(VENDOR)
 	@if $(PY) scripts/pg_reachable.py "$(HUIGONG_TEST_DATABASE_URL)"; then \
-		HUIGONG_DATABASE_URL="$(HUIGONG_TEST_DATABASE_URL)" $(PY) -m pytest -q $(PYTEST_ARGS); \
+		HUIGONG_DATABASE_URL="$(HUIGONG_TEST_DATABASE_URL)" $(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); \
 	elif [ "$$HUIGONG_REQUIRE_POSTGRES" = "1" ]; then \
 		echo "PostgreSQL required but not reachable at $(HUIGONG_TEST_DATABASE_URL)"; exit 1; \
 	else echo "PostgreSQL not reachable: the suite ran on SQLite only"; fi
@@ -82,6 +104,13 @@ test: lint check test-sqlite test-postgres
 .PHONY: test-browser
 test-browser: $(DEV_STAMP) $(VENDOR)
 	env -u HUIGONG_DATABASE_URL $(PY) -m pytest -q -m browser $(PYTEST_ARGS)
+
+# The schemathesis run against the OpenAPI document (tests/api/test_fuzz.py, marker "fuzz"),
+# deeper than the bounded one `make test` includes: FUZZ_EXAMPLES per operation and mode.
+FUZZ_EXAMPLES ?= 60
+.PHONY: fuzz
+fuzz: $(DEV_STAMP) $(VENDOR)
+	env -u HUIGONG_DATABASE_URL HUIGONG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -m fuzz $(PYTEST_ARGS)
 
 # Translations: extract the Chinese source strings into locale/*/django.po (Django's
 # makemessages needs GNU gettext: apt-get install gettext), then compile the .mo files with

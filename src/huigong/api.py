@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from importlib import import_module
+from typing import Literal
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -26,8 +27,15 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import REF_TEMPLATE
 from ninja.pagination import PageNumberPagination
+from ninja.schema import NinjaGenerateJsonSchema
 from ninja.security import HttpBearer, django_auth
+from pydantic import ConfigDict
+
+from huigong.common import busy
+from huigong.common.crypto import DecryptionError
+from huigong.common.input import NormalizingParser
 
 logger = logging.getLogger("huigong.api")
 
@@ -41,7 +49,11 @@ class ErrorCode:
     CONFLICT = "conflict"
     INVALID_STATE = "invalid_state"
     THROTTLED = "throttled"
+    TOKEN_READ_ONLY = "token_read_only"
+    BUSY = busy.BUSY_CODE
     SERVER_ERROR = "server_error"
+    ENCRYPTION_KEY_MISMATCH = "encryption_key_mismatch"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
 
 
 class ApiError(Exception):
@@ -52,10 +64,31 @@ class ApiError(Exception):
         self.code, self.message, self.status, self.errors = code, message, status, errors or []
 
 
-class ErrorOut(Schema):
-    code: str
+#: Every code an error answer may carry (``ErrorOut.code`` is documented as this enum).
+ERROR_CODES = tuple(value for name, value in vars(ErrorCode).items() if name.isupper())
+
+
+class FieldErrorOut(Schema):
+    field: str = Field(description="出错的字段,如 body.payload.name;整体性错误为空")
     message: str
-    errors: list[dict] = []
+    type: str = Field(description="错误类型,如 missing、extra_forbidden、invalid")
+
+
+class ErrorOut(Schema):
+    """The body of every error answer: a stable code, a message in Chinese and, for
+    invalid input, one entry per field."""
+
+    code: Literal[ERROR_CODES] = Field(description="稳定的错误代码")
+    message: str = Field(description="中文说明")
+    errors: list[FieldErrorOut] = Field([], description="字段明细(校验错误时)")
+
+
+class InputSchema(Schema):
+    """Base of every request body schema: a field the document does not list is refused
+    (422, ``extra_forbidden``) instead of being silently ignored, so a client that sends
+    what it believes the document says learns at once when it is wrong."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 #: Far beyond any real list (200 × 10⁶ rows), far below an OFFSET overflow.
@@ -78,13 +111,85 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         from huigong.accounts.backends import authenticate_api_key
 
-        user = authenticate_api_key(token)
-        if user is not None:
-            request.user = user
-        return user
+        api_token = authenticate_api_key(token)
+        if api_token is None:
+            return None
+        if not api_token.allows(request.method):
+            raise ApiError(
+                ErrorCode.TOKEN_READ_ONLY,
+                _("该令牌是只读令牌,不能提交或修改数据;请使用读写令牌"),
+                status=403,
+            )
+        request.user = api_token.user
+        return api_token.user
 
 
-api = NinjaAPI(
+#: What each error status means; ``ErrorOut`` carries the code and the details.
+ERROR_STATUSES = {
+    400: "请求格式有误或数据未通过业务校验(invalid_input, validation_error)",
+    401: "未登录或 API 令牌无效(unauthenticated)",
+    403: "没有执行此操作的权限,或会话调用缺少 CSRF 令牌(permission_denied);"
+    "只读令牌提交或修改数据(token_read_only)",
+    404: "对象不存在或不在管辖范围内(not_found)",
+    409: "对象当前的状态不允许此操作(invalid_state)",
+    413: "请求内容过大(invalid_input)",
+    422: "请求参数或请求体不符合本文档,errors 列出每个字段(invalid_input)",
+    503: "系统正忙,本次提交没有保存,请按 Retry-After 秒数后重新提交(busy)",
+}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def error_statuses(method: str, operation: dict) -> set[int]:
+    """The error answers an operation can give, read from what it takes: authenticated
+    ones 401/403, ids in the path 404, any input 422, writes 400 and 503 (busy), bodies
+    413; plus those its endpoint declares itself (409 for state rules)."""
+    statuses = {int(s) for s in operation.get("responses", {}) if int(s) in ERROR_STATUSES}
+    if operation.get("security"):
+        statuses |= {401, 403}
+    parameters = operation.get("parameters", [])
+    if any(p["in"] == "path" for p in parameters):
+        statuses.add(404)
+    if parameters or "requestBody" in operation:
+        statuses.add(422)
+    if method in WRITE_METHODS:
+        statuses |= {400, 503}
+    if "requestBody" in operation:
+        statuses.add(413)
+    return statuses
+
+
+def document_errors(schema: dict) -> None:
+    """Document the error answers of every operation with ``ErrorOut``, in one place, so
+    no endpoint has to list them and none can forget one."""
+    error_schema = ErrorOut.model_json_schema(
+        ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema, mode="serialization"
+    )
+    components = schema["components"]["schemas"]
+    components.update(error_schema.pop("$defs", {}))
+    components["ErrorOut"] = error_schema
+    body = {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model="ErrorOut")}}}
+    retry_after = {"description": "建议等待的秒数", "schema": {"type": "integer"}}
+    for item in schema["paths"].values():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            for status in error_statuses(method, operation):
+                answer = {"description": ERROR_STATUSES[status], "content": body}
+                if status == 503:
+                    answer["headers"] = {"Retry-After": retry_after}
+                responses[status] = answer
+            operation["responses"] = dict(sorted(responses.items(), key=lambda kv: int(kv[0])))
+
+
+class HuigongAPI(NinjaAPI):
+    """django-ninja's API with the error answers documented on every operation."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_errors(schema)
+        return schema
+
+
+api = HuigongAPI(
     title="Huigong API",
     version="1",
     description=(
@@ -95,6 +200,8 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     auth=[TokenAuth(), django_auth],
+    # JSON bodies are normalised like form input (NFC, no control characters).
+    parser=NormalizingParser(),
 )
 
 
@@ -176,13 +283,28 @@ def _on_http_error(request, exc: HttpError):
     return _error(request, exc.status_code, code, message)
 
 
+@api.exception_handler(DecryptionError)
+def _on_key_mismatch(request, exc: DecryptionError):
+    # The configured keys do not open the stored data: a logged 500 that says so, never
+    # the 404 a loader would make of it (huigong.errors, huigong.common.keycheck).
+    from huigong.errors import encryption_key_mismatch_response
+
+    return encryption_key_mismatch_response(request)
+
+
 @api.exception_handler(Exception)
 def _on_unexpected(request, exc: Exception):
+    if busy.is_retryable(exc):
+        # Lost a lock race: nothing was written, and sending again will work.
+        logger.warning("busy: %s %s: %s", request.method, request.path, exc)
+        response = _error(request, 503, ErrorCode.BUSY, busy.busy_message())
+        response["Retry-After"] = str(busy.RETRY_AFTER)
+        return response
     logger.exception("unhandled API error", exc_info=exc)
     return _error(request, 500, ErrorCode.SERVER_ERROR, _("服务器内部错误,已记录,请稍后重试"))
 
 
-class OrgRef(Schema):
+class ScopeOrgOut(Schema):
     id: int
     name: str
     kind: str
@@ -193,7 +315,7 @@ class MeOut(Schema):
     username: str
     name: str
     kind: str
-    scope: list[OrgRef]
+    scope: list[ScopeOrgOut]
     permissions: list[str]
 
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+from django.db import DatabaseError
 
 
 @register(Tags.security, deploy=False)
@@ -22,3 +23,43 @@ def production_settings(app_configs, **kwargs):
             Error("Set HUIGONG_HASH_KEY to a random value of your own.", id="huigong.E004")
         )
     return errors
+
+
+@register(Tags.security)
+def sendfile_settings(app_configs, **kwargs):
+    """HUIGONG_SENDFILE_HEADER names a header the web server acts on, or nothing."""
+    from huigong.common.files import SENDFILE_HEADERS
+
+    if settings.SENDFILE_HEADER and settings.SENDFILE_HEADER not in SENDFILE_HEADERS:
+        return [
+            Error(
+                f"HUIGONG_SENDFILE_HEADER must be empty or one of {', '.join(SENDFILE_HEADERS)}.",
+                id="huigong.E020",
+            )
+        ]
+    return []
+
+
+@register(Tags.database)
+def encryption_key_matches_data(app_configs=None, databases=None, **kwargs):
+    """Refuse keys that do not decrypt the stored protected data (a database restored
+    beside another key). Tagged "database": runs on ``migrate`` and ``check --database
+    default``, never on a plain ``check``."""
+    from huigong.common.keycheck import sample_undecryptable
+
+    if not databases:
+        return []
+    try:
+        mismatches = sample_undecryptable()
+    except DatabaseError:
+        return []  # before the first migrate there is nothing to decrypt
+    return [
+        Error(
+            f"{m.failed} of {m.sampled} sampled values of {m.column} cannot be decrypted: "
+            "HUIGONG_ENCRYPTION_KEY(S) does not match the key that encrypted this database.",
+            hint="Configure the key (or, after a rotation, all keys) the data was written "
+            "with; see docs/deployment.md, sections 6 and 7.",
+            id="huigong.E005",
+        )
+        for m in mismatches
+    ]

@@ -87,9 +87,17 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "huigong.audit.middleware.RequestIdMiddleware",
+    # /healthz answers here, before CommonMiddleware rejects a prober's Host header.
+    "huigong.health.HealthCheckMiddleware",
+    # /api/ errors stay JSON even with DEBUG on; a wrong encryption key is a clear 500.
+    "huigong.errors.ErrorResponsesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Every submitted text in NFC without control characters (huigong.common.input).
+    "huigong.common.input.InputNormalizationMiddleware",
+    # A write that lost its lock race is answered 503 "busy, send again", not 500.
+    "huigong.common.busy.BusyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "huigong.accounts.middleware.WorkerBoundaryMiddleware",
@@ -127,12 +135,29 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the dev server read while a long import writes.
+    # The embedded default serves several users at once from one file:
+    # - WAL lets readers go on while one transaction writes;
+    # - IMMEDIATE takes the write lock when a transaction begins. A deferred transaction
+    #   that reads first and writes later cannot wait for the lock (SQLite answers "database
+    #   is locked" at once to avoid a deadlock), which lost concurrent submissions;
+    # - a writer waits up to `timeout` seconds for the lock (busy timeout) before the
+    #   request is answered with a retryable 503 (huigong.common.busy).
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": float(env("HUIGONG_SQLITE_BUSY_TIMEOUT", "20")),
+        }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A request never waits longer than this for a row or table lock; it is then answered
+    # 503 "busy, send again" (huigong.common.busy) instead of holding a worker thread.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = (
+        f"-c lock_timeout={int(env('HUIGONG_DB_LOCK_TIMEOUT', '10000'))}"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -161,11 +186,18 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AXES_FAILURE_LIMIT = int(env("HUIGONG_AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(env("HUIGONG_AXES_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying: an address is locked too once its failures over all names reach this
+# (huigong.accounts.lockout.AddressAwareHandler).
+AXES_ADDRESS_FAILURE_LIMIT = int(env("HUIGONG_AXES_ADDRESS_FAILURE_LIMIT", "30"))
+AXES_HANDLER = "huigong.accounts.lockout.AddressAwareHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Workers sign in with a phone number: axes counts those attempts under the worker's username.
 AXES_USERNAME_CALLABLE = "huigong.accounts.lockout.attempt_name"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "phone"]  # masked in axes' logs
+
+# API tokens: the longest lifetime a user may give a token (days).
+API_TOKEN_MAX_DAYS = int(env("HUIGONG_API_TOKEN_MAX_DAYS", "365"))
 
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True
@@ -192,8 +224,24 @@ STATIC_ROOT = Path(env("HUIGONG_STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("HUIGONG_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Where `python -m huigong backup` writes (files mode 0600, the directory 0700).
+BACKUP_DIR = Path(env("HUIGONG_BACKUP_DIR", str(VAR_DIR / "backups")))
+# Uploaded files (case attachments, import previews) live in the private storage: outside
+# every URL space, served only by views that check scope and permission
+# (huigong.common.files). Its location is read from PRIVATE_MEDIA_ROOT when used.
+PRIVATE_MEDIA_ROOT = Path(env("HUIGONG_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+# Let the web server send private files after the view has checked the request:
+# "X-Accel-Redirect" (nginx, an `internal` location at HUIGONG_SENDFILE_PREFIX, default
+# /_protected/) or "X-Sendfile" (Apache mod_xsendfile; prefix defaults to
+# PRIVATE_MEDIA_ROOT). Empty: Django streams the file itself.
+SENDFILE_HEADER = env("HUIGONG_SENDFILE_HEADER", "")
+SENDFILE_PREFIX = env("HUIGONG_SENDFILE_PREFIX", "")
+# An uploaded import file waits this many seconds (encrypted, in PRIVATE_MEDIA_ROOT/imports)
+# for its confirmation; after that it cannot be confirmed and the sweep deletes it.
+IMPORT_PREVIEW_MAX_AGE = int(env("HUIGONG_IMPORT_PREVIEW_MAX_AGE", "3600"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "huigong.common.files.PrivateFileStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -232,6 +280,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "huigong.cases.clean_attachment_files",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Import previews never confirmed, older than IMPORT_PREVIEW_MAX_AGE (common.previews).
+    "common-clean-import-previews": {
+        "task": "huigong.common.clean_import_previews",
+        "schedule": 600.0,
+    },
     # One digest message per user per day instead of one per event.
     "cases-daily-digests": {
         "task": "huigong.cases.send_daily_digests",
@@ -246,6 +299,12 @@ STATS_SNAPSHOT_MAX_AGE = int(env("HUIGONG_STATS_SNAPSHOT_MAX_AGE", str(2 * 3600)
 # E-mail (daily case digests): printed to the log unless a backend is configured.
 EMAIL_BACKEND = env("HUIGONG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("HUIGONG_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("HUIGONG_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("HUIGONG_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("HUIGONG_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("HUIGONG_EMAIL_USE_TLS", False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env_bool("HUIGONG_EMAIL_USE_SSL", False)  # implicit TLS, usually port 465
+EMAIL_TIMEOUT = int(env("HUIGONG_EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = env("HUIGONG_DEFAULT_FROM_EMAIL", "huigong@localhost")
 
 # SMS verification codes: the console backend prints them to the log (development).
@@ -263,10 +322,29 @@ DJANGO_TABLES2_PAGE_RANGE = 8
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}
+    },
+    # Request lines carry query strings (a search for an ID number or phone): every
+    # handler masks those numbers (huigong.common.redact). Every record gets the id of
+    # the request it belongs to (X-Request-ID, also in the change log).
+    "filters": {
+        "redact": {"()": "huigong.common.redact.RedactProtectedData"},
+        "request_id": {"()": "huigong.audit.middleware.RequestIdLogFilter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id", "redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("HUIGONG_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # The development server's request log, through the masking handler.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Names shown in the UI.

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -19,8 +17,14 @@ urlpatterns = [
     path("m/", include("huigong.portal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
-    path("healthz", views.healthz, name="healthz"),
+    # /healthz is answered by huigong.health.HealthCheckMiddleware, before host checks.
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Friendly Chinese pages in the browser, the JSON error envelope under /api/.
+handler400 = "huigong.errors.handler400"
+handler403 = "huigong.errors.handler403"
+handler404 = "huigong.errors.handler404"
+handler500 = "huigong.errors.handler500"
+
+# No route serves uploaded files, in any profile: they live in the private storage and
+# go out only through views that check scope and permission (huigong.common.files).

@@ -1,9 +1,8 @@
-"""Project-level pages: the workbench home, global search and a health probe."""
+"""Project-level pages: the workbench home and global search (the health probe is
+``huigong.health``)."""
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.db.models import Q
-from django.http import JsonResponse
 from django.shortcuts import redirect, render
 
 from huigong.common.text import clean_text
@@ -64,9 +63,3 @@ def global_search(request):
             "limit": SEARCH_LIMIT,
         },
     )
-
-
-def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})

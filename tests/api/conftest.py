@@ -11,7 +11,9 @@ API = "/api/v1"
 
 
 def bearer(user, **token_fields) -> dict[str, str]:
-    """Django test-client headers authenticating ``user`` with a fresh API token."""
+    """Django test-client headers authenticating ``user`` with a fresh API token
+    (read-write unless ``scope="read"`` is given)."""
+    token_fields.setdefault("scope", "write")
     _token, key = ApiToken.issue(user, "测试令牌", **token_fields)
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 

@@ -57,9 +57,9 @@ class WorkerPhoneBackend(ModelBackend):
 _TOKEN_TOUCH_INTERVAL = datetime.timedelta(minutes=5)
 
 
-def authenticate_api_key(key: str | None) -> User | None:
-    """The active user owning the unexpired API token ``key``, or None. For the API's
-    bearer authentication; the key itself is never stored, only its hash."""
+def authenticate_api_key(key: str | None) -> ApiToken | None:
+    """The unexpired API token ``key`` of an active user (with ``user`` loaded), or None.
+    For the API's bearer authentication; the key itself is never stored, only its hash."""
     if not key or not key.startswith("hg_") or len(key) > 100:
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
@@ -68,4 +68,4 @@ def authenticate_api_key(key: str | None) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > _TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token

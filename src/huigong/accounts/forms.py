@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from huigong.orgs.models import Organization
 
-from .services import API_TOKEN_LIFETIMES, CODE_LENGTH, township_choices
+from .models import TokenScope
+from .services import CODE_LENGTH, api_token_lifetimes, township_choices
 
 
 def lockout_minutes() -> int:
@@ -231,15 +232,31 @@ class ApiTokenForm(TablerFormMixin, forms.Form):
     lifetime_days = forms.TypedChoiceField(
         label=_("有效期"),
         coerce=int,
-        empty_value=None,
-        required=False,
-        initial=str(API_TOKEN_LIFETIMES[1]),
-        error_messages={"invalid_choice": _("请选择有效期。")},
+        error_messages={
+            "invalid_choice": _("请选择有效期。"),
+            "required": _("请选择有效期。"),
+        },
+    )
+    scope = forms.ChoiceField(
+        label=_("权限范围"),
+        choices=TokenScope.choices,
+        initial=TokenScope.READ,
+        required=False,  # left out: read-only, the least a client can need
+        widget=forms.RadioSelect,
+        help_text=_("只读令牌只能查询数据;需要提交或修改数据的客户端才选“读写”。"),
+        error_messages={
+            "invalid_choice": _("请选择令牌的权限范围。"),
+            "required": _("请选择令牌的权限范围。"),
+        },
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        lifetimes = api_token_lifetimes()
         self.fields["lifetime_days"].choices = [
-            *((str(days), gettext("%(days)d 天") % {"days": days}) for days in API_TOKEN_LIFETIMES),
-            ("", gettext("长期有效")),
+            (str(days), gettext("%(days)d 天") % {"days": days}) for days in lifetimes
         ]
+        self.fields["lifetime_days"].initial = str(lifetimes[min(1, len(lifetimes) - 1)])
+
+    def clean_scope(self) -> str:
+        return self.cleaned_data.get("scope") or TokenScope.READ

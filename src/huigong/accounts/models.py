@@ -7,9 +7,11 @@ The union of a user's assignments is their data scope (``huigong.orgs.scope``).
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Permission, UserManager
 from django.db import models
 from django.utils import timezone
@@ -131,8 +133,17 @@ class RoleAssignment(models.Model):
         return f"{self.user} · {self.role} @ {self.organization}"
 
 
+class TokenScope(models.TextChoices):
+    """What an API token may do: read only (GET), or read and write."""
+
+    READ = "read", _("只读")
+    WRITE = "write", _("读写")
+
+
 class ApiToken(models.Model):
-    """A bearer token for API clients (mini-program, integrations). Only its hash is kept."""
+    """A bearer token for API clients (mini-program, integrations). Only its hash is kept.
+    Every token has a scope and an expiry date: a forgotten read-only token of a reporting
+    script can neither change data nor stay valid for ever."""
 
     user = models.ForeignKey(
         User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
@@ -142,7 +153,10 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("过期时间"))
+    scope = models.CharField(
+        _("权限范围"), max_length=10, choices=TokenScope.choices, default=TokenScope.READ
+    )
 
     class Meta:
         verbose_name = _("API 令牌")
@@ -157,22 +171,33 @@ class ApiToken(models.Model):
 
     @property
     def is_expired(self) -> bool:
-        return self.expires_at is not None and self.expires_at <= timezone.now()
+        return self.expires_at <= timezone.now()
+
+    def allows(self, method: str) -> bool:
+        """May this token make a request with this HTTP method?"""
+        return self.scope == TokenScope.WRITE or method in {"GET", "HEAD", "OPTIONS"}
 
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user: User, name: str, expires_at=None) -> tuple[ApiToken, str]:
-        """Create a token and return it with its plain key (shown once, never stored)."""
+    def issue(
+        cls, user: User, name: str, *, scope: str = TokenScope.READ, expires_at=None
+    ) -> tuple[ApiToken, str]:
+        """Create a token and return it with its plain key (shown once, never stored).
+        Without ``expires_at`` it lives for the longest lifetime allowed
+        (``API_TOKEN_MAX_DAYS``)."""
         key = "hg_" + secrets.token_urlsafe(32)
+        if expires_at is None:
+            expires_at = timezone.now() + datetime.timedelta(days=settings.API_TOKEN_MAX_DAYS)
         token = cls.objects.create(
             user=user,
             name=name,
             prefix=key[3:11],
             key_hash=cls.hash_key(key),
             expires_at=expires_at,
+            scope=scope,
         )
         return token, key
 

@@ -37,6 +37,7 @@ from .models import (
     PhoneCodePurpose,
     Role,
     RoleAssignment,
+    TokenScope,
     User,
     UserKind,
 )
@@ -51,7 +52,13 @@ CODE_MAX_ATTEMPTS = 5
 CODE_LENGTH = 6
 #: Live tokens a user may hold at once.
 MAX_API_TOKENS = 10
-API_TOKEN_LIFETIMES = (30, 90, 365)  # days; None = never expires
+API_TOKEN_LIFETIMES = (30, 90, 365)  # days, offered up to settings.API_TOKEN_MAX_DAYS
+
+
+def api_token_lifetimes() -> tuple[int, ...]:
+    """The lifetimes a user may choose: never beyond ``API_TOKEN_MAX_DAYS``."""
+    limit = settings.API_TOKEN_MAX_DAYS
+    return tuple(days for days in API_TOKEN_LIFETIMES if days <= limit) or (limit,)
 
 
 # --- roles -----------------------------------------------------------------------------
@@ -465,9 +472,10 @@ def change_password(*, actor: User, old_password: str, new_password: str) -> Non
 
 
 def issue_api_token(
-    *, actor: User, name: str, lifetime_days: int | None = None
+    *, actor: User, name: str, lifetime_days: int | None, scope: str = TokenScope.READ
 ) -> tuple[ApiToken, str]:
-    """Create an API token for the actor. Returns the token and its plain key, which is
+    """Create an API token for the actor, read-only unless asked otherwise, expiring
+    after one of the offered lifetimes. Returns the token and its plain key, which is
     shown once and never stored."""
     if not actor.is_authenticated or not actor.is_active:
         raise PermissionDenied
@@ -477,8 +485,10 @@ def issue_api_token(
         errors["name"] = [_("请填写令牌名称,例如“小程序”。")]
     elif len(name) > 60:
         errors["name"] = [_("令牌名称不能超过 60 个字。")]
-    if lifetime_days is not None and lifetime_days not in API_TOKEN_LIFETIMES:
+    if lifetime_days not in api_token_lifetimes():
         errors["lifetime_days"] = [_("请选择有效期。")]
+    if scope not in TokenScope.values:
+        errors["scope"] = [_("请选择令牌的权限范围。")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -494,10 +504,8 @@ def issue_api_token(
                     % {"n": MAX_API_TOKENS}
                 }
             )
-        expires_at = (
-            timezone.now() + datetime.timedelta(days=lifetime_days) if lifetime_days else None
-        )
-        token, key = ApiToken.issue(actor, name, expires_at=expires_at)
+        expires_at = timezone.now() + datetime.timedelta(days=lifetime_days)
+        token, key = ApiToken.issue(actor, name, scope=scope, expires_at=expires_at)
         record_change(actor=actor, obj=token, action=ChangeAction.CREATE)
     return token, key
 

@@ -68,6 +68,7 @@ def api_tokens_page(request, *, template: str, revoke_url: str):
                 actor=request.user,
                 name=form.cleaned_data["name"],
                 lifetime_days=form.cleaned_data["lifetime_days"],
+                scope=form.cleaned_data["scope"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)

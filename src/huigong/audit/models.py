@@ -57,6 +57,18 @@ class ChangeLog(models.Model):
         return f"{self.get_action_display()} {self.object_repr}"
 
 
+class RevealReason(models.TextChoices):
+    """Why someone looks at protected data: chosen from a list, so the access log can be
+    read and counted, with a note where the list does not say enough."""
+
+    VERIFY_IDENTITY = "verify_identity", _("核实本人身份")
+    CASE = "case", _("办理诉求或调解")
+    ASSISTANCE = "assistance", _("办理帮扶救助")
+    MEMBERSHIP = "membership", _("办理入会或会员服务")
+    CORRECT_RECORD = "correct_record", _("核对或更正档案")
+    OTHER = "other", _("其他(请说明)")
+
+
 class AccessLog(models.Model):
     """One reveal of protected personal data (full ID number, phone, bank account)."""
 
@@ -75,7 +87,10 @@ class AccessLog(models.Model):
     object_repr = models.CharField(_("对象"), max_length=200)
     org_path = models.CharField(max_length=255, blank=True, db_index=True)
     fields = models.CharField(_("字段"), max_length=200)
-    reason = models.CharField(_("查看原因"), max_length=200, blank=True)
+    reason_code = models.CharField(
+        _("查看原因"), max_length=20, choices=RevealReason.choices, blank=True
+    )
+    reason = models.CharField(_("说明"), max_length=200, blank=True)
     channel = models.CharField(_("渠道"), max_length=20, default="web")
 
     objects = AuditQuerySet.as_manager()

@@ -10,11 +10,13 @@ from typing import Any
 
 from django.db import models
 
+from huigong.common.redact import redact
+
 from .middleware import current_request_id
 from .models import AccessLog, ChangeAction, ChangeLog
 
 #: Field names whose values never enter the log in clear (they are encrypted at rest).
-PROTECTED_FIELDS = {"id_number", "phone", "bank_account", "password"}
+PROTECTED_FIELDS = {"id_number", "phone", "bank_account", "password", "birth_date"}
 
 
 def _plain(value: Any) -> Any:
@@ -40,6 +42,18 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
             value = "已设置" if value else ""
         data[name] = _plain(value)
     return data
+
+
+def _redacted(value: Any) -> Any:
+    """Free text in the log with ID numbers and phones masked: a user may type one into
+    a note or a reason, and the log is read by people without the reveal permission."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_redacted(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _redacted(v) for k, v in value.items()}
+    return value
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -92,25 +106,33 @@ def record_change(
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
+        object_repr=redact(str(obj))[:200],
         org_path=_org_path(obj),
-        changes=changes,
-        note=note[:200],
+        changes=_redacted(changes),
+        note=redact(note)[:200],
     )
 
 
 def record_access(
-    *, actor, obj: models.Model, fields: Iterable[str], reason: str = "", channel: str = "web"
+    *,
+    actor,
+    obj: models.Model,
+    fields: Iterable[str],
+    reason_code: str = "",
+    reason: str = "",
+    channel: str = "web",
 ) -> AccessLog:
-    """Log a reveal of protected data on ``obj``."""
+    """Log a reveal of protected data on ``obj``: the reason chosen from
+    ``RevealReason`` and an optional note."""
     return AccessLog.objects.create(
         **_actor_fields(actor),
         request_id=current_request_id(),
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
+        object_repr=redact(str(obj))[:200],
         org_path=_org_path(obj),
         fields=",".join(fields)[:200],
-        reason=reason[:200],
+        reason_code=reason_code,
+        reason=redact(reason)[:200],
         channel=channel,
     )

@@ -99,7 +99,8 @@ class ChangeLogTable(_AuditTable):
 class AccessLogTable(_AuditTable):
     actor_name = tables.Column(verbose_name=_("查看人"))
     fields = tables.Column(verbose_name=_("查看的字段"), orderable=False)
-    reason = tables.Column(verbose_name=_("查看原因"), orderable=False)
+    reason_code = tables.Column(verbose_name=_("查看原因"), orderable=False)
+    reason = tables.Column(verbose_name=_("说明"), orderable=False)
     channel = tables.Column(verbose_name=_("渠道"), orderable=False)
 
     list_url_name = "audit:access"
@@ -113,6 +114,7 @@ class AccessLogTable(_AuditTable):
             "object_repr",
             "object_id",
             "fields",
+            "reason_code",
             "reason",
             "channel",
             "request_id",

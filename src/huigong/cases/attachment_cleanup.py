@@ -1,6 +1,6 @@
 """Removing orphaned attachment files: an upload whose transaction rolled back leaves its
-file in storage with no ``Attachment`` row. Files younger than a grace period are kept,
-since an upload still in progress has no committed row yet."""
+file in the private storage with no ``Attachment`` row. Files younger than a grace period
+are kept, since an upload still in progress has no committed row yet."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from .models import Attachment
+from .models.case import ATTACHMENT_DIR
 
 #: Files younger than this are never removed.
 DEFAULT_GRACE = datetime.timedelta(hours=24)
@@ -26,13 +27,13 @@ class CleanupResult:
 
 
 def _storage():
+    """The storage attachments are written to (the private storage)."""
     return Attachment._meta.get_field("file").storage
 
 
 def upload_root() -> str:
-    """The top directory of attachment uploads (``cases`` for ``cases/%Y/%m/``)."""
-    upload_to = Attachment._meta.get_field("file").upload_to
-    return upload_to.split("/", 1)[0]
+    """The top directory of attachment uploads (``cases`` for ``cases/<yyyy>/<mm>/``)."""
+    return ATTACHMENT_DIR
 
 
 def _walk(storage, directory: str) -> Iterator[str]:

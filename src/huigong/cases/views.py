@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from django_fsm import can_proceed
 
+from huigong.common.files import private_file_response
 from huigong.common.listing import ScopedListView, StaffRequiredMixin
 from huigong.common.workdays import deadline_status
 from huigong.orgs.scope import get_visible_or_404, user_can_at
@@ -647,17 +648,8 @@ class AttachmentDownloadView(StaffRequiredMixin, View):
         return attachment_response(attachment)
 
 
-def attachment_response(attachment: Attachment) -> FileResponse:
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404
-    response = FileResponse(
-        handle,
-        as_attachment=not attachment.content_type.startswith("image/"),
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+def attachment_response(attachment: Attachment) -> HttpResponse:
+    """The file of an attachment the caller has authorised, under its original name."""
+    return private_file_response(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

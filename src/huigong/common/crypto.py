@@ -4,10 +4,17 @@ ID numbers, phone numbers and bank accounts are stored encrypted (Fernet, keys f
 settings, first key encrypts, all keys decrypt so keys can be rotated), beside an HMAC of
 the normalised value for exact lookup and de-duplication. The hash is keyed with a
 separate secret so a leaked table cannot be reversed by hashing every possible number.
+
+Nothing that narrows a protected number down is kept or shown in clear: the last four
+characters are kept only as keyed hashes (each with its own purpose prefix, so a
+last-four hash never equals the hash of a full number), and the masked ID number shows
+the last four characters alone. docs/security.md ("Protected personal data") gives the
+reasoning and the candidate counts.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
 from functools import lru_cache
@@ -26,13 +33,41 @@ def encrypt(value: str) -> str:
     return _fernet(tuple(settings.ENCRYPTION_KEYS)).encrypt(value.encode("utf-8")).decode("ascii")
 
 
+class DecryptionError(Exception):
+    """A stored protected value that none of the configured keys decrypts: the deployment
+    runs with the wrong ``HUIGONG_ENCRYPTION_KEY(S)`` (e.g. a database restored beside
+    another key). Deliberately not a ``ValueError``: loaders turn ``ValueError`` into
+    "not found", and a key mismatch must show as the server error it is
+    (``huigong.errors``), never as a missing object."""
+
+
 def decrypt(token: str) -> str:
     try:
         return (
             _fernet(tuple(settings.ENCRYPTION_KEYS)).decrypt(token.encode("ascii")).decode("utf-8")
         )
-    except InvalidToken as exc:  # wrong key: never show ciphertext as if it were data
-        raise ValueError("protected value cannot be decrypted with the configured keys") from exc
+    except (InvalidToken, UnicodeError) as exc:  # never show ciphertext as if it were data
+        raise DecryptionError(
+            "protected value cannot be decrypted with the configured keys "
+            "(HUIGONG_ENCRYPTION_KEY(S) does not match the database)"
+        ) from exc
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """Encrypt file contents (import previews) with the first key. The token records when
+    it was made, so ``decrypt_bytes`` can refuse old ones."""
+    return _fernet(tuple(settings.ENCRYPTION_KEYS)).encrypt(data)
+
+
+def decrypt_bytes(token: bytes, *, max_age: int | None = None) -> bytes:
+    """The contents ``encrypt_bytes`` encrypted. Raises ``DecryptionError`` when no
+    configured key opens the token or it is older than ``max_age`` seconds."""
+    try:
+        return _fernet(tuple(settings.ENCRYPTION_KEYS)).decrypt(token, ttl=max_age)
+    except InvalidToken as exc:
+        raise DecryptionError(
+            "encrypted file cannot be decrypted with the configured keys, or has expired"
+        ) from exc
 
 
 def lookup_hash(value: str) -> str:
@@ -40,6 +75,16 @@ def lookup_hash(value: str) -> str:
     return hmac.new(
         settings.LOOKUP_HASH_KEY.encode(), value.encode("utf-8"), hashlib.sha256
     ).hexdigest()
+
+
+def id_last4_hash(number: str) -> str:
+    """Keyed hash of the last four characters of an ID number ("last four" search)."""
+    return lookup_hash(f"id-last4:{number[-4:]}")
+
+
+def phone_last4_hash(phone: str) -> str:
+    """Keyed hash of the last four digits of a phone number ("last four" search)."""
+    return lookup_hash(f"phone-last4:{phone[-4:]}")
 
 
 class EncryptedTextField(models.TextField):
@@ -61,6 +106,32 @@ class EncryptedTextField(models.TextField):
         return encrypt(value)
 
 
+class EncryptedDateField(EncryptedTextField):
+    """A date stored encrypted (as its ISO text); Python code sees a ``datetime.date``.
+    For birth dates that, with a masked ID number, would pin the number down."""
+
+    def from_db_value(self, value, expression, connection):
+        value = super().from_db_value(value, expression, connection)
+        return datetime.date.fromisoformat(value) if value else None
+
+    def to_python(self, value):
+        if value is None or value == "" or isinstance(value, datetime.date):
+            return value or None
+        return datetime.date.fromisoformat(str(value))
+
+    def get_prep_value(self, value):
+        # No NULL in the column: a missing date is stored as "" like the other fields.
+        if value is None or value == "":
+            return ""
+        if isinstance(value, datetime.date):
+            value = value.isoformat()
+        return encrypt(str(value))
+
+    def value_to_string(self, obj):
+        value = self.value_from_object(obj)
+        return value.isoformat() if value else ""
+
+
 def mask(value: str | None, keep_start: int, keep_end: int) -> str:
     """``430426********1234``-style masking; short values are masked whole."""
     if not value:
@@ -71,7 +142,9 @@ def mask(value: str | None, keep_start: int, keep_end: int) -> str:
 
 
 def mask_id_number(value: str | None) -> str:
-    return mask(value, 6, 4)
+    """Only the last four characters (``**************3516``): with the area code and the
+    birth date hidden, what a page shows leaves hundreds of candidate numbers."""
+    return mask(value, 0, 4)
 
 
 def mask_phone(value: str | None) -> str:

@@ -4,16 +4,24 @@ the import specification every registry uses.
 An import is two steps. *Preview* parses the file, normalises every cell (full-width →
 half-width, Traditional → Simplified, stray spaces) and validates each row, giving Chinese
 messages with row and column. *Commit* re-reads the same stored file and saves the valid
-rows in one transaction: either all valid rows are written, or none are.
+rows in one transaction: either all valid rows are written, or none are. Columns of the
+file that no import column takes are named in the preview, never dropped without a word.
+
+Every export goes through ``export_value``: numbers stay numbers, and text that a
+spreadsheet program would run as a formula (``=HYPERLINK(...)``, ``@SUM(...)``, ``-2+3``)
+is written with a leading apostrophe (OWASP "CSV injection"). Reading strips that
+apostrophe again, so an exported file imports back unchanged.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -24,6 +32,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
@@ -54,7 +63,7 @@ def _cell_text(value: Any) -> str:
         value = int(value)
     if hasattr(value, "isoformat") and not isinstance(value, str):
         return value.isoformat()
-    return clean_text(str(value))
+    return unescape_formula(clean_text(str(value)))
 
 
 def read_table(data: bytes, filename: str) -> tuple[list[str], list[list[str]]]:
@@ -93,24 +102,58 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], list[list[str]]]:
 
 # -- writing -----------------------------------------------------------------------------
 
+#: How a cell that a spreadsheet program runs as a formula begins: ``=``, ``+``, ``-`` and
+#: ``@`` start formulas; some programs drop a leading tab or carriage return and then read
+#: the character after it (OWASP, "CSV Injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: A signed number as text (``-12``, ``+3.5``, ``-40%``): evaluating it runs nothing.
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?%?")
+
+
+def escape_formula(text: str) -> str:
+    """``text`` as a spreadsheet shows it but never evaluates: text that begins like a
+    formula gets a leading apostrophe (``'=HYPERLINK(...)``). A plain signed number is
+    kept as it is."""
+    if text.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def unescape_formula(text: str) -> str:
+    """The inverse of ``escape_formula`` for imports: ``'=1+1`` reads as ``=1+1``."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text
+
+
+def export_value(value: Any) -> Any:
+    """One cell of an export. Numbers (``int``, ``float``, ``Decimal``, negative ones too)
+    and booleans stay as they are; ``None`` is an empty cell; anything else is written as
+    formula-safe text without the control characters an .xlsx cannot hold."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float | Decimal):
+        return value
+    return escape_formula(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+
 
 def workbook_bytes(
     headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Sheet1"
 ) -> bytes:
-    """An .xlsx with a bold, frozen header row and readable column widths."""
+    """An .xlsx with a bold, frozen header row and readable column widths. Every cell goes
+    through ``export_value``, and text is stored as text: never a formula, nor an error
+    value such as ``#N/A``."""
     wb = Workbook(write_only=False)
     ws = wb.active
     ws.title = str(title)[:31]
-    ws.append([str(h) for h in headers])
+    _append_text_safe(ws, 1, [export_value(str(h)) for h in headers])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
     widths = [max(6, len(str(h)) * 2) for h in headers]
-    for row in rows:
-        values = [
-            "" if v is None else (str(v) if not isinstance(v, int | float) else v) for v in row
-        ]
-        ws.append(values)
+    for row_number, row in enumerate(rows, start=2):
+        values = [export_value(v) for v in row]
+        _append_text_safe(ws, row_number, values)
         for i, v in enumerate(values[: len(widths)]):
             widths[i] = min(60, max(widths[i], len(str(v)) + 2))
     for i, w in enumerate(widths, start=1):
@@ -118,6 +161,14 @@ def workbook_bytes(
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _append_text_safe(ws, row_number: int, values: list[Any]) -> None:
+    ws.append(values)
+    for column, value in enumerate(values, start=1):
+        # openpyxl takes "=…" for a formula and "#N/A" for an error value; ours are text.
+        if isinstance(value, str) and value.startswith(("=", "#")):
+            ws.cell(row=row_number, column=column).data_type = "s"
 
 
 def xlsx_response(
@@ -179,6 +230,10 @@ class ParsedImport:
     columns: list[Column]
     rows: list[RowResult]
     file_errors: list[str] = field(default_factory=list)
+    #: Columns of the file that no import column reads, by header (or by letter when the
+    #: header is empty), and the sentences the preview shows about them.
+    ignored_columns: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
 
     @property
     def valid_rows(self) -> list[RowResult]:
@@ -215,10 +270,15 @@ class ImportSpec(ABC):
                 if col.matches(h):
                     index[col.key] = i
                     break
+        ignored, notices = self._unread_columns(header, body, set(index.values()))
         missing = [str(c.header) for c in self.columns if c.required and c.key not in index]
         if missing:
             return ParsedImport(
-                self.columns, [], [_("缺少必填列:%(cols)s") % {"cols": _("、").join(missing)}]
+                self.columns,
+                [],
+                [_("缺少必填列:%(cols)s") % {"cols": _("、").join(missing)}],
+                ignored_columns=ignored,
+                notices=notices,
             )
         results = []
         for offset, cells in enumerate(body):
@@ -255,7 +315,38 @@ class ImportSpec(ABC):
                     )
             results.append(row)
         self.validate_rows(results)
-        return ParsedImport(self.columns, results)
+        return ParsedImport(self.columns, results, ignored_columns=ignored, notices=notices)
+
+    def _unread_columns(
+        self, header: list[str], body: list[list[str]], used: set[int]
+    ) -> tuple[list[str], list[str]]:
+        """Name every column of the file that nothing reads: a header the template does
+        not have, a second column for the same field, or data under an empty header."""
+        unknown: list[str] = []
+        repeated: list[str] = []
+        width = max([len(header), *(len(cells) for cells in body)])
+        for i in range(width):
+            if i in used:
+                continue
+            name = header[i] if i < len(header) else ""
+            if not name:
+                if any(i < len(cells) and cells[i] for cells in body):
+                    unknown.append(
+                        _("第 %(letter)s 列(无表头)") % {"letter": get_column_letter(i + 1)}
+                    )
+            elif any(col.matches(name) for col in self.columns):
+                repeated.append(name)
+            else:
+                unknown.append(name)
+        notices = []
+        if unknown:
+            notices.append(_("以下列不在模板中,已忽略:%(cols)s") % {"cols": _("、").join(unknown)})
+        if repeated:
+            notices.append(
+                _("以下列与前面的同名列重复,只读取了前面一列:%(cols)s")
+                % {"cols": _("、").join(repeated)}
+            )
+        return unknown + repeated, notices
 
     def validate_row(self, row: RowResult) -> None:
         """Cross-field and look-up checks; raise ValidationError, or add ``row.warnings``."""

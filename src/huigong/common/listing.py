@@ -16,11 +16,7 @@ The queryset always starts from ``model.objects.visible_to(user)``.
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,6 +30,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from .excel import ExcelError, ImportSpec, read_table, xlsx_response
+from .previews import PreviewGone, discard_preview, load_preview, max_age, store_preview
 
 
 class StaffRequiredMixin(AccessMixin):
@@ -132,18 +129,15 @@ class ImportUploadForm(forms.Form):
 
 class ImportView(StaffRequiredMixin, View):
     """Upload → preview with per-row errors → confirm commits the valid rows in one
-    transaction. The upload is kept under MEDIA_ROOT/imports/ between the two steps and
-    bound to the session, so a confirm can only commit the file its user previewed."""
+    transaction. Between the two steps the upload is kept encrypted in the private
+    storage (``common.previews``) and bound to the session, so a confirm can only commit
+    the file its user previewed; confirm and cancel delete it, and so does the sweep once
+    ``IMPORT_PREVIEW_MAX_AGE`` has passed."""
 
     spec_class: type[ImportSpec]
     template_name = "common/import.html"
     page_title = ""
     success_url_name = ""
-
-    def _store_dir(self) -> Path:
-        path = Path(settings.MEDIA_ROOT) / "imports" / str(self.request.user.pk)
-        path.mkdir(parents=True, exist_ok=True)
-        return path
 
     def _session_key(self) -> str:
         return f"import:{self.request.path}"
@@ -151,7 +145,11 @@ class ImportView(StaffRequiredMixin, View):
     def render_page(self, **context):
         spec = self.spec_class(actor=self.request.user)
         context.setdefault("form", ImportUploadForm())
-        context.update(page_title=self.page_title or spec.title, spec=spec)
+        context.update(
+            page_title=self.page_title or spec.title,
+            spec=spec,
+            preview_minutes=max(1, max_age() // 60),
+        )
         return render(self.request, self.template_name, context)
 
     def get(self, request, *args, **kwargs):
@@ -162,6 +160,8 @@ class ImportView(StaffRequiredMixin, View):
     def post(self, request, *args, **kwargs):
         if "confirm" in request.POST:
             return self.confirm()
+        if "cancel" in request.POST:
+            return self.cancel()
         form = ImportUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_page(form=form)
@@ -173,27 +173,51 @@ class ImportView(StaffRequiredMixin, View):
             form.add_error("file", str(exc))
             return self.render_page(form=form)
         parsed = self.spec_class(actor=request.user).parse(header, body)
-        token = uuid.uuid4().hex
-        suffix = Path(upload.name).suffix.lower()
-        (self._store_dir() / f"{token}{suffix}").write_bytes(data)
-        request.session[self._session_key()] = {
-            "token": token,
-            "suffix": suffix,
-            "name": upload.name,
-        }
+        self._forget_preview()
+        token = ""
+        if parsed.valid_rows and not parsed.file_errors:
+            # Only a file with something to import is kept for the confirmation.
+            token = store_preview(data)
+            request.session[self._session_key()] = {"token": token, "name": upload.name}
         return self.render_page(parsed=parsed, filename=upload.name, token=token)
+
+    def _forget_preview(self) -> None:
+        """Delete this page's stored preview, if any, and its session entry."""
+        stored = self.request.session.pop(self._session_key(), None)
+        if stored:
+            discard_preview(stored["token"])
+
+    def _gone(self):
+        messages.error(
+            self.request,
+            _("导入文件已失效,请重新上传:预览后的文件只保留 %(minutes)d 分钟,确认或取消后即删除")
+            % {"minutes": max(1, max_age() // 60)},
+        )
+        return HttpResponseRedirect(self.request.path)
+
+    def cancel(self):
+        stored = self.request.session.get(self._session_key())
+        if stored and self.request.POST.get("token") == stored["token"]:
+            self._forget_preview()
+        messages.info(self.request, _("已取消导入,上传的文件已删除"))
+        return HttpResponseRedirect(self.request.path)
 
     def confirm(self):
         stored = self.request.session.get(self._session_key())
-        path = stored and self._store_dir() / f"{stored['token']}{stored['suffix']}"
-        if not stored or self.request.POST.get("token") != stored["token"] or not path.exists():
-            messages.error(self.request, _("导入文件已失效,请重新上传"))
-            return HttpResponseRedirect(self.request.path)
-        header, body = read_table(path.read_bytes(), stored["name"])
+        if not stored or self.request.POST.get("token") != stored["token"]:
+            return self._gone()
+        try:
+            data = load_preview(stored["token"])
+        except PreviewGone:
+            self._forget_preview()
+            return self._gone()
+        header, body = read_table(data, stored["name"])
         spec = self.spec_class(actor=self.request.user)
         parsed = spec.parse(header, body)
         if parsed.file_errors or not parsed.valid_rows:
-            return self.render_page(parsed=parsed, filename=stored["name"], token=stored["token"])
+            # Nothing is left to import (the rows changed since the preview).
+            self._forget_preview()
+            return self.render_page(parsed=parsed, filename=stored["name"], token="")
         try:
             with transaction.atomic():
                 for row in parsed.valid_rows:
@@ -210,8 +234,7 @@ class ImportView(StaffRequiredMixin, View):
             return self.render_page(
                 parsed=spec.parse(header, body), filename=stored["name"], token=stored["token"]
             )
-        path.unlink(missing_ok=True)
-        del self.request.session[self._session_key()]
+        self._forget_preview()
         skipped = len(parsed.error_rows)
         messages.success(
             self.request,

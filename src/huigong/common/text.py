@@ -34,7 +34,7 @@ def clean_text(value: str | None) -> str:
     """Half-width, Simplified, single-spaced, trimmed text for names and addresses."""
     if value is None:
         return ""
-    value = to_simplified(to_half_width(str(value)))
+    value = to_simplified(to_half_width(normalize_input(str(value))))
     return _SPACES.sub(" ", value).strip()
 
 
@@ -42,7 +42,7 @@ def clean_code(value: str | None) -> str:
     """Identifiers (ID numbers, credit codes, phones): no spaces or dashes, upper case."""
     if value is None:
         return ""
-    value = to_half_width(str(value))
+    value = to_half_width(normalize_input(str(value)))
     return re.sub(r"[\s\-]", "", value).upper()
 
 
@@ -52,4 +52,39 @@ def clean_phone(value: str | None) -> str:
         value = value[3:]
     elif value.startswith("0086"):
         value = value[4:]
+    return value
+
+
+# Control characters other than tab and newline (C0, DEL, C1), lone UTF-16 surrogates
+# (what `"\ud800"` in JSON decodes to) and the Unicode non-characters U+FFFE/U+FFFF: none
+# of them is text a person typed, and all show as garbage on a worker's phone.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def normalize_input(value: str) -> str:
+    """Text as every door into the system must hand it on: Unicode NFC, carriage returns
+    folded into newlines, and no control characters other than newline and tab.
+
+    This is the lowest level, applied to all submitted text by
+    :class:`huigong.common.input.InputNormalizationMiddleware` (forms), the API's parser
+    (JSON bodies) and :func:`huigong.common.excel.read_table` (imports). Field-specific
+    cleaning (``clean_text``, ``clean_code``) comes on top of it in the services."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", _NOT_TEXT.sub("", value))
+
+
+def normalize_data(value, keep=lambda key: False):
+    """``normalize_input`` applied to every string inside parsed JSON (keys too), except
+    the values of keys for which ``keep(key)`` is true (passwords)."""
+    if isinstance(value, str):
+        return normalize_input(value)
+    if isinstance(value, list):
+        return [normalize_data(item, keep) for item in value]
+    if isinstance(value, dict):
+        return {
+            normalize_input(key) if isinstance(key, str) else key: (
+                item if isinstance(key, str) and keep(key) else normalize_data(item, keep)
+            )
+            for key, item in value.items()
+        }
     return value

@@ -53,6 +53,9 @@ COUNTY_NAME = "祁东县总工会"
 
 #: The phone number of the demo worker, who signs in to the portal with it.
 WORKER_PHONE = "13807340001"
+#: The demo worker's username: random-looking like those ``accounts.services`` gives real
+#: sign-ups, never the phone (usernames show in logs and lockout records in clear).
+WORKER_USERNAME = "w2103f0d8954688"
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
     DemoAccount("xinfa_hr", "李敏", "enterprise_hr", "祁东县新发食品有限公司工会"),
     DemoAccount("provider", "曾桂香", "service_provider", COUNTY_NAME),
     DemoAccount("partner", "何志明", "partner_department", COUNTY_NAME),
-    DemoAccount("w" + WORKER_PHONE, "肖华清", "worker", "四马堂村工会"),
+    DemoAccount(WORKER_USERNAME, "肖华清", "worker", "四马堂村工会"),
 ]
 
 
@@ -476,7 +479,7 @@ class _DemoBuilder:
     def build_cases(self) -> int:
         """The partner departments and the cases, played through the case services by
         the demo accounts; returns the number of cases."""
-        worker = self.users["w" + WORKER_PHONE]
+        worker = self.users[WORKER_USERNAME]
         loader = CaseLoader(
             users=self.users,
             homes={a.username: self.orgs[a.organization] for a in DEMO_ACCOUNTS},

@@ -8,9 +8,8 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import ConfigDict
 
-from huigong.api import ErrorOut
+from huigong.api import ErrorOut, InputSchema
 from huigong.common.text import clean_code, clean_text
 
 from . import services
@@ -64,11 +63,7 @@ class OrgFilters(Schema):
     under: int | None = Field(None, description="只列出该组织(含)的整个下级树")
 
 
-class _StrictIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class OrgFieldsIn(_StrictIn):
+class OrgFieldsIn(InputSchema):
     short_name: str = Field("", max_length=200)
     category: GrassrootsCategory | Literal[""] = ""
     division_code: str = Field("", max_length=40)
@@ -92,7 +87,7 @@ class OrgUpdateIn(OrgFieldsIn):
     kind: OrgKind = None
 
 
-class MoveIn(_StrictIn):
+class MoveIn(InputSchema):
     parent_id: int
 
 
@@ -109,7 +104,7 @@ def _detail(request, pk: int) -> Organization:
     return org
 
 
-@router.get("/", response=list[OrgOut], summary="组织列表(按管辖范围,分页)")
+@router.get("/", response={200: list[OrgOut], **ERRORS}, summary="组织列表(按管辖范围,分页)")
 @paginate
 def list_organizations(request: HttpRequest, filters: Query[OrgFilters]):
     qs = _visible(request)

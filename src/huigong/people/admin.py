@@ -27,7 +27,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class HouseholdMemberInline(admin.TabularInline):
     model = HouseholdMember
     extra = 0
-    fields = ("relation", "name", "masked_id_number", "birth_date", "health")
+    fields = ("relation", "name", "masked_id_number", "birth_year", "health")
     readonly_fields = fields
     can_delete = False
 
@@ -61,7 +61,7 @@ class PersonAdmin(ReadOnlyAdmin):
         "name",
         "masked_id_number",
         "sex",
-        "birth_date",
+        "birth_year",
         "masked_phone",
         "address",
         "employer",
@@ -97,7 +97,7 @@ class HouseholdMemberAdmin(ReadOnlyAdmin):
         "relation",
         "name",
         "masked_id_number",
-        "birth_date",
+        "birth_year",
         "monthly_income",
         "health",
         "disability_grade",

@@ -1,6 +1,8 @@
 """People API (mounted at ``/api/v1/people/``): persons and their household members.
 
-ID numbers and phones are always masked in responses (``*_masked``); the full values
+ID numbers and phones are always masked in responses (``*_masked``, last four
+characters of an ID number only) and persons carry their birth year, never the full
+date, so that nothing a response shows rebuilds a number; the full values
 come only from ``POST /persons/{id}/reveal`` with a reason, which needs
 ``people.reveal_person`` and is written to the access log with channel ``api``. Lists
 use the same filters and search as the workbench list. Rules live in
@@ -15,9 +17,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from huigong.api import ApiError, ErrorCode, ErrorOut
+from huigong.api import ApiError, ErrorCode, ErrorOut, InputSchema, Pagination
+from huigong.audit.models import RevealReason
 from huigong.orgs.models import Organization
 from huigong.orgs.scope import get_visible_or_404
 
@@ -30,15 +33,6 @@ router = Router()
 VIEW_PERM = "people.view_person"
 #: Largest id a client may send: ids beyond a 64-bit integer cannot exist.
 MAX_ID = 2**63 - 1
-
-
-class PersonPagination(PageNumberPagination):
-    """``?page=&page_size=`` with a bounded page number, so absurd pages are a 422, not a
-    database overflow."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=100_000)
-        page_size: int | None = Field(None, ge=1)
 
 
 # -- schemas -------------------------------------------------------------------------------
@@ -56,7 +50,7 @@ class PersonOut(Schema):
     id_number_masked: str = Field(description="身份证号码(脱敏)")
     phone_masked: str = Field(description="手机号(脱敏)")
     sex: str
-    birth_date: datetime.date | None
+    birth_year: int | None = Field(description="出生年份(完整出生日期不对外显示)")
     address: str
     employer: OrgRef | None = Field(description="已建会的工作单位")
     employer_name: str = Field(description="未建会的工作单位名称")
@@ -85,7 +79,7 @@ class PersonSavedOut(PersonOut):
     warnings: list[str] = Field([], description="提醒(如身份证号码的行政区划代码未在区划库中)")
 
 
-class PersonIn(Schema):
+class PersonIn(InputSchema):
     organization_id: int = Field(ge=1, le=MAX_ID, description="所属工会")
     name: str
     id_number: str
@@ -100,7 +94,7 @@ class PersonIn(Schema):
     notes: str = ""
 
 
-class PersonPatch(Schema):
+class PersonPatch(InputSchema):
     """Only the fields sent are changed. ``phone: ""`` removes the phone number;
     ``employer_id: null`` removes the linked employer."""
 
@@ -129,8 +123,9 @@ class PersonQueryParams(Schema):
     birth_year_to: int | None = Field(None, ge=1900, le=2100)
 
 
-class RevealIn(Schema):
-    reason: str = Field(description="查看原因(记入审计日志)")
+class RevealIn(InputSchema):
+    reason: RevealReason = Field(description="查看原因(从列表中选择,记入审计日志)")
+    note: str = Field("", max_length=200, description="说明;原因为 other 时必填")
 
 
 class RevealOut(Schema):
@@ -143,7 +138,7 @@ class MemberOut(Schema):
     relation: str
     name: str
     id_number_masked: str
-    birth_date: datetime.date | None
+    birth_year: int | None = Field(description="出生年份(完整出生日期不对外显示)")
     monthly_income: Decimal | None
     health: str
     disability_grade: int | None
@@ -158,7 +153,7 @@ class MemberSavedOut(MemberOut):
     warnings: list[str] = []
 
 
-class MemberIn(Schema):
+class MemberIn(InputSchema):
     relation: Relation
     name: str
     id_number: str = ""
@@ -169,7 +164,7 @@ class MemberIn(Schema):
     school: str = ""
 
 
-class MemberPatch(Schema):
+class MemberPatch(InputSchema):
     relation: Relation | None = None
     name: str | None = None
     id_number: str | None = None
@@ -265,7 +260,7 @@ def _saved(person: Person, warnings: list[str]) -> Person:
     response={200: list[PersonOut], 403: ErrorOut, 422: ErrorOut},
     summary="职工列表(脱敏)",
 )
-@paginate(PersonPagination)
+@paginate(Pagination)
 def list_persons(request, filters: Query[PersonQueryParams]):
     _require_perm(request.auth, VIEW_PERM)
     queryset = Person.objects.visible_to(request.auth, VIEW_PERM).select_related(
@@ -331,7 +326,11 @@ def update_person(request, person_id: int, payload: PersonPatch):
 def reveal_person(request, person_id: int, payload: RevealIn, response: HttpResponse):
     person = _load_person(request, person_id)
     revealed = services.reveal_person(
-        actor=request.auth, person=person, reason=payload.reason, channel="api"
+        actor=request.auth,
+        person=person,
+        reason=payload.reason,
+        note=payload.note,
+        channel="api",
     )
     response["Cache-Control"] = "no-store"
     return {"id_number": revealed.id_number, "phone": revealed.phone}

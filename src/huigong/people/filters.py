@@ -3,8 +3,6 @@ and the search box), all applied on top of the user's scope."""
 
 from __future__ import annotations
 
-import datetime
-
 import django_filters
 from django import forms
 from django.db.models import Min
@@ -91,7 +89,7 @@ class PersonFilter(django_filters.FilterSet):
         return queryset.filter(organization__path__startswith=value.path)
 
     def filter_birth_from(self, queryset, name, value):
-        return queryset.filter(birth_date__gte=datetime.date(value, 1, 1))
+        return queryset.filter(birth_year__gte=value)
 
     def filter_birth_to(self, queryset, name, value):
-        return queryset.filter(birth_date__lte=datetime.date(value, 12, 31))
+        return queryset.filter(birth_year__lte=value)

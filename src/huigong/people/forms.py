@@ -12,6 +12,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from huigong.audit.models import RevealReason
+
 from .filters import OrganizationChoiceField, organization_choices
 from .models import EmploymentForm, HealthStatus, NewFormType, Relation
 
@@ -166,7 +168,9 @@ class HouseholdMemberForm(forms.Form):
                 **{
                     "relation": member.relation,
                     "name": member.name,
-                    "birth_date": member.birth_date,
+                    # With an ID number the date comes from it; showing it beside the
+                    # masked number would give the number away.
+                    "birth_date": None if member.id_number else member.birth_date,
                     "monthly_income": member.monthly_income,
                     "health": member.health,
                     "disability_grade": member.disability_grade,
@@ -197,13 +201,27 @@ class HouseholdMemberForm(forms.Form):
 
 
 class RevealForm(forms.Form):
-    reason = forms.CharField(
+    """Why the full ID number and phone are needed: a reason from the list, and a note
+    (required for "other"). The service checks both; the form only carries them."""
+
+    reason = forms.ChoiceField(
         label=_("查看原因"),
+        choices=[("", _("请选择")), *RevealReason.choices],
+        error_messages={
+            "required": _("请从列表中选择查看原因"),
+            "invalid_choice": _("请从列表中选择查看原因"),
+        },
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    note = forms.CharField(
+        label=_("说明"),
+        required=False,
+        max_length=200,
         widget=forms.TextInput(
             attrs={
                 "class": "form-control",
                 "maxlength": 200,
-                "placeholder": _("如:办理困难帮扶需核对身份"),
+                "placeholder": _("可选;选“其他”时必填,如:金秋助学资格复核"),
             }
         ),
     )

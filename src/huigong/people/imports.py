@@ -5,7 +5,9 @@ normalisation, ID-number validation, de-duplication against the database (in or 
 the importer's scope, without revealing where), employer and employment-form
 consistency. On top of that the file itself is checked: the same ID number twice in the
 file, and ID numbers that Excel has turned into numbers (``4.30426E+17``) and so lost
-their last digits. Confirming saves the valid rows through ``services.register_person``.
+their last digits. A 性别 column is not stored (the sex comes from the ID number) but
+checked: a sex that differs from the ID number's is a warning on the row. Confirming saves
+the valid rows through ``services.register_person``.
 """
 
 from __future__ import annotations
@@ -21,12 +23,22 @@ from huigong.common.excel import Column, ImportSpec, RowResult
 from huigong.common.text import clean_code, clean_text
 from huigong.orgs.models import Organization
 
-from .models import EmploymentForm, NewFormType
+from .models import EmploymentForm, NewFormType, Sex
 from .services import check_person, register_person, require_person_permission
 
 _SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$")
 _PATH_SEPARATORS = re.compile(r"\s*[/>|]\s*")
 
+_SEX_LOOKUP = {
+    "男": Sex.MALE,
+    "男性": Sex.MALE,
+    "m": Sex.MALE,
+    "male": Sex.MALE,
+    "女": Sex.FEMALE,
+    "女性": Sex.FEMALE,
+    "f": Sex.FEMALE,
+    "female": Sex.FEMALE,
+}
 _TRUE = {"是", "会员", "y", "yes", "true", "1", "√"}
 _FALSE = {"否", "非会员", "不是", "n", "no", "false", "0", "×"}
 
@@ -193,6 +205,11 @@ class PersonImportSpec(ImportSpec):
             parse=parse_is_member,
             help=gettext_lazy("是 / 否,默认否"),
         ),
+        Column(
+            "sex",
+            "性别",
+            help=gettext_lazy("男 / 女,可不填;只用于核对,性别以身份证号码为准"),
+        ),
     ]
 
     def __init__(self, *, actor):
@@ -272,6 +289,30 @@ class PersonImportSpec(ImportSpec):
             return
         row.values["id_number"] = checked.values["id_number"]
         row.warnings.extend(checked.warnings)
+        self._check_declared_sex(row)
+
+    def _check_declared_sex(self, row: RowResult) -> None:
+        """The sex is read from the ID number; a 性别 column only checks it. A mismatch
+        (often a wrong or swapped ID number) or an unreadable value is a warning."""
+        declared_text = row.values.get("sex")
+        if not declared_text:
+            return
+        derived = Sex.MALE if int(row.values["id_number"][16]) % 2 == 1 else Sex.FEMALE
+        declared = _SEX_LOOKUP.get(clean_text(declared_text).casefold())
+        if declared is None:
+            declared = _label_keys(Sex).get(clean_text(declared_text).casefold())
+        if declared is None:
+            row.warnings.append(
+                _("“性别”列的“%(value)s”无法识别(请填写男或女),已忽略;性别以身份证号码为准")
+                % {"value": declared_text}
+            )
+        elif declared != derived:
+            row.warnings.append(
+                _(
+                    "“性别”列填写为%(declared)s,身份证号码显示为%(derived)s;将以身份证号码为准,请核对"
+                )
+                % {"declared": Sex(declared).label, "derived": Sex(derived).label}
+            )
 
     def validate_rows(self, rows: list[RowResult]) -> None:
         first_seen: dict[str, int] = {}

@@ -1,12 +1,15 @@
 """Persons (workers, members, household members) and their protected personal data.
 
 ID numbers and phone numbers are stored encrypted beside a keyed hash for exact lookup
-and de-duplication, and the last four characters for the "last 4 digits" search staff
-use on the phone. Birth date and sex are derived from the ID number.
+and de-duplication, and keyed hashes of their last four characters for the "last 4
+digits" search staff use on the phone. Only the birth *year* (for age statistics) and
+the sex are kept in clear, both derived from the ID number: a full birth date beside the
+last four characters would pin the number down (docs/security.md).
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -15,7 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 from stdnum.cn import ric
 
-from huigong.common.crypto import EncryptedTextField, lookup_hash, mask_id_number, mask_phone
+from huigong.common.crypto import (
+    EncryptedDateField,
+    EncryptedTextField,
+    id_last4_hash,
+    lookup_hash,
+    mask_id_number,
+    mask_phone,
+    phone_last4_hash,
+)
 from huigong.common.text import clean_code, clean_phone, clean_text
 from huigong.orgs.scope import ScopedQuerySetMixin
 
@@ -51,6 +62,16 @@ def name_pinyin(name: str) -> str:
     return f"{initials} {full}"
 
 
+def birth_date_of(id_number: str) -> datetime.date | None:
+    """The birth date written in a (validated) ID number, or None without one."""
+    if not id_number:
+        return None
+    try:
+        return ric.get_birth_date(id_number)
+    except ValueError:  # stdnum's ValidationError is a ValueError
+        return None
+
+
 # Names repeat a lot across a large import; pinyin conversion is the costly part.
 _bulk_name_pinyin = lru_cache(maxsize=65536)(name_pinyin)
 
@@ -80,12 +101,14 @@ class Person(models.Model):
     id_number_hash = models.CharField(
         max_length=64, null=True, blank=True, unique=True, editable=False
     )
-    id_last4 = models.CharField(max_length=4, blank=True, editable=False, db_index=True)
-    birth_date = models.DateField(_("出生日期"), null=True, blank=True, editable=False)
+    id_last4_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    birth_year = models.PositiveSmallIntegerField(
+        _("出生年份"), null=True, blank=True, editable=False, db_index=True
+    )
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, blank=True)
     phone = EncryptedTextField(_("手机号"), blank=True, default="")
     phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
-    phone_last4 = models.CharField(max_length=4, blank=True, editable=False, db_index=True)
+    phone_last4_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     address = models.CharField(_("住址"), max_length=200, blank=True)
     employer = models.ForeignKey(
         "orgs.Organization",
@@ -139,24 +162,24 @@ class Person(models.Model):
         if self.id_number:
             check = check_id_number(self.id_number)
             self.id_number_hash = lookup_hash(check.number)
-            self.id_last4 = check.number[-4:]
-            self.birth_date = check.birth_date
+            self.id_last4_hash = id_last4_hash(check.number)
+            self.birth_year = check.birth_date.year
             self.sex = check.sex
         else:
             self.id_number_hash = None
-            self.id_last4 = ""
+            self.id_last4_hash = ""
         self.phone = clean_phone(self.phone)
         self.phone_hash = lookup_hash(self.phone) if self.phone else ""
-        self.phone_last4 = self.phone[-4:] if self.phone else ""
+        self.phone_last4_hash = phone_last4_hash(self.phone) if self.phone else ""
         if kwargs.get("update_fields") is not None:
             derived = {
                 "name_pinyin",
                 "id_number_hash",
-                "id_last4",
-                "birth_date",
+                "id_last4_hash",
+                "birth_year",
                 "sex",
                 "phone_hash",
-                "phone_last4",
+                "phone_last4_hash",
             }
             kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
         super().save(*args, **kwargs)
@@ -168,6 +191,12 @@ class Person(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def birth_date(self) -> datetime.date | None:
+        """The full birth date, read from the (decrypted) ID number. Not stored, and shown
+        only with the full number to a user who may reveal it."""
+        return birth_date_of(self.id_number)
 
     @property
     def is_new_form_worker(self) -> bool:
@@ -192,21 +221,21 @@ class Person(models.Model):
             if person.id_number:
                 if validated:
                     number = person.id_number
-                    birth_date = ric.get_birth_date(number)
+                    birth_year = int(number[6:10])
                     sex = Sex.MALE if int(number[16]) % 2 == 1 else Sex.FEMALE
                 else:
                     check = check_id_number(person.id_number)
-                    number, birth_date, sex = check.number, check.birth_date, check.sex
+                    number, birth_year, sex = check.number, check.birth_date.year, check.sex
                 person.id_number_hash = lookup_hash(number)
-                person.id_last4 = number[-4:]
-                person.birth_date = birth_date
+                person.id_last4_hash = id_last4_hash(number)
+                person.birth_year = birth_year
                 person.sex = sex
             else:
                 person.id_number_hash = None
-                person.id_last4 = ""
+                person.id_last4_hash = ""
             person.phone = clean_phone(person.phone)
             person.phone_hash = lookup_hash(person.phone) if person.phone else ""
-            person.phone_last4 = person.phone[-4:] if person.phone else ""
+            person.phone_last4_hash = phone_last4_hash(person.phone) if person.phone else ""
             prepared.append(person)
         return prepared
 
@@ -243,7 +272,11 @@ class HouseholdMember(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     id_number = EncryptedTextField(_("身份证号码"), blank=True, default="")
     id_number_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
-    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    # Encrypted: beside the masked ID number a full birth date would pin the number down.
+    birth_date = EncryptedDateField(_("出生日期"), blank=True, default=None)
+    birth_year = models.PositiveSmallIntegerField(
+        _("出生年份"), null=True, blank=True, editable=False
+    )
     monthly_income = models.DecimalField(
         _("月收入(元)"), max_digits=10, decimal_places=2, null=True, blank=True
     )
@@ -279,6 +312,7 @@ class HouseholdMember(models.Model):
             self.birth_date = check.birth_date
         else:
             self.id_number_hash = ""
+        self.birth_year = self.birth_date.year if self.birth_date else None
         super().save(*args, **kwargs)
 
     @property

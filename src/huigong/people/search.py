@@ -3,8 +3,8 @@
 Staff type whatever they have at hand: a name (possibly in Traditional characters or
 full-width), pinyin initials (``xhq``) or full pinyin (``xiaohuaqing``), a full ID
 number, the last four characters of an ID number or phone, or a full phone number. The
-kind is detected from the query; protected values are matched through their keyed hash
-(full values) or the stored last four characters, never by decrypting. Results are always
+kind is detected from the query; protected values are matched through their keyed hashes
+(of the full value, or of its last four characters), never by decrypting. Results are always
 limited to the persons the user may see.
 """
 
@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from huigong.common.crypto import lookup_hash
+from huigong.common.crypto import id_last4_hash, lookup_hash, phone_last4_hash
 from huigong.common.text import clean_code, clean_phone, clean_text
 
 from .models import Person
@@ -82,7 +82,10 @@ def search_persons(user, raw: str | None, queryset=None):
     if query.kind == QueryKind.PHONE:
         return qs.filter(phone_hash=lookup_hash(query.value))
     if query.kind == QueryKind.LAST4:
-        return qs.filter(Q(id_last4=query.value) | Q(phone_last4=query.value))
+        return qs.filter(
+            Q(id_last4_hash=id_last4_hash(query.value))
+            | Q(phone_last4_hash=phone_last4_hash(query.value))
+        )
     if query.kind == QueryKind.PINYIN:
         return qs.filter(name_pinyin__contains=query.value)
     if query.kind == QueryKind.NAME:

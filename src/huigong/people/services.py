@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc
 
-from huigong.audit.models import ChangeAction
+from huigong.audit.models import ChangeAction, RevealReason
 from huigong.audit.services import record_access, record_change, snapshot
 from huigong.common.crypto import lookup_hash
 from huigong.common.text import clean_code, clean_phone, clean_text
@@ -67,7 +67,11 @@ HOUSEHOLD_FIELDS = (
     "school",
 )
 #: What a household member's change-log entry records (``person`` ties it to the person).
-MEMBER_LOG_FIELDS = ("person", *HOUSEHOLD_FIELDS)
+#: The birth year, not the date: the log is readable without the reveal permission.
+MEMBER_LOG_FIELDS = (
+    "person",
+    *(("birth_year" if name == "birth_date" else name) for name in HOUSEHOLD_FIELDS),
+)
 NOTES_MAX_LENGTH = 1000
 REASON_MAX_LENGTH = 200
 MAX_MONTHLY_INCOME = Decimal("99999999.99")
@@ -435,18 +439,29 @@ def update_person(*, actor, person: Person, **changes: Any) -> PersonResult:
 
 
 @transaction.atomic
-def reveal_person(*, actor, person: Person, reason: str, channel: str = "web") -> RevealedPerson:
+def reveal_person(
+    *, actor, person: Person, reason: str, note: str = "", channel: str = "web"
+) -> RevealedPerson:
     """Return the full ID number and phone of ``person`` and log who saw them and why.
-    Needs ``people.reveal_person`` at the person's organization and a reason."""
+    Needs ``people.reveal_person`` at the person's organization and a reason from
+    ``RevealReason``; the note is optional, except for "other", which it explains."""
     if not user_can_at(actor, "people.reveal_person", person.organization.path):
         raise PermissionDenied(_("您没有查看完整身份证号码和手机号的权限"))
     errors = _Errors()
-    reason = clean_line(reason, "reason", REASON_MAX_LENGTH, errors)
-    if not reason and "reason" not in errors:
-        errors.add("reason", _("请填写查看原因"))
+    reason = (reason or "").strip()
+    if reason not in RevealReason.values:
+        errors.add("reason", _("请从列表中选择查看原因"))
+    note = clean_line(note, "note", REASON_MAX_LENGTH, errors)
+    if reason == RevealReason.OTHER and not note and "note" not in errors:
+        errors.add("note", _("选择“其他”时请写明查看原因"))
     errors.raise_if_any()
     record_access(
-        actor=actor, obj=person, fields=["id_number", "phone"], reason=reason, channel=channel
+        actor=actor,
+        obj=person,
+        fields=["id_number", "phone"],
+        reason_code=reason,
+        reason=note,
+        channel=channel,
     )
     return RevealedPerson(id_number=person.id_number, phone=person.phone)
 

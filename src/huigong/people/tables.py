@@ -1,6 +1,7 @@
 """The person list as a table; the Excel export writes exactly these columns.
 
-ID numbers and phones appear masked — on screen and in the export alike."""
+ID numbers and phones appear masked and persons show their birth year, not the date —
+on screen and in the export alike (with the date, the masked number could be rebuilt)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ class PersonTable(tables.Table):
         verbose_name=_("身份证号码"), accessor="masked_id_number", orderable=False
     )
     sex = tables.Column(verbose_name=_("性别"))
-    birth_date = tables.DateColumn(verbose_name=_("出生日期"), format="Y-m-d")
+    birth_year = tables.Column(verbose_name=_("出生年份"), default="")
     phone = tables.Column(verbose_name=_("手机号"), accessor="masked_phone", orderable=False)
     organization = tables.Column(
         verbose_name=_("所属工会"), accessor="organization__name", order_by=("organization__path",)
@@ -44,7 +45,7 @@ class PersonTable(tables.Table):
             "name",
             "id_number",
             "sex",
-            "birth_date",
+            "birth_year",
             "phone",
             "organization",
             "employer",

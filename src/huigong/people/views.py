@@ -161,6 +161,7 @@ class PersonRevealView(StaffRequiredMixin, View):
                     actor=request.user,
                     person=person,
                     reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
                     channel="web",
                 )
             except ValidationError as exc:

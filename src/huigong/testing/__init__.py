@@ -43,6 +43,13 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path_factory):
+    """Uploads of each test go to a fresh private storage, never into the developer's
+    ``var/private``."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private")
+
+
 @pytest.fixture
 def roles(db):
     from huigong.accounts.services import seed_roles

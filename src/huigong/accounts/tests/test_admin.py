@@ -165,7 +165,7 @@ def test_role_permissions_use_filter_horizontal_and_changes_are_audited(client, 
 
 
 def test_api_tokens_are_read_only_in_admin_and_can_be_revoked(client, superuser, township_cadre):
-    token, key = issue_api_token(actor=township_cadre, name="小程序")
+    token, key = issue_api_token(actor=township_cadre, name="小程序", lifetime_days=30)
     client.force_login(superuser)
     changelist = reverse("admin:accounts_apitoken_changelist")
     html = client.get(changelist).content.decode()

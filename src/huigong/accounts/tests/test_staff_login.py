@@ -161,3 +161,29 @@ def test_session_cookie_is_http_only_and_expires_with_browser(client, township_c
     assert cookie["httponly"]
     assert cookie["samesite"] == "Lax"
     assert not cookie["expires"]
+
+
+def test_one_address_spraying_many_names_is_locked(client, township_cadre, sibling_cadre, settings):
+    # One password tried against many names: no single name reaches 5 failures, but the
+    # address does reach the address limit, and then even a right password is refused.
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 12
+    for i in range(12):
+        response = _login(client, f"guess{i:02d}", "Huigong@2026")
+        assert response.status_code == 200
+    assert not AccessAttempt.objects.filter(failures_since_start__gte=2).exists()
+    refused = _login(client, "huangtupu", PASSWORD)
+    assert refused.status_code == 429
+    assert "这个网络地址近期登录失败的次数过多" in refused.content.decode()
+    assert not _signed_in(client)
+    # Another address is not affected.
+    elsewhere = Client(REMOTE_ADDR="10.0.0.9")
+    assert _login(elsewhere, "baidishi", PASSWORD).status_code == 302
+
+
+def test_a_few_failures_of_several_people_at_one_address_do_not_lock_it(
+    client, township_cadre, sibling_cadre
+):
+    # A station's shared connection: colleagues mistype now and then.
+    for name in ["huangtupu", "baidishi", "station", "grid"] * 3:
+        _login(client, name, "mistyped")
+    assert _login(client, "baidishi", PASSWORD).status_code == 302

@@ -55,10 +55,18 @@ def logs(tree, township_cadre, sibling_cadre, county_cadre):
             after={"contact_name": "乙"},
         ),
         "mine_access": record_access(
-            actor=township_cadre, obj=mine, fields=["id_number", "phone"], reason="核实身份"
+            actor=township_cadre,
+            obj=mine,
+            fields=["id_number", "phone"],
+            reason_code="verify_identity",
+            reason="来电核实",
         ),
         "theirs_access": record_access(
-            actor=sibling_cadre, obj=theirs, fields=["id_number"], reason="走访核对"
+            actor=sibling_cadre,
+            obj=theirs,
+            fields=["id_number"],
+            reason_code="assistance",
+            reason="走访核对",
         ),
         "mine_person": mine,
         "theirs_person": theirs,

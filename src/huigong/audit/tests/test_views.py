@@ -93,7 +93,7 @@ def test_township_auditor_sees_only_own_subtree_reveals(client, logs, township_a
     assert rows_of(response) == ["王建军"]
     body = page_text(response)
     assert "身份证号码、手机号" in body
-    assert "核实身份" in body
+    assert "核实本人身份" in body and "来电核实" in body
     assert "走访核对" not in body
 
 

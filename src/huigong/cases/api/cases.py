@@ -25,14 +25,14 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from huigong.api import ApiError, ErrorCode, ErrorOut, Pagination
+from huigong.api import ApiError, ErrorCode, ErrorOut, InputSchema, Pagination
 from huigong.common.workdays import deadline_status
 from huigong.orgs.models import Organization
 from huigong.orgs.scope import get_visible_or_404, user_can_at
 from huigong.people.models import Person
 
 from .. import services
-from ..filters import CaseApiFilter
+from ..filters import CaseApiFilter, CaseFilter, Queue
 from ..models import (
     OPEN_STATUSES,
     Case,
@@ -62,7 +62,7 @@ class Ref(Schema):
     name: str
 
 
-class CategoryOut(Schema):
+class CaseCategoryOut(Schema):
     id: int
     code: str
     name: str
@@ -103,14 +103,14 @@ class CaseListOut(_CaseFields):
         return awaiting_rating(obj)
 
 
-class PartyOut(Schema):
+class CasePartyOut(Schema):
     role: str
     name: str
     id_number_masked: str
     phone_masked: str
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     kind: str
     label: str
     time: datetime.datetime
@@ -121,7 +121,7 @@ class EventOut(Schema):
     details: list[str]
 
 
-class AttachmentOut(Schema):
+class CaseAttachmentOut(Schema):
     id: int
     name: str
     size: int
@@ -129,7 +129,7 @@ class AttachmentOut(Schema):
     uploaded_at: datetime.datetime
 
 
-class ReferralOut(Schema):
+class CaseReferralOut(Schema):
     id: int
     department: Ref
     status: str
@@ -141,7 +141,7 @@ class ReferralOut(Schema):
     replied_at: datetime.datetime | None
 
 
-class SupervisionOut(Schema):
+class CaseSupervisionOut(Schema):
     id: int
     organization: Ref
     comment: str
@@ -195,18 +195,18 @@ class CaseOut(_CaseFields):
     outcome: str
     result_text: str
     accept_due: datetime.date
-    parties: list[PartyOut]
-    attachments: list[AttachmentOut]
-    referrals: list[ReferralOut] = Field([], description="仅工作人员可见")
-    supervisions: list[SupervisionOut] = Field([], description="仅工作人员可见")
-    timeline: list[EventOut] = Field(description="职工只看到公开的办理进度")
+    parties: list[CasePartyOut]
+    attachments: list[CaseAttachmentOut]
+    referrals: list[CaseReferralOut] = Field([], description="仅工作人员可见")
+    supervisions: list[CaseSupervisionOut] = Field([], description="仅工作人员可见")
+    timeline: list[CaseEventOut] = Field(description="职工只看到公开的办理进度")
     mediations: list[CaseMediationOut] = Field(
         [], description="劳动争议调解(公开部分:不含调解笔录和内部说明)"
     )
     actions: list[str] = Field(description="当前用户可执行的操作")
 
 
-class ApplicantIn(Schema):
+class CaseApplicantIn(InputSchema):
     """An existing person (``person_id``) or one found / registered by ID number or phone."""
 
     person_id: int | None = Field(None, ge=1, le=MAX_ID)
@@ -215,7 +215,7 @@ class ApplicantIn(Schema):
     phone: str = Field("", max_length=40)
 
 
-class SubmitIn(Schema):
+class CaseSubmitIn(InputSchema):
     kind: CaseKind = CaseKind.DEMAND
     category_id: int = Field(ge=1, le=MAX_ID)
     title: str = Field("", description="留空则取诉求内容的开头")
@@ -230,63 +230,63 @@ class SubmitIn(Schema):
     channel: Channel = Channel.API
     complexity: Complexity = Complexity.ORDINARY
     employer_id: int | None = Field(None, ge=1, le=MAX_ID)
-    applicants: list[ApplicantIn] = Field([], max_length=500)
+    applicants: list[CaseApplicantIn] = Field([], max_length=500)
 
 
-class NoteIn(Schema):
+class CaseNoteIn(InputSchema):
     note: str
 
 
-class ContactIn(Schema):
+class CaseContactIn(InputSchema):
     note: str
     method: str = "phone"
     contact: str = ""
 
 
-class AcceptIn(Schema):
+class CaseAcceptIn(InputSchema):
     assignee_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-class ReferIn(Schema):
+class CaseReferIn(InputSchema):
     department_id: int = Field(ge=1, le=MAX_ID)
     note: str
 
 
-class ReplyIn(Schema):
+class ReferralReplyIn(InputSchema):
     reply_text: str
     replied_by: str = ""
 
 
-class ReasonIn(Schema):
+class CaseReasonIn(InputSchema):
     reason: str
 
 
-class SuperviseIn(Schema):
+class CaseSuperviseIn(InputSchema):
     comment: str
     days: int = Field(services.SUPERVISION_DAYS, ge=1, le=30)
 
 
-class AnswerIn(Schema):
+class SupervisionAnswerIn(InputSchema):
     response: str
 
 
-class ResolveIn(Schema):
+class CaseResolveIn(InputSchema):
     outcome: Outcome
     result_text: str
     amount_recovered: Decimal | None = None
     workers_benefited: int | None = Field(None, ge=0, le=services.MAX_WORKERS)
 
 
-class RateIn(Schema):
+class CaseRateIn(InputSchema):
     satisfaction: Satisfaction
     note: str = ""
 
 
-class CloseIn(Schema):
+class CaseCloseIn(InputSchema):
     note: str = ""
 
 
-class UpdateIn(Schema):
+class CaseUpdateIn(InputSchema):
     """Only the fields sent are corrected; ``null`` clears an amount or a count."""
 
     category_id: int | None = Field(None, ge=1, le=MAX_ID)
@@ -301,15 +301,24 @@ class UpdateIn(Schema):
 
 
 class CaseQueryParams(Schema):
+    """The filters of the case list: those of the workbench list (``CaseFilter``), for
+    workers on their own cases too, plus the staff queues."""
+
     q: str = Field("", max_length=100, description="编号、标题或单位")
     status: CaseStatus | None = None
     category: int | None = Field(None, ge=1, le=MAX_ID, description="类别(含下级)")
     kind: CaseKind | None = None
     channel: Channel | None = None
-    queue: str | None = Field(
+    urgency: Urgency | None = None
+    organization: int | None = Field(
+        None, ge=1, le=MAX_ID, description="办理组织(含下级,须在管辖范围内;工作人员)"
+    )
+    received_from: datetime.date | None = Field(None, description="登记日期自(含)")
+    received_to: datetime.date | None = Field(None, description="登记日期至(含)")
+    queue: Queue | None = Field(
         None,
-        description="工作人员的工作队列:awaiting, mine, organization, due_soon, overdue, "
-        "supervised, referred",
+        description="工作人员的工作队列:awaiting 待我受理, mine 我的, organization 本组织, "
+        "due_soon 即将到期, overdue 已逾期, supervised 被督办, referred 转办待复",
     )
 
 
@@ -427,7 +436,7 @@ def _detail(request, case: Case) -> dict:
 # -- reading ---------------------------------------------------------------------------------------
 
 
-@router.get("/categories", response=list[CategoryOut], summary="诉求类别")
+@router.get("/categories", response=list[CaseCategoryOut], summary="诉求类别")
 def list_categories(request):
     return list(CaseCategory.objects.active())
 
@@ -439,23 +448,22 @@ def list_categories(request):
 )
 @paginate(Pagination)
 def list_cases(request, filters: Query[CaseQueryParams]):
+    # ``filters`` checks the types; the filter set (the workbench's) applies them.
     user = request.auth
     if _is_worker(user):
-        queryset = own_cases(user)
-        if filters.status:
-            queryset = queryset.filter(status=filters.status)
-        return queryset.select_related("category", "organization").order_by("-received_at", "-id")
-    if not user.has_perm(VIEW):
-        raise PermissionDenied(_("没有查看诉求的权限"))
-    queryset = Case.objects.visible_to(user, VIEW).select_related("category", "organization")
-    filterset = CaseApiFilter(data=request.GET, queryset=queryset, request=request)
+        filterset = CaseFilter(data=request.GET, queryset=own_cases(user), request=request)
+    else:
+        if not user.has_perm(VIEW):
+            raise PermissionDenied(_("没有查看诉求的权限"))
+        queryset = Case.objects.visible_to(user, VIEW)
+        filterset = CaseApiFilter(data=request.GET, queryset=queryset, request=request)
     if not filterset.is_valid():
         errors = [
             {"field": name, "message": " ".join(messages), "type": "invalid"}
             for name, messages in filterset.errors.items()
         ]
         raise ApiError(ErrorCode.INVALID_INPUT, _("查询参数有误"), status=422, errors=errors)
-    return filterset.qs.order_by("-received_at", "-id")
+    return filterset.qs.select_related("category", "organization").order_by("-received_at", "-id")
 
 
 @router.get(
@@ -470,7 +478,7 @@ def get_case(request, case_id: int):
 # -- intake ---------------------------------------------------------------------------------------
 
 
-def _applicants(user, rows: list[ApplicantIn]) -> list:
+def _applicants(user, rows: list[CaseApplicantIn]) -> list:
     applicants = []
     visible = Person.objects.visible_to(user, "people.view_person")
     for index, row in enumerate(rows):
@@ -488,10 +496,10 @@ def _applicants(user, rows: list[ApplicantIn]) -> list:
 
 @router.post(
     "/cases",
-    response={201: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="提交诉求(职工:本人诉求;工作人员:登记)",
 )
-def submit_case(request, payload: SubmitIn):
+def submit_case(request, payload: CaseSubmitIn):
     from ..forms import derive_title
 
     user = request.auth
@@ -545,7 +553,7 @@ def submit_case(request, payload: SubmitIn):
     response={201: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="补充情况(职工)或办理记录(工作人员)",
 )
-def add_note(request, case_id: int, payload: NoteIn):
+def add_note(request, case_id: int, payload: CaseNoteIn):
     case = _load(request, case_id)
     _call(services.add_note, actor=request.auth, case=case, note=payload.note)
     return Status(201, _detail(request, case))
@@ -568,7 +576,7 @@ def add_attachment(request, case_id: int, file: File[UploadedFile]):
     response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="满意度评价(职工,或工作人员回访记录)",
 )
-def rate_case(request, case_id: int, payload: RateIn):
+def rate_case(request, case_id: int, payload: CaseRateIn):
     case = _load(request, case_id)
     _call(
         services.rate_case,
@@ -585,7 +593,7 @@ def rate_case(request, case_id: int, payload: RateIn):
     response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="撤回诉求",
 )
-def withdraw_case(request, case_id: int, payload: ReasonIn):
+def withdraw_case(request, case_id: int, payload: CaseReasonIn):
     case = _load(request, case_id)
     _call(services.withdraw_case, actor=request.auth, case=case, reason=payload.reason)
     return _detail(request, case)
@@ -603,14 +611,14 @@ def _staff_case(request, case_id: int) -> Case:
 
 
 @router.post("/cases/{int:case_id}/accept", response=_STAFF, summary="受理")
-def accept_case(request, case_id: int, payload: AcceptIn):
+def accept_case(request, case_id: int, payload: CaseAcceptIn):
     case = _staff_case(request, case_id)
     _call(services.accept_case, actor=request.auth, case=case, assignee=payload.assignee_id)
     return _detail(request, case)
 
 
 @router.post("/cases/{int:case_id}/update", response=_STAFF, summary="更正诉求信息")
-def update_case(request, case_id: int, payload: UpdateIn):
+def update_case(request, case_id: int, payload: CaseUpdateIn):
     case = _staff_case(request, case_id)
     sent = payload.model_dump(exclude_unset=True)
     fields = {}
@@ -629,7 +637,7 @@ def update_case(request, case_id: int, payload: UpdateIn):
 
 
 @router.post("/cases/{int:case_id}/contacts", response=_STAFF, summary="联系记录")
-def log_contact(request, case_id: int, payload: ContactIn):
+def log_contact(request, case_id: int, payload: CaseContactIn):
     case = _staff_case(request, case_id)
     _call(
         services.log_contact,
@@ -653,7 +661,7 @@ def list_departments(request, case_id: int):
 
 
 @router.post("/cases/{int:case_id}/refer", response=_STAFF, summary="转办协作部门")
-def refer_case(request, case_id: int, payload: ReferIn):
+def refer_case(request, case_id: int, payload: CaseReferIn):
     case = _staff_case(request, case_id)
     _call(
         services.refer_case,
@@ -670,7 +678,7 @@ def refer_case(request, case_id: int, payload: ReferIn):
     response=_STAFF,
     summary="登记部门答复",
 )
-def record_reply(request, case_id: int, referral_id: int, payload: ReplyIn):
+def record_reply(request, case_id: int, referral_id: int, payload: ReferralReplyIn):
     case = _staff_case(request, case_id)
     referral = case.referrals.filter(pk=referral_id).first()
     if referral is None:
@@ -686,14 +694,14 @@ def record_reply(request, case_id: int, referral_id: int, payload: ReplyIn):
 
 
 @router.post("/cases/{int:case_id}/escalate", response=_STAFF, summary="上报上级工会")
-def escalate_case(request, case_id: int, payload: ReasonIn):
+def escalate_case(request, case_id: int, payload: CaseReasonIn):
     case = _staff_case(request, case_id)
     _call(services.escalate_case, actor=request.auth, case=case, reason=payload.reason)
     return _detail(request, case)
 
 
 @router.post("/cases/{int:case_id}/supervise", response=_STAFF, summary="督办")
-def supervise_case(request, case_id: int, payload: SuperviseIn):
+def supervise_case(request, case_id: int, payload: CaseSuperviseIn):
     case = _staff_case(request, case_id)
     _call(
         services.supervise_case,
@@ -710,7 +718,7 @@ def supervise_case(request, case_id: int, payload: SuperviseIn):
     response=_STAFF,
     summary="回复督办",
 )
-def answer_supervision(request, case_id: int, supervision_id: int, payload: AnswerIn):
+def answer_supervision(request, case_id: int, supervision_id: int, payload: SupervisionAnswerIn):
     case = _staff_case(request, case_id)
     supervision = case.supervisions.filter(pk=supervision_id).first()
     if supervision is None:
@@ -725,7 +733,7 @@ def answer_supervision(request, case_id: int, supervision_id: int, payload: Answ
 
 
 @router.post("/cases/{int:case_id}/resolve", response=_STAFF, summary="办结")
-def resolve_case(request, case_id: int, payload: ResolveIn):
+def resolve_case(request, case_id: int, payload: CaseResolveIn):
     case = _staff_case(request, case_id)
     _call(
         services.resolve_case,
@@ -740,7 +748,7 @@ def resolve_case(request, case_id: int, payload: ResolveIn):
 
 
 @router.post("/cases/{int:case_id}/close", response=_STAFF, summary="归档")
-def close_case(request, case_id: int, payload: CloseIn):
+def close_case(request, case_id: int, payload: CaseCloseIn):
     case = _staff_case(request, case_id)
     _call(services.close_case, actor=request.auth, case=case, note=payload.note)
     return _detail(request, case)

@@ -10,6 +10,7 @@ of ``huigong.api``: ``validation_error`` (field messages), ``invalid_state`` (40
 
 import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from huigong.api import ApiError, ErrorCode, ErrorOut, Pagination
+from huigong.api import ApiError, ErrorCode, ErrorOut, InputSchema, Pagination
 from huigong.common.workdays import deadline_status
 from huigong.orgs.models import Organization
 from huigong.orgs.scope import get_visible_or_404
@@ -46,6 +47,10 @@ MAX_FIGURE = services.MAX_FIGURE
 
 # -- schemas -------------------------------------------------------------------------------------
 
+#: A department id as a client may send it: beyond a 64-bit integer no row can exist, and
+#: the database would refuse the query (a 500) instead of finding nothing.
+DepartmentId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
 
 class InspectionListOut(Schema):
     id: int
@@ -66,7 +71,7 @@ class InspectionListOut(Schema):
         return obj.get_status_display()
 
 
-class OrderOut(Schema):
+class RectificationOrderOut(Schema):
     id: int
     requirement: str
     due_date: datetime.date
@@ -82,7 +87,7 @@ class OrderOut(Schema):
     amount_recovered: Decimal
 
 
-class FindingOut(Schema):
+class InspectionFindingOut(Schema):
     id: int
     kind: str
     kind_label: str
@@ -92,10 +97,10 @@ class FindingOut(Schema):
     case_id: int | None
     case_number: str
     recorded_at: datetime.datetime
-    orders: list[OrderOut]
+    orders: list[RectificationOrderOut]
 
 
-class TargetOut(Schema):
+class InspectionTargetOut(Schema):
     id: int
     organization_id: int | None
     name: str
@@ -103,10 +108,10 @@ class TargetOut(Schema):
     visited_on: datetime.date | None
     workers_employed: int | None
     result_summary: str
-    findings: list[FindingOut]
+    findings: list[InspectionFindingOut]
 
 
-class TotalsOut(Schema):
+class InspectionTotalsOut(Schema):
     targets: int
     visited: int
     findings: int
@@ -121,7 +126,7 @@ class TotalsOut(Schema):
     cases: int
 
 
-class EventOut(Schema):
+class InspectionEventOut(Schema):
     kind: str
     label: str
     time: datetime.datetime
@@ -140,38 +145,38 @@ class InspectionOut(Schema):
     description: str
     summary: str
     departments: list[Ref]
-    targets: list[TargetOut]
-    totals: TotalsOut
-    timeline: list[EventOut]
+    targets: list[InspectionTargetOut]
+    totals: InspectionTotalsOut
+    timeline: list[InspectionEventOut]
     actions: list[str] = Field(description="当前用户可执行的操作")
 
 
-class PlanIn(Schema):
+class InspectionPlanIn(InputSchema):
     organization_id: int = Field(ge=1, le=MAX_ID)
     name: str = Field(max_length=800)
     start_date: datetime.date
     end_date: datetime.date
-    department_ids: list[int] = Field([], max_length=50)
+    department_ids: list[DepartmentId] = Field([], max_length=50)
     description: str = Field("", max_length=20000)
 
 
-class UpdateIn(Schema):
+class InspectionUpdateIn(InputSchema):
     name: str = Field(max_length=800)
     start_date: datetime.date
     end_date: datetime.date
-    department_ids: list[int] = Field([], max_length=50)
+    department_ids: list[DepartmentId] = Field([], max_length=50)
     description: str = Field("", max_length=20000)
 
 
-class FinishIn(Schema):
+class InspectionFinishIn(InputSchema):
     summary: str = Field("", max_length=20000)
 
 
-class CancelIn(Schema):
+class InspectionCancelIn(InputSchema):
     reason: str = Field(max_length=8000)
 
 
-class TargetIn(Schema):
+class InspectionTargetIn(InputSchema):
     organization_id: int | None = Field(None, ge=1, le=MAX_ID)
     name: str = Field("", max_length=800)
     credit_code: str = Field("", max_length=72)
@@ -180,40 +185,40 @@ class TargetIn(Schema):
     result_summary: str = Field("", max_length=20000)
 
 
-class VisitIn(Schema):
+class TargetVisitIn(InputSchema):
     visited_on: datetime.date
     workers_employed: int | None = Field(None, ge=0, le=MAX_FIGURE)
     result_summary: str = Field("", max_length=20000)
 
 
-class FindingIn(Schema):
+class InspectionFindingIn(InputSchema):
     kind: FindingKind
     description: str = Field(max_length=20000)
     workers_affected: int = Field(0, ge=0, le=MAX_FIGURE)
     amount_involved: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
 
 
-class OrderIn(Schema):
+class RectificationOrderIn(InputSchema):
     requirement: str = Field(max_length=20000)
     days: int | None = Field(None, ge=1, le=services.MAX_RECTIFICATION_DAYS)
     due_date: datetime.date | None = None
 
 
-class RectifyIn(Schema):
+class RectificationIn(InputSchema):
     result_text: str = Field(max_length=20000)
     contracts_signed: int = Field(0, ge=0, le=MAX_FIGURE)
     workers_insured: int = Field(0, ge=0, le=MAX_FIGURE)
     amount_recovered: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
 
 
-class ApplicantIn(Schema):
+class FindingApplicantIn(InputSchema):
     name: str = Field("", max_length=50)
     id_number: str = Field("", max_length=40)
     phone: str = Field("", max_length=40)
 
 
-class OpenCaseIn(Schema):
-    applicants: list[ApplicantIn] = Field(min_length=1, max_length=500)
+class FindingCaseIn(InputSchema):
+    applicants: list[FindingApplicantIn] = Field(min_length=1, max_length=500)
     category_id: int | None = Field(None, ge=1, le=MAX_ID)
     kind: CaseKind = CaseKind.RIGHTS
     title: str = Field("", max_length=800)
@@ -425,10 +430,10 @@ def get_inspection(request, inspection_id: int):
 
 @router.post(
     "/inspections",
-    response={201: InspectionOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: InspectionOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="制定联合执法检查计划",
 )
-def plan_inspection(request, payload: PlanIn):
+def plan_inspection(request, payload: InspectionPlanIn):
     user = _staff(request)
     organization = Organization.objects.visible_to(user).filter(pk=payload.organization_id).first()
     if organization is None:
@@ -447,7 +452,7 @@ def plan_inspection(request, payload: PlanIn):
 
 
 @router.put("/inspections/{int:inspection_id}", response=_ACTION, summary="修改检查计划")
-def update_inspection(request, inspection_id: int, payload: UpdateIn):
+def update_inspection(request, inspection_id: int, payload: InspectionUpdateIn):
     inspection = _load(request, inspection_id)
     _call(
         services.update_inspection,
@@ -470,7 +475,7 @@ def start_inspection(request, inspection_id: int):
 
 
 @router.post("/inspections/{int:inspection_id}/finish", response=_ACTION, summary="结束检查")
-def finish_inspection(request, inspection_id: int, payload: FinishIn):
+def finish_inspection(request, inspection_id: int, payload: InspectionFinishIn):
     inspection = _load(request, inspection_id)
     _call(
         services.finish_inspection,
@@ -482,7 +487,7 @@ def finish_inspection(request, inspection_id: int, payload: FinishIn):
 
 
 @router.post("/inspections/{int:inspection_id}/cancel", response=_ACTION, summary="取消检查")
-def cancel_inspection(request, inspection_id: int, payload: CancelIn):
+def cancel_inspection(request, inspection_id: int, payload: InspectionCancelIn):
     inspection = _load(request, inspection_id)
     _call(
         services.cancel_inspection,
@@ -497,7 +502,7 @@ def cancel_inspection(request, inspection_id: int, payload: CancelIn):
 
 
 @router.post("/inspections/{int:inspection_id}/targets", response=_CREATED, summary="添加检查对象")
-def add_target(request, inspection_id: int, payload: TargetIn):
+def add_target(request, inspection_id: int, payload: InspectionTargetIn):
     inspection = _load(request, inspection_id)
     _call(
         services.add_inspection_target,
@@ -518,7 +523,7 @@ def add_target(request, inspection_id: int, payload: TargetIn):
     response=_ACTION,
     summary="登记检查情况",
 )
-def record_visit(request, inspection_id: int, target_id: int, payload: VisitIn):
+def record_visit(request, inspection_id: int, target_id: int, payload: TargetVisitIn):
     inspection = _load(request, inspection_id)
     _call(
         services.record_target_visit,
@@ -536,7 +541,7 @@ def record_visit(request, inspection_id: int, target_id: int, payload: VisitIn):
     response=_CREATED,
     summary="登记发现问题",
 )
-def record_finding(request, inspection_id: int, target_id: int, payload: FindingIn):
+def record_finding(request, inspection_id: int, target_id: int, payload: InspectionFindingIn):
     inspection = _load(request, inspection_id)
     _call(
         services.record_finding,
@@ -555,7 +560,7 @@ def record_finding(request, inspection_id: int, target_id: int, payload: Finding
     response=_CREATED,
     summary="下达整改通知(期限为工作日数或日期)",
 )
-def issue_order(request, inspection_id: int, finding_id: int, payload: OrderIn):
+def issue_order(request, inspection_id: int, finding_id: int, payload: RectificationOrderIn):
     inspection = _load(request, inspection_id)
     _call(
         services.issue_rectification_order,
@@ -573,7 +578,7 @@ def issue_order(request, inspection_id: int, finding_id: int, payload: OrderIn):
     response=_ACTION,
     summary="登记整改结果",
 )
-def record_rectification(request, inspection_id: int, order_id: int, payload: RectifyIn):
+def record_rectification(request, inspection_id: int, order_id: int, payload: RectificationIn):
     inspection = _load(request, inspection_id)
     _call(
         services.record_rectification,
@@ -592,7 +597,7 @@ def record_rectification(request, inspection_id: int, order_id: int, payload: Re
     response={201: CaseOpenedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="由发现问题立案(来源渠道:执法检查发现)",
 )
-def open_case(request, inspection_id: int, finding_id: int, payload: OpenCaseIn):
+def open_case(request, inspection_id: int, finding_id: int, payload: FindingCaseIn):
     inspection = _load(request, inspection_id)
     case = _call(
         services.open_case_from_finding,

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from huigong.api import ApiError, ErrorCode, ErrorOut, Pagination
+from huigong.api import ApiError, ErrorCode, ErrorOut, InputSchema, Pagination
 from huigong.orgs.models import Organization
 from huigong.orgs.scope import get_visible_or_404
 
@@ -42,7 +42,7 @@ from ..models import (
 )
 from ..portal import mediation_timeline, public_mediation
 from ..services import mediation as services
-from .cases import MAX_ID, VIEW, EventOut, PartyOut, Ref, _call, _is_worker, _staff_case
+from .cases import MAX_ID, VIEW, CaseEventOut, CasePartyOut, Ref, _call, _is_worker, _staff_case
 
 router = Router()
 
@@ -74,7 +74,7 @@ class MediationListOut(Schema):
         return obj.get_status_display()
 
 
-class SessionOut(Schema):
+class MediationSessionOut(Schema):
     held_at: datetime.datetime
     place: str
     attendees: str = Field("", description="仅工作人员可见")
@@ -96,9 +96,9 @@ class MediationOut(Schema):
     respondent_credit_code: str
     respondent_representative: str
     claims: str
-    parties: list[PartyOut]
+    parties: list[CasePartyOut]
     opened_at: datetime.datetime
-    sessions: list[SessionOut]
+    sessions: list[MediationSessionOut]
     agreement_terms: str
     agreement_amount: Decimal | None
     performance_due: datetime.date | None
@@ -114,7 +114,7 @@ class MediationOut(Schema):
     ended_at: datetime.datetime | None
     filed_at: datetime.datetime | None
     agreement_pdf: bool = Field(description="可下载调解协议书")
-    timeline: list[EventOut] = Field(description="职工只看到公开的调解进度")
+    timeline: list[CaseEventOut] = Field(description="职工只看到公开的调解进度")
     actions: list[str] = Field(description="当前用户可执行的操作")
 
 
@@ -123,48 +123,48 @@ class MediatorOut(Schema):
     name: str
 
 
-class OpenIn(Schema):
+class MediationOpenIn(InputSchema):
     respondent_name: str = Field("", description="留空则按诉求登记的用人单位")
     respondent_credit_code: str = ""
     respondent_representative: str = ""
     claims: str = Field("", description="留空则按诉求内容")
 
 
-class SortIn(Schema):
+class MediationSortIn(InputSchema):
     team: MediationTeam
     mediator_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(max_length=50)
     note: str = ""
 
 
-class SessionIn(Schema):
+class MediationSessionIn(InputSchema):
     held_at: datetime.datetime = Field(description="无时区时按北京时间")
     place: str
     attendees: str
     minutes: str
 
 
-class AgreementIn(Schema):
+class MediationAgreementIn(InputSchema):
     terms: str
     amount: Decimal | None = None
     performance_due: datetime.date | None = None
 
 
-class NoAgreementIn(Schema):
+class MediationNoAgreementIn(InputSchema):
     referred_to: ReferredTo
     note: str
 
 
-class ReasonIn(Schema):
+class MediationWithdrawIn(InputSchema):
     reason: str
 
 
-class FollowUpIn(Schema):
+class MediationFollowUpIn(InputSchema):
     performed: Performance
     performed_at: datetime.date | None = None
     note: str = ""
 
 
-class FileIn(Schema):
+class MediationFileIn(InputSchema):
     note: str = ""
 
 
@@ -286,29 +286,35 @@ def _aware(moment: datetime.datetime) -> datetime.datetime:
 @paginate(Pagination)
 def list_mediations(request, filters: Query[MediationQueryParams]):
     user = request.auth
-    if _is_worker(user):
+    worker = _is_worker(user)
+    if worker:
         queryset = _mediations().filter(pk__in=_own(user).values("pk"))
+        organizations = Organization.objects.all()
     else:
         if not user.has_perm(VIEW):
             raise PermissionDenied(_("没有查看调解的权限"))
         queryset = Mediation.objects.visible_to(user, VIEW).select_related("case", "organization")
-        if filters.organization is not None:
-            organization = (
-                Organization.objects.visible_to(user).filter(pk=filters.organization).first()
+        organizations = Organization.objects.visible_to(user)
+    if filters.organization is not None:
+        organization = organizations.filter(pk=filters.organization).first()
+        if organization is None and worker:
+            # Only narrows the worker's own mediations: an unknown organization is simply
+            # none of theirs, so the answer tells nothing about which ids exist.
+            queryset = queryset.none()
+        elif organization is None:
+            raise ApiError(
+                ErrorCode.INVALID_INPUT,
+                _("查询参数有误"),
+                status=422,
+                errors=[
+                    {
+                        "field": "organization",
+                        "message": _("所选组织不存在或不在您的管辖范围内"),
+                        "type": "invalid",
+                    }
+                ],
             )
-            if organization is None:
-                raise ApiError(
-                    ErrorCode.INVALID_INPUT,
-                    _("查询参数有误"),
-                    status=422,
-                    errors=[
-                        {
-                            "field": "organization",
-                            "message": _("所选组织不存在或不在您的管辖范围内"),
-                            "type": "invalid",
-                        }
-                    ],
-                )
+        else:
             queryset = queryset.filter(organization__path__startswith=organization.path)
     if filters.status:
         queryset = queryset.filter(status=filters.status)
@@ -370,7 +376,7 @@ _ACT = {
     response={201: MediationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="受理调解(为办理中的诉求申请劳动争议调解)",
 )
-def open_mediation(request, case_id: int, payload: OpenIn):
+def open_mediation(request, case_id: int, payload: MediationOpenIn):
     case = _staff_case(request, case_id)
     mediation = _call(
         services.open_mediation,
@@ -385,7 +391,7 @@ def open_mediation(request, case_id: int, payload: OpenIn):
 
 
 @router.post("/mediations/{int:mediation_id}/sort", response=_ACT, summary="调解分流")
-def sort_mediation(request, mediation_id: int, payload: SortIn):
+def sort_mediation(request, mediation_id: int, payload: MediationSortIn):
     mediation = _staff_mediation(request, mediation_id)
     _call(
         services.sort_mediation,
@@ -399,7 +405,7 @@ def sort_mediation(request, mediation_id: int, payload: SortIn):
 
 
 @router.post("/mediations/{int:mediation_id}/sessions", response=_ACT, summary="记录调解会")
-def record_session(request, mediation_id: int, payload: SessionIn):
+def record_session(request, mediation_id: int, payload: MediationSessionIn):
     mediation = _staff_mediation(request, mediation_id)
     _call(
         services.record_session,
@@ -414,7 +420,7 @@ def record_session(request, mediation_id: int, payload: SessionIn):
 
 
 @router.post("/mediations/{int:mediation_id}/agreement", response=_ACT, summary="达成调解协议")
-def record_agreement(request, mediation_id: int, payload: AgreementIn):
+def record_agreement(request, mediation_id: int, payload: MediationAgreementIn):
     mediation = _staff_mediation(request, mediation_id)
     _call(
         services.record_agreement,
@@ -432,7 +438,7 @@ def record_agreement(request, mediation_id: int, payload: AgreementIn):
     response=_ACT,
     summary="调解不成(引导仲裁或诉讼)",
 )
-def record_no_agreement(request, mediation_id: int, payload: NoAgreementIn):
+def record_no_agreement(request, mediation_id: int, payload: MediationNoAgreementIn):
     mediation = _staff_mediation(request, mediation_id)
     _call(
         services.record_no_agreement,
@@ -445,7 +451,7 @@ def record_no_agreement(request, mediation_id: int, payload: NoAgreementIn):
 
 
 @router.post("/mediations/{int:mediation_id}/withdraw", response=_ACT, summary="撤回调解")
-def withdraw_mediation(request, mediation_id: int, payload: ReasonIn):
+def withdraw_mediation(request, mediation_id: int, payload: MediationWithdrawIn):
     mediation = _staff_mediation(request, mediation_id)
     _call(
         services.withdraw_mediation,
@@ -457,7 +463,7 @@ def withdraw_mediation(request, mediation_id: int, payload: ReasonIn):
 
 
 @router.post("/mediations/{int:mediation_id}/follow-up", response=_ACT, summary="调解回访")
-def record_follow_up(request, mediation_id: int, payload: FollowUpIn):
+def record_follow_up(request, mediation_id: int, payload: MediationFollowUpIn):
     mediation = _staff_mediation(request, mediation_id)
     _call(
         services.record_follow_up,
@@ -471,7 +477,7 @@ def record_follow_up(request, mediation_id: int, payload: FollowUpIn):
 
 
 @router.post("/mediations/{int:mediation_id}/file", response=_ACT, summary="调解归档")
-def file_mediation(request, mediation_id: int, payload: FileIn):
+def file_mediation(request, mediation_id: int, payload: MediationFileIn):
     mediation = _staff_mediation(request, mediation_id)
     _call(services.file_mediation, actor=request.auth, mediation=mediation, note=payload.note)
     return _detail(request, mediation)

@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 from huigong.api import ApiError, ErrorCode, ErrorOut, Pagination
 
 from .. import services
-from .cases import Ref, ReplyIn, _call, _is_worker
+from .cases import Ref, ReferralReplyIn, _call, _is_worker
 
 router = Router()
 
@@ -100,7 +100,7 @@ def list_partner_referrals(request):
     response={200: PartnerReferralOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="协作部门答复转办事项",
 )
-def reply_partner_referral(request, referral_id: int, payload: ReplyIn):
+def reply_partner_referral(request, referral_id: int, payload: ReferralReplyIn):
     queryset = _partner_referrals(request)
     referral = queryset.filter(pk=referral_id).first()
     if referral is None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from huigong.common.files import private_storage
 from huigong.orgs.scope import ScopedQuerySetMixin
 
 from .choices import (
@@ -508,14 +512,39 @@ class AttachmentQuerySet(ScopedQuerySetMixin, models.QuerySet):
     scope_path_field = "case__organization__path"
 
 
+#: Attachments are stored in the private storage under ``cases/<yyyy>/<mm>/``.
+ATTACHMENT_DIR = "cases"
+_EXTENSION = re.compile(r"\.([A-Za-z0-9]{1,10})$")
+#: The name of a stored attachment: random, so neither the original name nor a guess
+#: leads to it.
+PRIVATE_ATTACHMENT_NAME = re.compile(
+    rf"^{ATTACHMENT_DIR}/\d{{4}}/\d{{2}}/[0-9a-f]{{32}}(\.[a-z0-9]{{1,10}})?$"
+)
+
+
+def attachment_name(original_name: str, when=None) -> str:
+    """``cases/<yyyy>/<mm>/<uuid4 hex><.ext>``: the month of ``when`` (default now, China
+    time) and the lower-cased extension of the original name; nothing else of it."""
+    when = timezone.localtime(when or timezone.now())
+    match = _EXTENSION.search(original_name or "")
+    extension = f".{match.group(1).lower()}" if match else ""
+    return f"{ATTACHMENT_DIR}/{when:%Y}/{when:%m}/{uuid.uuid4().hex}{extension}"
+
+
+def attachment_upload_to(instance, filename: str) -> str:
+    return attachment_name(filename)
+
+
 class Attachment(models.Model):
     """A file attached to a case (photos, contracts, pay slips); size and type are checked
-    by ``services.add_attachment``."""
+    by ``services.add_attachment``. The file is kept in the private storage under a random
+    name; ``original_name`` is what people see and download it as."""
 
     case = models.ForeignKey(
         Case, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(_("文件"), upload_to="cases/%Y/%m/")
+    # Never served by URL: see huigong.common.files and the attachment views.
+    file = models.FileField(_("文件"), upload_to=attachment_upload_to, storage=private_storage)
     original_name = models.CharField(_("原文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小(字节)"))
     content_type = models.CharField(_("类型"), max_length=100)

@@ -72,10 +72,13 @@ def add_attachment(*, actor, case: Case, file) -> Attachment:
         content_type=next(iter(sorted(content_types))),
         uploaded_by=actor,
     )
+    # Stored in the private storage under a random name (Attachment.file); the original
+    # name stays in the row for display and for the download's Content-Disposition.
     attachment.file.save(name, file, save=False)
     attachment.save()
     # The file is written before the row; a transaction rolled back after this point
-    # leaves an orphan file in MEDIA_ROOT (harmless, not referenced by any row).
+    # leaves an orphan file in the private storage (not referenced by any row, never
+    # served, deleted by attachment_cleanup after a day).
     events.attachment_added_event(case=case, actor=actor, attachment=attachment)
     record_change(
         actor=actor,

@@ -22,8 +22,13 @@ DAY = 24 * 3600
 
 @pytest.fixture
 def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
+    """The private storage attachments are kept in."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
     return tmp_path
+
+
+def _stored(media) -> set:
+    return {p for p in (media / "cases").rglob("*") if p.is_file()}
 
 
 def _age(path, seconds: int) -> None:
@@ -43,16 +48,17 @@ def files(media, make_case, township_cadre):
     and an unrelated file outside ``cases/``."""
     case = make_case()
     kept = _upload(case, township_cadre, "kept.png")
+    before = _stored(media)
     with pytest.raises(RuntimeError), transaction.atomic():
         _upload(case, township_cadre, "rolled_back.png")
         raise RuntimeError("the intake failed after the upload")
+    (old,) = _stored(media) - before  # stored names are random: find it by difference
+    before = _stored(media)
     with pytest.raises(RuntimeError), transaction.atomic():
         _upload(case, township_cadre, "in_progress.png")
         raise RuntimeError("failed")
-    paths = {p.name: p for p in (media / "cases").rglob("*") if p.is_file()}
-    assert len(paths) == 3
-    old = next(p for n, p in paths.items() if n.startswith("rolled_back"))
-    young = next(p for n, p in paths.items() if n.startswith("in_progress"))
+    (young,) = _stored(media) - before
+    assert len(_stored(media)) == 3
     kept_path = media / kept.file.name
     _age(old, 2 * DAY)
     _age(kept_path, 30 * DAY)

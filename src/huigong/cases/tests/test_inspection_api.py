@@ -29,7 +29,7 @@ BASE = "/api/v1/cases"
 def api(client):
     class Api:
         def __init__(self, user):
-            _token, key = ApiToken.issue(user, "tests")
+            _token, key = ApiToken.issue(user, "tests", scope="write")
             self.headers = {"Authorization": f"Bearer {key}"}
 
         def get(self, path, **params):

@@ -204,7 +204,7 @@ def test_agreement_download_permission_matrix(
 
 
 def _api_case(client, user, case) -> dict:
-    _token, key = ApiToken.issue(user, "tests")
+    _token, key = ApiToken.issue(user, "tests", scope="write")
     response = client.get(
         f"/api/v1/cases/cases/{case.pk}", headers={"Authorization": f"Bearer {key}"}
     )

@@ -172,7 +172,7 @@ def test_queue_query_count(
 
 
 def _api(client, user, method, path, payload=None):
-    _token, key = ApiToken.issue(user, "tests")
+    _token, key = ApiToken.issue(user, "tests", scope="write")
     headers = {"Authorization": f"Bearer {key}"}
     if method == "get":
         return client.get("/api/v1/cases" + path, headers=headers)

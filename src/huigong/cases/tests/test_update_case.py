@@ -201,7 +201,7 @@ def test_update_page_permission_matrix(client, case, sibling_cadre, auditor, tre
 
 
 def _post(client, user, case, payload):
-    _token, key = ApiToken.issue(user, "tests")
+    _token, key = ApiToken.issue(user, "tests", scope="write")
     return client.post(
         f"/api/v1/cases/cases/{case.pk}/update",
         json.dumps(payload, ensure_ascii=False),

@@ -37,8 +37,13 @@ def test_ciphertexts_differ_but_lookup_hash_is_stable():
 
 def test_decrypt_with_wrong_key_fails_loudly():
     token = crypto.encrypt("13800000001")
-    with override_settings(ENCRYPTION_KEYS=["x" * 43 + "="]), pytest.raises(ValueError):
+    # Not a ValueError: loaders turn those into "not found" (see test_errors.py).
+    with (
+        override_settings(ENCRYPTION_KEYS=["x" * 43 + "="]),
+        pytest.raises(crypto.DecryptionError) as exc,
+    ):
         crypto.decrypt(token)
+    assert not isinstance(exc.value, ValueError)
 
 
 def test_key_rotation_keeps_old_data_readable():
@@ -56,7 +61,7 @@ def test_key_rotation_keeps_old_data_readable():
 @pytest.mark.parametrize(
     ("value", "masked"),
     [
-        (crypto.mask_id_number("430426196503020017"), "430426********0017"),
+        (crypto.mask_id_number("430426196503020017"), "**************0017"),
         (crypto.mask_phone("13800000001"), "138****0001"),
         (crypto.mask_bank_account("6217002920100011234"), "6217***********1234"),
         (crypto.mask_phone("123"), "***"),

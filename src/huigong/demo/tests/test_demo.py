@@ -10,7 +10,7 @@ from stdnum.cn import ric, uscc
 from huigong.accounts.models import RoleAssignment, User
 from huigong.accounts.roles import ROLES
 from huigong.cases.models import Case
-from huigong.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD, WORKER_PHONE
+from huigong.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD, WORKER_PHONE, WORKER_USERNAME
 from huigong.orgs.models import Grid, Organization, OrgKind
 from huigong.people.models import EmploymentForm, HouseholdMember, Person
 from huigong.people.validators import check_id_number
@@ -73,12 +73,12 @@ def test_demo_persons_are_valid_and_varied(demo_output):
     for person in persons:
         check = check_id_number(person.id_number)  # raises on a bad checksum or date
         assert person.id_number[17] == ric.calc_check_digit(person.id_number)
-        assert (person.birth_date, person.sex) == (check.birth_date, check.sex)
-        assert 1960 <= person.birth_date.year <= 2002
+        assert (person.birth_year, person.sex) == (check.birth_date.year, check.sex)
+        assert 1960 <= person.birth_year <= 2002
         assert len(person.phone) == 11
     # Older workers registered under 430426 before the code existed are accepted, though
     # stdnum's strict check would reject them.
-    older = [p for p in persons if p.id_number.startswith("430426") and p.birth_date.year < 1983]
+    older = [p for p in persons if p.id_number.startswith("430426") and p.birth_year < 1983]
     assert older and not ric.is_valid(older[0].id_number)
     forms = {p.employment_form for p in persons}
     assert {EmploymentForm.STANDARD, EmploymentForm.NEW_FORM, EmploymentForm.FLEXIBLE} <= forms
@@ -125,7 +125,8 @@ def test_every_demo_account_can_sign_in(demo_output, client, settings):
         assert client.login(username=account.username, password=DEMO_PASSWORD), account
         client.logout()
     assert client.login(phone=WORKER_PHONE, password=DEMO_PASSWORD)
-    worker = User.objects.get(username=f"w{WORKER_PHONE}")
+    worker = User.objects.get(username=WORKER_USERNAME)
+    assert WORKER_PHONE not in worker.username
     assert worker.is_worker and worker.person.name == "肖华清"
     assert worker.person.organization.name == "四马堂村工会"
     # One staff account for each seeded role.

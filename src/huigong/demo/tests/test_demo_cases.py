@@ -25,7 +25,7 @@ from huigong.cases.models import (
     Satisfaction,
 )
 from huigong.demo.case_data import STORIES, expected_recovered
-from huigong.demo.services import WORKER_PHONE
+from huigong.demo.services import WORKER_USERNAME
 from huigong.orgs.models import Organization
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +125,7 @@ def test_group_wage_case_recovered_all_115000_yuan(demo_output):
     assert referral.department.kind == DepartmentKind.LABOUR_INSPECTION
     assert referral.status == ReferralStatus.REPLIED
     # 肖华清 rated it himself on the portal.
-    worker = user(f"w{WORKER_PHONE}")
+    worker = user(WORKER_USERNAME)
     assert case.events.get(kind=EventKind.RATED).actor == worker
     assert Case.objects.of_worker(worker).filter(pk=case.pk).exists()
     assert Case.objects.of_worker(worker).filter(channel=Channel.PORTAL).count() == 3

@@ -73,8 +73,8 @@ def test_visible_to_works_on_generated_data():
 def test_bulk_persons_match_what_save_would_store():
     small(1)
     bulk = Person.objects.order_by("id").first()
-    derived = ["name_pinyin", "id_number_hash", "id_last4", "birth_date", "sex"]
-    derived += ["phone_hash", "phone_last4"]
+    derived = ["name_pinyin", "id_number_hash", "id_last4_hash", "birth_year", "sex"]
+    derived += ["phone_hash", "phone_last4_hash"]
     expected = {f: getattr(bulk, f) for f in derived}
     inputs = {"organization": bulk.organization, "name": bulk.name}
     inputs |= {"id_number": bulk.id_number, "phone": bulk.phone}
@@ -95,7 +95,7 @@ def test_prepare_bulk_with_and_without_validation_agree():
         ]
         for v in (False, True)
     )
-    fields = ["name", "name_pinyin", "id_number", "id_number_hash", "birth_date", "sex"]
+    fields = ["name", "name_pinyin", "id_number", "id_number_hash", "birth_year", "sex"]
     assert [getattr(checked, f) for f in fields] == [getattr(trusted, f) for f in fields]
     Person.objects.bulk_create([checked])
     stored = Person.objects.with_id_number(raw).get()

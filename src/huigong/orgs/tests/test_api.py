@@ -22,7 +22,7 @@ class Api:
         self.client = client
         self.headers = {}
         if user is not None:
-            _, key = ApiToken.issue(user, "测试")
+            _, key = ApiToken.issue(user, "测试", scope="write")
             self.headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
     def get(self, path, params=None):

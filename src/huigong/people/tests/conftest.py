@@ -50,7 +50,7 @@ def api_client(client):
 
     class ApiClient:
         def __init__(self, user):
-            _token, key = ApiToken.issue(user, "tests")
+            _token, key = ApiToken.issue(user, "tests", scope="write")
             self.headers = {"Authorization": f"Bearer {key}"}
 
         def get(self, path, **params):

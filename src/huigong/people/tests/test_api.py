@@ -159,7 +159,7 @@ def test_detail_masked_and_scoped(api_client, tree, township_cadre, sibling_cadr
 def test_guessed_ids_are_404(api_client, tree, county_cadre, pk):
     api = api_client(county_cadre)
     assert api.get(f"{BASE}/persons/{pk}").status_code == 404
-    assert api.post(f"{BASE}/persons/{pk}/reveal", {"reason": "x"}).status_code == 404
+    assert api.post(f"{BASE}/persons/{pk}/reveal", {"reason": "case"}).status_code == 404
     assert api.get(f"{BASE}/persons/{pk}/household").status_code == 404
 
 
@@ -172,7 +172,7 @@ def test_sibling_guessing_ids_changes_nothing(
     api = api_client(sibling_cadre)
     calls = [
         api.patch(person_url(mine), {"name": "改名"}),
-        api.post(person_url(mine, "/reveal"), {"reason": "核对"}),
+        api.post(person_url(mine, "/reveal"), {"reason": "case"}),
         api.post(person_url(mine, "/household"), {"relation": "child", "name": "乙"}),
         api.patch(person_url(mine, f"/household/{member.pk}"), {"name": "改名"}),
         api.delete(person_url(mine, f"/household/{member.pk}")),
@@ -279,8 +279,8 @@ def test_five_megabyte_fields_get_a_4xx_with_code(api_client, tree, township_cad
         assert response.json()["errors"][0]["field"] == field
     response = api.patch(person_url(mine), {"name": huge})
     assert response.status_code == 400
-    response = api.post(person_url(mine, "/reveal"), {"reason": huge})
-    assert response.status_code == 400
+    response = api.post(person_url(mine, "/reveal"), {"reason": "other", "note": huge})
+    assert response.status_code == 422
     assert Person.objects.count() == 1
     assert not AccessLog.objects.exists()
 
@@ -324,15 +324,18 @@ def test_update_permission_matrix(api_client, tree, auditor, station_staff, mine
 
 
 def test_reveal_returns_full_values_and_logs_api_channel(api_client, tree, township_cadre, mine):
-    response = api_client(township_cadre).post(person_url(mine, "/reveal"), {"reason": "核对身份"})
+    response = api_client(township_cadre).post(
+        person_url(mine, "/reveal"), {"reason": "verify_identity", "note": "来电核实"}
+    )
     assert response.status_code == 200
     assert response.json() == {"id_number": MINE_ID, "phone": MINE_PHONE}
     assert response["Cache-Control"] == "no-store"
     log = AccessLog.objects.get()
-    assert (log.actor, log.channel, log.reason, log.object_id) == (
+    assert (log.actor, log.channel, log.reason_code, log.reason, log.object_id) == (
         township_cadre,
         "api",
-        "核对身份",
+        "verify_identity",
+        "来电核实",
         str(mine.pk),
     )
 
@@ -340,12 +343,17 @@ def test_reveal_returns_full_values_and_logs_api_channel(api_client, tree, towns
 def test_reveal_requires_reason_and_permission(
     api_client, tree, township_cadre, station_staff, mine
 ):
-    response = api_client(township_cadre).post(person_url(mine, "/reveal"), {"reason": ""})
-    assert response.status_code == 400
-    assert response.json()["errors"][0]["field"] == "reason"
+    response = api_client(township_cadre).post(person_url(mine, "/reveal"), {"reason": "核对"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"].endswith("reason")
     response = api_client(township_cadre).post(person_url(mine, "/reveal"), {})
     assert response.status_code == 422
-    response = api_client(station_staff).post(person_url(mine, "/reveal"), {"reason": "核对"})
+    response = api_client(township_cadre).post(person_url(mine, "/reveal"), {"reason": "other"})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": "note", "message": "选择“其他”时请写明查看原因", "type": "invalid"}
+    ]
+    response = api_client(station_staff).post(person_url(mine, "/reveal"), {"reason": "case"})
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
     assert MINE_ID not in response.content.decode()
@@ -365,7 +373,7 @@ def test_household_crud(api_client, tree, township_cadre, mine):
     assert response.status_code == 201, response.content
     created = response.json()
     assert created["name"] == "刘小明"
-    assert created["birth_date"] == "2012-09-01"
+    assert created["birth_year"] == 2012 and "birth_date" not in created
     assert created["id_number_masked"] == mask_id_number(number)
     assert_masked(response, number)
 

@@ -309,36 +309,53 @@ def test_leaving_new_form_employment_drops_the_category(tree, township_cadre, mi
 
 
 def test_reveal_returns_full_values_and_logs_access(tree, township_cadre, mine):
-    revealed = services.reveal_person(actor=township_cadre, person=mine, reason=" 核對身份 ")
+    revealed = services.reveal_person(
+        actor=township_cadre, person=mine, reason="assistance", note=" 金秋助學覆核 "
+    )
     assert revealed.id_number == MINE_ID
     assert revealed.phone == MINE_PHONE
     log = AccessLog.objects.get()
     assert log.actor == township_cadre
     assert log.object_id == str(mine.pk)
     assert log.fields == "id_number,phone"
-    assert log.reason == "核对身份"
+    assert log.reason_code == "assistance"
+    assert log.get_reason_code_display() == "办理帮扶救助"
+    assert log.reason == "金秋助学覆核"
     assert log.channel == "web"
     assert log.org_path == tree.xinfa.path
 
 
 def test_every_reveal_is_logged(tree, township_cadre, mine):
     for _ in range(3):
-        services.reveal_person(actor=township_cadre, person=mine, reason="核对")
+        services.reveal_person(actor=township_cadre, person=mine, reason="verify_identity")
     assert AccessLog.objects.count() == 3
 
 
-def test_reveal_needs_a_reason(tree, township_cadre, mine):
+@pytest.mark.parametrize("reason", ["", "   ", "核对身份", "OTHER", None])
+def test_reveal_needs_a_reason_from_the_list(tree, township_cadre, mine, reason):
     with pytest.raises(ValidationError) as excinfo:
-        services.reveal_person(actor=township_cadre, person=mine, reason="   ")
-    assert errors_of(excinfo) == {"reason": ["请填写查看原因"]}
+        services.reveal_person(actor=township_cadre, person=mine, reason=reason)
+    assert errors_of(excinfo) == {"reason": ["请从列表中选择查看原因"]}
     assert not AccessLog.objects.exists()
+
+
+def test_other_reason_needs_a_note_and_errors_come_together(tree, township_cadre, mine):
+    with pytest.raises(ValidationError) as excinfo:
+        services.reveal_person(actor=township_cadre, person=mine, reason="other", note="  ")
+    assert errors_of(excinfo) == {"note": ["选择“其他”时请写明查看原因"]}
+    with pytest.raises(ValidationError) as excinfo:
+        services.reveal_person(actor=township_cadre, person=mine, reason="x", note="长" * 201)
+    assert set(errors_of(excinfo)) == {"reason", "note"}
+    assert not AccessLog.objects.exists()
+    services.reveal_person(actor=township_cadre, person=mine, reason="other", note="法院协查")
+    assert AccessLog.objects.get().reason == "法院协查"
 
 
 @pytest.mark.parametrize("who", ["station_staff", "sibling_cadre", "auditor"])
 def test_reveal_denied_without_permission_at_the_organization(request, tree, mine, who):
     user = request.getfixturevalue(who)
     with pytest.raises(PermissionDenied):
-        services.reveal_person(actor=user, person=mine, reason="核对")
+        services.reveal_person(actor=user, person=mine, reason="verify_identity")
     assert not AccessLog.objects.exists()
 
 
@@ -364,6 +381,9 @@ def test_add_household_member_derives_birth_date_and_logs(tree, township_cadre, 
     assert log.org_path == tree.xinfa.path
     assert log.changes["person"] == [None, mine.pk]
     assert number not in str(log.changes)
+    # The log is read without the reveal permission: the year, never the full date.
+    assert log.changes["birth_year"] == [None, 2012]
+    assert "2012-09-01" not in str(log.changes) and "birth_date" not in log.changes
 
 
 @pytest.mark.parametrize(

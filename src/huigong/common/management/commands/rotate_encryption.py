@@ -5,19 +5,10 @@ run this command, then drop the old key. Values are read with any configured key
 written back with the first one; lookup hashes do not change.
 """
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from huigong.common.crypto import EncryptedTextField
-
-
-def encrypted_fields():
-    """(model, [field names]) for every model holding encrypted columns."""
-    for model in apps.get_models():
-        names = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
-        if names:
-            yield model, names
+from huigong.common.keycheck import encrypted_fields
 
 
 class Command(BaseCommand):
