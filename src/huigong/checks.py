@@ -1,5 +1,7 @@
 """System checks that refuse an unsafe production start."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.db import DatabaseError
@@ -38,6 +40,27 @@ def sendfile_settings(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security)
+def private_files_outside_url_space(app_configs, **kwargs):
+    """Uploaded files must not sit where a URL reaches them: not inside MEDIA_ROOT or
+    STATIC_ROOT (served by the web server or WhiteNoise), nor around them."""
+    private = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
+    errors = []
+    for name in ("MEDIA_ROOT", "STATIC_ROOT"):
+        public = Path(getattr(settings, name)).resolve()
+        if private == public or public in private.parents or private in public.parents:
+            errors.append(
+                Error(
+                    f"HUIGONG_PRIVATE_MEDIA_ROOT ({private}) overlaps {name} ({public}): "
+                    "uploaded files could be reached by URL.",
+                    hint="Give the private files a directory of their own, outside every "
+                    "directory a web server serves.",
+                    id="huigong.E021",
+                )
+            )
+    return errors
 
 
 @register(Tags.database)

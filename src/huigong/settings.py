@@ -195,6 +195,17 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Workers sign in with a phone number: axes counts those attempts under the worker's username.
 AXES_USERNAME_CALLABLE = "huigong.accounts.lockout.attempt_name"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "phone"]  # masked in axes' logs
+# Behind a reverse proxy every request comes from the proxy's address: the number of
+# trusted proxies that append to X-Forwarded-For (nginx in front of gunicorn: 1), so that
+# lockouts count the client's address instead of locking out everyone at once.
+# 0: REMOTE_ADDR, and X-Forwarded-For (which any client can write) is ignored.
+PROXY_COUNT = int(env("HUIGONG_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "huigong.accounts.lockout.client_address"
+
+# Full ID-number or phone searches by a user who may not reveal the persons found: at
+# most this many per user per hour (people.search), so a masked number cannot be
+# completed by trying its candidates (docs/security.md, "Protected personal data").
+FULL_NUMBER_SEARCH_LIMIT = int(env("HUIGONG_FULL_NUMBER_SEARCH_LIMIT", "30"))
 
 # API tokens: the longest lifetime a user may give a token (days).
 API_TOKEN_MAX_DAYS = int(env("HUIGONG_API_TOKEN_MAX_DAYS", "365"))
@@ -267,6 +278,9 @@ else:
 CELERY_BROKER_URL = env("HUIGONG_CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Keep our logging configuration in workers: Celery would otherwise replace the root
+# handler and drop the filters that mask ID and phone numbers and add request ids.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
     # Materialized dashboard figures (huigong.stats.services); dashboards fall back to live

@@ -206,10 +206,27 @@ class RoleAdmin(AuditedAdminMixin, admin.ModelAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     """Read-only: keys are never shown (only their prefix); a leaked token is revoked."""
 
-    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "expires_at")
+    list_display = (
+        "name",
+        "user",
+        "prefix",
+        "scope",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+    )
+    list_filter = ("scope",)
     list_select_related = ("user",)
     search_fields = ("name", "prefix", "user__username", "user__name")
-    readonly_fields = ("user", "name", "prefix", "created_at", "last_used_at", "expires_at")
+    readonly_fields = (
+        "user",
+        "name",
+        "prefix",
+        "scope",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+    )
     fields = readonly_fields
     actions = ["revoke_selected"]
 

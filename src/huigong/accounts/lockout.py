@@ -48,6 +48,21 @@ def attempt_name(request, credentials: dict | None) -> str | None:
     return None
 
 
+def client_address(request) -> str | None:
+    """The address a sign-in attempt came from (``AXES_CLIENT_IP_CALLABLE``).
+
+    Each of the ``PROXY_COUNT`` trusted proxies appends the address it received the
+    request from to X-Forwarded-For, so the client is the entry that many places from
+    the right; anything further left was written by the client and is not trusted."""
+    remote = request.META.get("REMOTE_ADDR")
+    count = settings.PROXY_COUNT
+    if not count:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [h for h in hops if h]
+    return hops[-count] if len(hops) >= count else remote
+
+
 class AddressAwareHandler(AxesDatabaseHandler):
     """Axes' database handler with a second, looser limit per address.
 

@@ -171,7 +171,13 @@ class ApiToken(models.Model):
 
     @property
     def is_expired(self) -> bool:
-        return self.expires_at <= timezone.now()
+        """Past its own expiry date, or older than the longest lifetime allowed now (so
+        lowering ``API_TOKEN_MAX_DAYS`` also shortens the tokens already issued)."""
+        now = timezone.now()
+        limit = datetime.timedelta(days=settings.API_TOKEN_MAX_DAYS)
+        return self.expires_at <= now or (
+            self.created_at is not None and self.created_at + limit <= now
+        )
 
     def allows(self, method: str) -> bool:
         """May this token make a request with this HTTP method?"""

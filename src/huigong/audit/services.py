@@ -136,3 +136,31 @@ def record_access(
         reason=redact(reason)[:200],
         channel=channel,
     )
+
+
+def record_search(
+    *,
+    actor,
+    object_type: str,
+    fields: Iterable[str],
+    note: str,
+    obj: models.Model | None = None,
+    searched: str = "",
+    org_path: str = "",
+    channel: str = "web",
+) -> AccessLog:
+    """Log a search by a full protected value. A hit or a miss tells the searcher whether
+    the number exists, so it is logged like a reveal: the person found (``obj``), or when
+    nothing matched the value searched for (``searched``, masked here) and the searcher's
+    ``org_path`` so their auditors see it."""
+    return AccessLog.objects.create(
+        **_actor_fields(actor),
+        request_id=current_request_id(),
+        object_type=object_type,
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=redact(str(obj) if obj is not None else searched)[:200],
+        org_path=_org_path(obj) if obj is not None else org_path,
+        fields=",".join(fields)[:200],
+        reason=redact(note)[:200],
+        channel=channel,
+    )

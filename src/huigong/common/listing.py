@@ -30,7 +30,14 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from .excel import ExcelError, ImportSpec, read_table, xlsx_response
-from .previews import PreviewGone, discard_preview, load_preview, max_age, store_preview
+from .previews import (
+    PreviewGone,
+    clean_import_previews,
+    discard_preview,
+    load_preview,
+    max_age,
+    store_preview,
+)
 
 
 class StaffRequiredMixin(AccessMixin):
@@ -174,6 +181,9 @@ class ImportView(StaffRequiredMixin, View):
             return self.render_page(form=form)
         parsed = self.spec_class(actor=request.user).parse(header, body)
         self._forget_preview()
+        # Sweep expired previews on every upload too: the embedded default runs no Celery
+        # beat, and the sweep is one directory listing.
+        clean_import_previews()
         token = ""
         if parsed.valid_rows and not parsed.file_errors:
             # Only a file with something to import is kept for the confirmation.

@@ -266,3 +266,16 @@ def test_read_only_token_reads_but_cannot_write(client, township_cadre, tree):
     )
     assert response.status_code == 200
     assert Person.objects.get(pk=person.pk).address == "新地址"
+
+
+def test_lowering_the_maximum_lifetime_shortens_tokens_already_issued(township_cadre, settings):
+    token, key = issue_api_token(
+        actor=township_cadre, name="一年", lifetime_days=365, scope="write"
+    )
+    ApiToken.objects.filter(pk=token.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=100)
+    )
+    assert authenticate_api_key(key) == token
+    settings.API_TOKEN_MAX_DAYS = 90
+    assert authenticate_api_key(key) is None
+    assert ApiToken.objects.get(pk=token.pk).is_expired

@@ -187,3 +187,28 @@ def test_a_few_failures_of_several_people_at_one_address_do_not_lock_it(
     for name in ["huangtupu", "baidishi", "station", "grid"] * 3:
         _login(client, name, "mistyped")
     assert _login(client, "baidishi", PASSWORD).status_code == 302
+
+
+def test_behind_a_proxy_the_address_limit_counts_clients_not_the_proxy(
+    township_cadre, sibling_cadre, settings
+):
+    # nginx on 127.0.0.1 in front of gunicorn: without HUIGONG_PROXY_COUNT every client
+    # would share the proxy's address, and one sprayer would lock out everyone.
+    settings.PROXY_COUNT = 1
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 6
+    # The sprayer also writes a forged X-Forwarded-For of its own: nginx appends the real
+    # address after it, and only that last entry is trusted.
+    sprayer = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.7")
+    for i in range(6):
+        _login(sprayer, f"guess{i}", "Huigong@2026")
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.7"}
+    assert _login(sprayer, "huangtupu", PASSWORD).status_code == 429
+    colleague = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.20")
+    assert _login(colleague, "baidishi", PASSWORD).status_code == 302
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_for_is_ignored(township_cadre, settings):
+    settings.PROXY_COUNT = 0
+    client = Client(REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="203.0.113.99")
+    _login(client, "huangtupu", "wrong")
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["192.0.2.1"]

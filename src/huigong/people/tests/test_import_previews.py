@@ -165,11 +165,11 @@ def test_a_preview_past_its_age_cannot_be_confirmed_before_the_sweep(
 
 
 def test_sweep_dry_run_and_old_plaintext_previews(tree, login, township_cadre, settings):
+    upload(login(township_cadre), [row("甲", ids(1)[0])])
+    (path,) = stored_files()
     legacy = Path(settings.MEDIA_ROOT) / "imports" / "7"
     legacy.mkdir(parents=True)
     (legacy / "0123abcd.csv").write_text("姓名,身份证号码\n甲,430426199005121234\n")
-    upload(login(township_cadre), [row("甲", ids(1)[0])])
-    (path,) = stored_files()
     age(path, 7200)
 
     dry = clean_import_previews(max_age_seconds=3600, dry_run=True)
@@ -185,3 +185,19 @@ def test_the_sweep_is_scheduled():
     entry = settings.CELERY_BEAT_SCHEDULE["common-clean-import-previews"]
     assert entry["task"] == clean_import_previews_task.name
     assert entry["schedule"] <= 3600
+
+
+def test_an_upload_sweeps_expired_previews_without_celery_beat(
+    tree, login, township_cadre, county_cadre, settings
+):
+    # The embedded default runs no beat: another user's abandoned preview is swept by
+    # the next upload, and a fresh one is kept.
+    settings.IMPORT_PREVIEW_MAX_AGE = 3600
+    upload(login(county_cadre), [row("乙", ids(2)[1])])
+    (abandoned,) = stored_files()
+    age(abandoned, 3601)
+    client = login(township_cadre)
+    token = upload(client, [row("甲", ids(1)[0])]).context["token"]
+    assert not abandoned.exists()
+    assert len(stored_files()) == 1
+    assert load_preview(token)
