@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 
 from huigong.api import ErrorCode
+from huigong.common import busy
 from huigong.common.crypto import DecryptionError
 
 logger = logging.getLogger("huigong.errors")
@@ -74,6 +76,10 @@ def handler404(request, exception=None):
 
 
 def handler500(request):
+    # Django calls this while handling the exception, so it is still in sys.exc_info().
+    exc = sys.exc_info()[1]
+    if exc is not None and busy.is_retryable(exc):
+        return busy.busy_response(request, exc)
     if is_api_path(request.path):
         return api_error_response(request, 500)
     return defaults.server_error(request)

@@ -60,7 +60,8 @@ class BusyMiddleware:
     """Turns a lost lock race anywhere in a page view into the 503 "busy" page.
 
     The API answers the same way from its own exception handler (``huigong.api``), since
-    django-ninja catches exceptions before they reach any middleware."""
+    django-ninja catches exceptions before they reach any middleware; errors raised in
+    other middleware reach ``huigong.errors.handler500``, which answers the same."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -71,10 +72,17 @@ class BusyMiddleware:
     def process_exception(self, request, exc):
         if not is_retryable(exc):
             return None
-        logger.warning("busy: %s %s: %s", request.method, request.path, exc)
-        if request.path.startswith("/api/"):
-            return busy_json_response()
-        html = render_to_string("busy.html", {"message": busy_message()}, request=None)
-        response = HttpResponse(html, status=503)
-        response["Retry-After"] = str(RETRY_AFTER)
-        return response
+        return busy_response(request, exc)
+
+
+def busy_response(request, exc: BaseException) -> HttpResponse:
+    """The 503 "busy, send again" answer: JSON under /api/, the busy page elsewhere.
+    Also used by the 500 handler, for lock errors raised outside a view (a session
+    saved by its middleware, a sign-in recorded by axes)."""
+    logger.warning("busy: %s %s: %s", request.method, request.path, exc)
+    if request.path.startswith("/api/"):
+        return busy_json_response()
+    html = render_to_string("busy.html", {"message": busy_message()}, request=None)
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    return response
