@@ -331,7 +331,7 @@ def _codes(exc: ValidationError) -> set[str]:
     return {e.code for e in exc.error_list}
 
 
-def _call(service, **kwargs):
+def call_service(service, **kwargs):
     """Call a service; state errors become ``invalid_state`` (409), the rest propagate
     to the API's handlers (``validation_error`` / ``permission_denied``)."""
     try:
@@ -345,7 +345,7 @@ def _call(service, **kwargs):
         raise
 
 
-def _is_worker(user) -> bool:
+def acts_as_worker(user) -> bool:
     return bool(getattr(user, "is_worker", False))
 
 
@@ -355,7 +355,7 @@ def _cases():
 
 def _load(request, case_id: int) -> Case:
     user = request.auth
-    if _is_worker(user):
+    if acts_as_worker(user):
         try:
             return own_cases(user).select_related("category", "organization").get(pk=case_id)
         except Case.DoesNotExist:
@@ -367,7 +367,7 @@ def _load(request, case_id: int) -> Case:
 
 def _detail(request, case: Case) -> dict:
     user = request.auth
-    worker = _is_worker(user)
+    worker = acts_as_worker(user)
     case = _cases().get(pk=case.pk)
     load_related(case)
     attachments = case.attachment_list
@@ -450,7 +450,7 @@ def list_categories(request):
 def list_cases(request, filters: Query[CaseQueryParams]):
     # ``filters`` checks the types; the filter set (the workbench's) applies them.
     user = request.auth
-    if _is_worker(user):
+    if acts_as_worker(user):
         filterset = CaseFilter(data=request.GET, queryset=own_cases(user), request=request)
     else:
         if not user.has_perm(VIEW):
@@ -515,8 +515,8 @@ def submit_case(request, payload: CaseSubmitIn):
         "amount_claimed": payload.amount_claimed,
         "urgency": payload.urgency.value,
     }
-    if _is_worker(user):
-        case = _call(services.submit_case, actor=user, channel=Channel.API, **common)
+    if acts_as_worker(user):
+        case = call_service(services.submit_case, actor=user, channel=Channel.API, **common)
     else:
         organization = None
         if payload.organization_id is not None:
@@ -532,7 +532,7 @@ def submit_case(request, payload: CaseSubmitIn):
             employer = Organization.objects.visible_to(user).filter(pk=payload.employer_id).first()
             if employer is None:
                 raise ValidationError({"employer_id": [_("所选单位不存在或不在您的管辖范围内")]})
-        case = _call(
+        case = call_service(
             services.submit_case,
             actor=user,
             organization=organization,
@@ -555,7 +555,7 @@ def submit_case(request, payload: CaseSubmitIn):
 )
 def add_note(request, case_id: int, payload: CaseNoteIn):
     case = _load(request, case_id)
-    _call(services.add_note, actor=request.auth, case=case, note=payload.note)
+    call_service(services.add_note, actor=request.auth, case=case, note=payload.note)
     return Status(201, _detail(request, case))
 
 
@@ -567,7 +567,7 @@ def add_note(request, case_id: int, payload: CaseNoteIn):
 def add_attachment(request, case_id: int, file: File[UploadedFile]):
     case = _load(request, case_id)
     with transaction.atomic():
-        _call(services.add_attachment, actor=request.auth, case=case, file=file)
+        call_service(services.add_attachment, actor=request.auth, case=case, file=file)
     return Status(201, _detail(request, case))
 
 
@@ -578,7 +578,7 @@ def add_attachment(request, case_id: int, file: File[UploadedFile]):
 )
 def rate_case(request, case_id: int, payload: CaseRateIn):
     case = _load(request, case_id)
-    _call(
+    call_service(
         services.rate_case,
         actor=request.auth,
         case=case,
@@ -595,7 +595,7 @@ def rate_case(request, case_id: int, payload: CaseRateIn):
 )
 def withdraw_case(request, case_id: int, payload: CaseReasonIn):
     case = _load(request, case_id)
-    _call(services.withdraw_case, actor=request.auth, case=case, reason=payload.reason)
+    call_service(services.withdraw_case, actor=request.auth, case=case, reason=payload.reason)
     return _detail(request, case)
 
 
@@ -604,22 +604,22 @@ def withdraw_case(request, case_id: int, payload: CaseReasonIn):
 _STAFF = {200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-def _staff_case(request, case_id: int) -> Case:
-    if _is_worker(request.auth):
+def load_staff_case(request, case_id: int) -> Case:
+    if acts_as_worker(request.auth):
         raise PermissionDenied(_("只有工作人员可以办理诉求"))
     return _load(request, case_id)
 
 
 @router.post("/cases/{int:case_id}/accept", response=_STAFF, summary="受理")
 def accept_case(request, case_id: int, payload: CaseAcceptIn):
-    case = _staff_case(request, case_id)
-    _call(services.accept_case, actor=request.auth, case=case, assignee=payload.assignee_id)
+    case = load_staff_case(request, case_id)
+    call_service(services.accept_case, actor=request.auth, case=case, assignee=payload.assignee_id)
     return _detail(request, case)
 
 
 @router.post("/cases/{int:case_id}/update", response=_STAFF, summary="更正诉求信息")
 def update_case(request, case_id: int, payload: CaseUpdateIn):
-    case = _staff_case(request, case_id)
+    case = load_staff_case(request, case_id)
     sent = payload.model_dump(exclude_unset=True)
     fields = {}
     for name in services.UPDATABLE_FIELDS:
@@ -632,14 +632,14 @@ def update_case(request, case_id: int, payload: CaseUpdateIn):
         fields[name] = value.value if hasattr(value, "value") else value
         if name in ("employer_name", "employer_credit_code") and value is None:
             fields[name] = ""
-    _call(services.update_case, actor=request.auth, case=case, **fields)
+    call_service(services.update_case, actor=request.auth, case=case, **fields)
     return _detail(request, case)
 
 
 @router.post("/cases/{int:case_id}/contacts", response=_STAFF, summary="联系记录")
 def log_contact(request, case_id: int, payload: CaseContactIn):
-    case = _staff_case(request, case_id)
-    _call(
+    case = load_staff_case(request, case_id)
+    call_service(
         services.log_contact,
         actor=request.auth,
         case=case,
@@ -656,14 +656,14 @@ def log_contact(request, case_id: int, payload: CaseContactIn):
     summary="可转办的协作部门",
 )
 def list_departments(request, case_id: int):
-    case = _staff_case(request, case_id)
+    case = load_staff_case(request, case_id)
     return list(services.usable_departments(case, request.auth))
 
 
 @router.post("/cases/{int:case_id}/refer", response=_STAFF, summary="转办协作部门")
 def refer_case(request, case_id: int, payload: CaseReferIn):
-    case = _staff_case(request, case_id)
-    _call(
+    case = load_staff_case(request, case_id)
+    call_service(
         services.refer_case,
         actor=request.auth,
         case=case,
@@ -679,11 +679,11 @@ def refer_case(request, case_id: int, payload: CaseReferIn):
     summary="登记部门答复",
 )
 def record_reply(request, case_id: int, referral_id: int, payload: ReferralReplyIn):
-    case = _staff_case(request, case_id)
+    case = load_staff_case(request, case_id)
     referral = case.referrals.filter(pk=referral_id).first()
     if referral is None:
         raise Http404
-    _call(
+    call_service(
         services.record_department_reply,
         actor=request.auth,
         referral=referral,
@@ -695,15 +695,15 @@ def record_reply(request, case_id: int, referral_id: int, payload: ReferralReply
 
 @router.post("/cases/{int:case_id}/escalate", response=_STAFF, summary="上报上级工会")
 def escalate_case(request, case_id: int, payload: CaseReasonIn):
-    case = _staff_case(request, case_id)
-    _call(services.escalate_case, actor=request.auth, case=case, reason=payload.reason)
+    case = load_staff_case(request, case_id)
+    call_service(services.escalate_case, actor=request.auth, case=case, reason=payload.reason)
     return _detail(request, case)
 
 
 @router.post("/cases/{int:case_id}/supervise", response=_STAFF, summary="督办")
 def supervise_case(request, case_id: int, payload: CaseSuperviseIn):
-    case = _staff_case(request, case_id)
-    _call(
+    case = load_staff_case(request, case_id)
+    call_service(
         services.supervise_case,
         actor=request.auth,
         case=case,
@@ -719,11 +719,11 @@ def supervise_case(request, case_id: int, payload: CaseSuperviseIn):
     summary="回复督办",
 )
 def answer_supervision(request, case_id: int, supervision_id: int, payload: SupervisionAnswerIn):
-    case = _staff_case(request, case_id)
+    case = load_staff_case(request, case_id)
     supervision = case.supervisions.filter(pk=supervision_id).first()
     if supervision is None:
         raise Http404
-    _call(
+    call_service(
         services.answer_supervision,
         actor=request.auth,
         supervision=supervision,
@@ -734,8 +734,8 @@ def answer_supervision(request, case_id: int, supervision_id: int, payload: Supe
 
 @router.post("/cases/{int:case_id}/resolve", response=_STAFF, summary="办结")
 def resolve_case(request, case_id: int, payload: CaseResolveIn):
-    case = _staff_case(request, case_id)
-    _call(
+    case = load_staff_case(request, case_id)
+    call_service(
         services.resolve_case,
         actor=request.auth,
         case=case,
@@ -749,6 +749,6 @@ def resolve_case(request, case_id: int, payload: CaseResolveIn):
 
 @router.post("/cases/{int:case_id}/close", response=_STAFF, summary="归档")
 def close_case(request, case_id: int, payload: CaseCloseIn):
-    case = _staff_case(request, case_id)
-    _call(services.close_case, actor=request.auth, case=case, note=payload.note)
+    case = load_staff_case(request, case_id)
+    call_service(services.close_case, actor=request.auth, case=case, note=payload.note)
     return _detail(request, case)

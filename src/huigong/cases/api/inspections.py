@@ -36,7 +36,7 @@ from ..models import (
     RectificationStatus,
 )
 from ..services import inspections as services
-from .cases import Ref, _call
+from .cases import Ref, call_service
 
 router = Router(tags=["inspections"])
 
@@ -438,7 +438,7 @@ def plan_inspection(request, payload: InspectionPlanIn):
     organization = Organization.objects.visible_to(user).filter(pk=payload.organization_id).first()
     if organization is None:
         raise ValidationError({"organization_id": [_("所选组织不存在或不在您的管辖范围内")]})
-    inspection = _call(
+    inspection = call_service(
         services.plan_inspection,
         actor=user,
         organization=organization,
@@ -454,7 +454,7 @@ def plan_inspection(request, payload: InspectionPlanIn):
 @router.put("/inspections/{int:inspection_id}", response=_ACTION, summary="修改检查计划")
 def update_inspection(request, inspection_id: int, payload: InspectionUpdateIn):
     inspection = _load(request, inspection_id)
-    _call(
+    call_service(
         services.update_inspection,
         actor=request.auth,
         inspection=inspection,
@@ -470,14 +470,14 @@ def update_inspection(request, inspection_id: int, payload: InspectionUpdateIn):
 @router.post("/inspections/{int:inspection_id}/start", response=_ACTION, summary="开始检查")
 def start_inspection(request, inspection_id: int):
     inspection = _load(request, inspection_id)
-    _call(services.start_inspection, actor=request.auth, inspection=inspection)
+    call_service(services.start_inspection, actor=request.auth, inspection=inspection)
     return _detail(request, inspection)
 
 
 @router.post("/inspections/{int:inspection_id}/finish", response=_ACTION, summary="结束检查")
 def finish_inspection(request, inspection_id: int, payload: InspectionFinishIn):
     inspection = _load(request, inspection_id)
-    _call(
+    call_service(
         services.finish_inspection,
         actor=request.auth,
         inspection=inspection,
@@ -489,7 +489,7 @@ def finish_inspection(request, inspection_id: int, payload: InspectionFinishIn):
 @router.post("/inspections/{int:inspection_id}/cancel", response=_ACTION, summary="取消检查")
 def cancel_inspection(request, inspection_id: int, payload: InspectionCancelIn):
     inspection = _load(request, inspection_id)
-    _call(
+    call_service(
         services.cancel_inspection,
         actor=request.auth,
         inspection=inspection,
@@ -504,7 +504,7 @@ def cancel_inspection(request, inspection_id: int, payload: InspectionCancelIn):
 @router.post("/inspections/{int:inspection_id}/targets", response=_CREATED, summary="添加检查对象")
 def add_target(request, inspection_id: int, payload: InspectionTargetIn):
     inspection = _load(request, inspection_id)
-    _call(
+    call_service(
         services.add_inspection_target,
         actor=request.auth,
         inspection=inspection,
@@ -525,7 +525,7 @@ def add_target(request, inspection_id: int, payload: InspectionTargetIn):
 )
 def record_visit(request, inspection_id: int, target_id: int, payload: TargetVisitIn):
     inspection = _load(request, inspection_id)
-    _call(
+    call_service(
         services.record_target_visit,
         actor=request.auth,
         target=_target(inspection, target_id),
@@ -543,7 +543,7 @@ def record_visit(request, inspection_id: int, target_id: int, payload: TargetVis
 )
 def record_finding(request, inspection_id: int, target_id: int, payload: InspectionFindingIn):
     inspection = _load(request, inspection_id)
-    _call(
+    call_service(
         services.record_finding,
         actor=request.auth,
         target=_target(inspection, target_id),
@@ -562,7 +562,7 @@ def record_finding(request, inspection_id: int, target_id: int, payload: Inspect
 )
 def issue_order(request, inspection_id: int, finding_id: int, payload: RectificationOrderIn):
     inspection = _load(request, inspection_id)
-    _call(
+    call_service(
         services.issue_rectification_order,
         actor=request.auth,
         finding=_finding(inspection, finding_id),
@@ -580,7 +580,7 @@ def issue_order(request, inspection_id: int, finding_id: int, payload: Rectifica
 )
 def record_rectification(request, inspection_id: int, order_id: int, payload: RectificationIn):
     inspection = _load(request, inspection_id)
-    _call(
+    call_service(
         services.record_rectification,
         actor=request.auth,
         order=_order_of(inspection, order_id),
@@ -599,7 +599,7 @@ def record_rectification(request, inspection_id: int, order_id: int, payload: Re
 )
 def open_case(request, inspection_id: int, finding_id: int, payload: FindingCaseIn):
     inspection = _load(request, inspection_id)
-    case = _call(
+    case = call_service(
         services.open_case_from_finding,
         actor=request.auth,
         finding=_finding(inspection, finding_id),

@@ -42,7 +42,16 @@ from ..models import (
 )
 from ..portal import mediation_timeline, public_mediation
 from ..services import mediation as services
-from .cases import MAX_ID, VIEW, CaseEventOut, CasePartyOut, Ref, _call, _is_worker, _staff_case
+from .cases import (
+    MAX_ID,
+    VIEW,
+    CaseEventOut,
+    CasePartyOut,
+    Ref,
+    acts_as_worker,
+    call_service,
+    load_staff_case,
+)
 
 router = Router()
 
@@ -189,7 +198,7 @@ def _mediations():
 
 def _load(request, mediation_id: int) -> Mediation:
     user = request.auth
-    if _is_worker(user):
+    if acts_as_worker(user):
         try:
             return _mediations().get(pk=mediation_id, pk__in=_own(user).values("pk"))
         except (Mediation.DoesNotExist, ValueError, TypeError):
@@ -200,14 +209,14 @@ def _load(request, mediation_id: int) -> Mediation:
 
 
 def _staff_mediation(request, mediation_id: int) -> Mediation:
-    if _is_worker(request.auth):
+    if acts_as_worker(request.auth):
         raise PermissionDenied(_("只有调解员可以办理调解"))
     return _load(request, mediation_id)
 
 
 def _detail(request, mediation: Mediation) -> dict:
     user = request.auth
-    worker = _is_worker(user)
+    worker = acts_as_worker(user)
     mediation = _mediations().get(pk=mediation.pk)
     data = public_mediation(mediation)
     case = mediation.case
@@ -286,7 +295,7 @@ def _aware(moment: datetime.datetime) -> datetime.datetime:
 @paginate(Pagination)
 def list_mediations(request, filters: Query[MediationQueryParams]):
     user = request.auth
-    worker = _is_worker(user)
+    worker = acts_as_worker(user)
     if worker:
         queryset = _mediations().filter(pk__in=_own(user).values("pk"))
         organizations = Organization.objects.all()
@@ -377,8 +386,8 @@ _ACT = {
     summary="受理调解(为办理中的诉求申请劳动争议调解)",
 )
 def open_mediation(request, case_id: int, payload: MediationOpenIn):
-    case = _staff_case(request, case_id)
-    mediation = _call(
+    case = load_staff_case(request, case_id)
+    mediation = call_service(
         services.open_mediation,
         actor=request.auth,
         case=case,
@@ -393,7 +402,7 @@ def open_mediation(request, case_id: int, payload: MediationOpenIn):
 @router.post("/mediations/{int:mediation_id}/sort", response=_ACT, summary="调解分流")
 def sort_mediation(request, mediation_id: int, payload: MediationSortIn):
     mediation = _staff_mediation(request, mediation_id)
-    _call(
+    call_service(
         services.sort_mediation,
         actor=request.auth,
         mediation=mediation,
@@ -407,7 +416,7 @@ def sort_mediation(request, mediation_id: int, payload: MediationSortIn):
 @router.post("/mediations/{int:mediation_id}/sessions", response=_ACT, summary="记录调解会")
 def record_session(request, mediation_id: int, payload: MediationSessionIn):
     mediation = _staff_mediation(request, mediation_id)
-    _call(
+    call_service(
         services.record_session,
         actor=request.auth,
         mediation=mediation,
@@ -422,7 +431,7 @@ def record_session(request, mediation_id: int, payload: MediationSessionIn):
 @router.post("/mediations/{int:mediation_id}/agreement", response=_ACT, summary="达成调解协议")
 def record_agreement(request, mediation_id: int, payload: MediationAgreementIn):
     mediation = _staff_mediation(request, mediation_id)
-    _call(
+    call_service(
         services.record_agreement,
         actor=request.auth,
         mediation=mediation,
@@ -440,7 +449,7 @@ def record_agreement(request, mediation_id: int, payload: MediationAgreementIn):
 )
 def record_no_agreement(request, mediation_id: int, payload: MediationNoAgreementIn):
     mediation = _staff_mediation(request, mediation_id)
-    _call(
+    call_service(
         services.record_no_agreement,
         actor=request.auth,
         mediation=mediation,
@@ -453,7 +462,7 @@ def record_no_agreement(request, mediation_id: int, payload: MediationNoAgreemen
 @router.post("/mediations/{int:mediation_id}/withdraw", response=_ACT, summary="撤回调解")
 def withdraw_mediation(request, mediation_id: int, payload: MediationWithdrawIn):
     mediation = _staff_mediation(request, mediation_id)
-    _call(
+    call_service(
         services.withdraw_mediation,
         actor=request.auth,
         mediation=mediation,
@@ -465,7 +474,7 @@ def withdraw_mediation(request, mediation_id: int, payload: MediationWithdrawIn)
 @router.post("/mediations/{int:mediation_id}/follow-up", response=_ACT, summary="调解回访")
 def record_follow_up(request, mediation_id: int, payload: MediationFollowUpIn):
     mediation = _staff_mediation(request, mediation_id)
-    _call(
+    call_service(
         services.record_follow_up,
         actor=request.auth,
         mediation=mediation,
@@ -479,5 +488,7 @@ def record_follow_up(request, mediation_id: int, payload: MediationFollowUpIn):
 @router.post("/mediations/{int:mediation_id}/file", response=_ACT, summary="调解归档")
 def file_mediation(request, mediation_id: int, payload: MediationFileIn):
     mediation = _staff_mediation(request, mediation_id)
-    _call(services.file_mediation, actor=request.auth, mediation=mediation, note=payload.note)
+    call_service(
+        services.file_mediation, actor=request.auth, mediation=mediation, note=payload.note
+    )
     return _detail(request, mediation)

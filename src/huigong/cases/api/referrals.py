@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 from huigong.api import ApiError, ErrorCode, ErrorOut, Pagination
 
 from .. import services
-from .cases import Ref, ReferralReplyIn, _call, _is_worker
+from .cases import Ref, ReferralReplyIn, acts_as_worker, call_service
 
 router = Router()
 
@@ -80,7 +80,7 @@ class PartnerReferralOut(Schema):
 
 def _partner_referrals(request):
     user = request.auth
-    if _is_worker(user) or not user.has_perm(services.ANSWER_REFERRAL):
+    if acts_as_worker(user) or not user.has_perm(services.ANSWER_REFERRAL):
         raise PermissionDenied(_("只有协作部门账号可以查看转给本部门的事项"))
     return services.referral_queue(user).prefetch_related("case__parties__person")
 
@@ -109,7 +109,7 @@ def reply_partner_referral(request, referral_id: int, payload: ReferralReplyIn):
         raise ApiError(
             ErrorCode.INVALID_STATE, _("该转办已答复或诉求已不在转办状态,不能再答复"), status=409
         )
-    _call(
+    call_service(
         services.record_department_reply,
         actor=request.auth,
         referral=referral,
