@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from huigong.common.files import modified_before
+
 from .models import Attachment
 from .models.case import ATTACHMENT_DIR
 
@@ -65,14 +67,11 @@ def clean_attachment_files(
         for name in batch:
             if name in referenced:
                 continue
-            try:
-                modified = storage.get_modified_time(name)
-                size = storage.size(name)
-            except (FileNotFoundError, OSError):
+            if not modified_before(storage, name, cutoff):
                 continue
-            if timezone.is_naive(modified):
-                modified = timezone.make_aware(modified)
-            if modified > cutoff:
+            try:
+                size = storage.size(name)
+            except OSError:
                 continue
             if not dry_run:
                 storage.delete(name)

@@ -11,6 +11,7 @@ Apache mod_xsendfile); the check stays in the view either way.
 
 from __future__ import annotations
 
+import datetime
 import os
 import unicodedata
 from urllib.parse import quote
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, Http404, HttpResponse
+from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header
@@ -72,6 +74,18 @@ class PrivateFileStorage(FileSystemStorage):
         raise ValueError(
             "Private files have no URL: serve them from a view with private_file_response()."
         )
+
+
+def modified_before(storage, name: str, cutoff: datetime.datetime) -> bool:
+    """Was the stored file ``name`` last written before ``cutoff``? False when it is gone
+    or unreadable: the sweeps that ask only ever delete what they are sure is old."""
+    try:
+        modified = storage.get_modified_time(name)
+    except OSError:
+        return False
+    if timezone.is_naive(modified):
+        modified = timezone.make_aware(modified)
+    return modified <= cutoff
 
 
 def private_storage() -> PrivateFileStorage:

@@ -25,7 +25,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from .crypto import DecryptionError, decrypt_bytes, encrypt_bytes
-from .files import private_storage
+from .files import modified_before, private_storage
 
 PREVIEW_DIR = "imports"
 #: Where previews were kept in clear before (under MEDIA_ROOT); only the sweep looks there.
@@ -109,13 +109,7 @@ def clean_import_previews(
     for filename in sorted(files):
         name = f"{PREVIEW_DIR}/{filename}"
         result.scanned += 1
-        try:
-            modified = storage.get_modified_time(name)
-        except OSError:
-            continue
-        if timezone.is_naive(modified):
-            modified = timezone.make_aware(modified)
-        if modified > cutoff:
+        if not modified_before(storage, name, cutoff):
             continue
         if not dry_run:
             storage.delete(name)

@@ -221,7 +221,7 @@ class RevealForm(forms.Form):
             attrs={
                 "class": "form-control",
                 "maxlength": 200,
-                "placeholder": _("可选;选“其他”时必填,如:金秋助学资格复核"),
+                "placeholder": _("选“其他”时必填"),
             }
         ),
     )

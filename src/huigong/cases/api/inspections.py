@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from huigong.api import ApiError, ErrorCode, ErrorOut, InputSchema, Pagination
+from huigong.api import ErrorOut, InputSchema, Pagination
 from huigong.common.workdays import deadline_status
 from huigong.orgs.models import Organization
 from huigong.orgs.scope import get_visible_or_404
@@ -36,7 +36,7 @@ from ..models import (
     RectificationStatus,
 )
 from ..services import inspections as services
-from .cases import Ref, call_service
+from .cases import Ref, call_service, organization_filter_error
 
 router = Router(tags=["inspections"])
 
@@ -400,18 +400,7 @@ def list_inspections(request, filters: Query[InspectionQueryParams]):
     if filters.organization:
         org = Organization.objects.visible_to(user).filter(pk=filters.organization).first()
         if org is None:
-            raise ApiError(
-                ErrorCode.INVALID_INPUT,
-                _("查询参数有误"),
-                status=422,
-                errors=[
-                    {
-                        "field": "organization",
-                        "message": _("所选组织不存在或不在您的管辖范围内"),
-                        "type": "invalid",
-                    }
-                ],
-            )
+            raise organization_filter_error()
         qs = qs.filter(organization__path__startswith=org.path)
     return with_totals(qs).order_by("-start_date", "-id")
 

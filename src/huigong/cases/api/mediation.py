@@ -51,6 +51,7 @@ from .cases import (
     acts_as_worker,
     call_service,
     load_staff_case,
+    organization_filter_error,
 )
 
 router = Router()
@@ -311,18 +312,7 @@ def list_mediations(request, filters: Query[MediationQueryParams]):
             # none of theirs, so the answer tells nothing about which ids exist.
             queryset = queryset.none()
         elif organization is None:
-            raise ApiError(
-                ErrorCode.INVALID_INPUT,
-                _("查询参数有误"),
-                status=422,
-                errors=[
-                    {
-                        "field": "organization",
-                        "message": _("所选组织不存在或不在您的管辖范围内"),
-                        "type": "invalid",
-                    }
-                ],
-            )
+            raise organization_filter_error()
         else:
             queryset = queryset.filter(organization__path__startswith=organization.path)
     if filters.status:
