@@ -134,6 +134,7 @@ ERROR_STATUSES = {
     409: "对象当前的状态不允许此操作(invalid_state)",
     413: "请求内容过大(invalid_input)",
     422: "请求参数或请求体不符合本文档,errors 列出每个字段(invalid_input)",
+    429: "次数已达上限,请稍后再试(throttled)",
     503: "系统正忙,本次提交没有保存,请按 Retry-After 秒数后重新提交(busy)",
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}

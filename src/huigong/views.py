@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 from huigong.common.text import clean_text
 from huigong.orgs.models import Organization
-from huigong.people.search import parse_query, search_persons
+from huigong.people.search import FullNumberSearchThrottled, parse_query, search_persons
 
 
 @login_required
@@ -36,14 +36,18 @@ def global_search(request):
     q = request.GET.get("q", "")[:100]
     query = parse_query(q)
     persons, organizations = [], []
+    refusal = None
     can_see_persons = request.user.has_perm("people.view_person")
     if query.value:
         if can_see_persons:
-            persons = list(
-                search_persons(request.user, q)
-                .select_related("organization")
-                .order_by("name_pinyin", "id")[:SEARCH_LIMIT]
-            )
+            try:
+                persons = list(
+                    search_persons(request.user, q)
+                    .select_related("organization")
+                    .order_by("name_pinyin", "id")[:SEARCH_LIMIT]
+                )
+            except FullNumberSearchThrottled as exc:
+                refusal = exc.message
         name = clean_text(q)
         if name:
             organizations = list(
@@ -60,6 +64,7 @@ def global_search(request):
             "persons": persons,
             "organizations": organizations,
             "can_see_persons": can_see_persons,
+            "refusal": refusal,
             "limit": SEARCH_LIMIT,
         },
     )

@@ -31,7 +31,7 @@ from huigong.common.listing import ScopedListView, StaffRequiredMixin
 from huigong.common.workdays import deadline_status
 from huigong.orgs.scope import get_visible_or_404, user_can_at
 from huigong.people.models import Person
-from huigong.people.search import search_persons
+from huigong.people.search import FullNumberSearchThrottled, search_persons
 
 from . import forms as case_forms
 from . import services
@@ -220,20 +220,21 @@ class PersonLookupView(StaffRequiredMixin, View):
         visible = Person.objects.visible_to(user, "people.view_person")
         chosen = list(visible.filter(pk__in=chosen_ids).select_related("organization"))
         query = (request.GET.get("lookup") or "")[:100]
-        found = []
+        found, refusal = [], None
         if query.strip():
-            found = [
-                p
-                for p in search_persons(user, query)
-                .select_related("organization")
-                .order_by("name_pinyin", "id")[: self.limit]
-                if p not in chosen
-            ]
-        return render(
-            request,
-            "cases/_person_lookup.html",
-            {"chosen": chosen, "found": found, "query": query, "searched": bool(query.strip())},
-        )
+            try:
+                found = [
+                    p
+                    for p in search_persons(user, query)
+                    .select_related("organization")
+                    .order_by("name_pinyin", "id")[: self.limit]
+                    if p not in chosen
+                ]
+            except FullNumberSearchThrottled as exc:
+                refusal = exc.message
+        context = {"chosen": chosen, "found": found, "query": query, "refusal": refusal}
+        context["searched"] = bool(query.strip())
+        return render(request, "cases/_person_lookup.html", context)
 
 
 class CategorySuggestView(StaffRequiredMixin, View):

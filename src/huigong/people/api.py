@@ -257,8 +257,13 @@ def _saved(person: Person, warnings: list[str]) -> Person:
 
 @router.get(
     "/persons",
-    response={200: list[PersonOut], 403: ErrorOut, 422: ErrorOut},
+    response={200: list[PersonOut], 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="职工列表(脱敏)",
+    description=(
+        "q 为完整身份证号或手机号时,没有查看权限的用户每小时最多检索 "
+        "HUIGONG_FULL_NUMBER_SEARCH_LIMIT 次(默认 30),超出返回 429 throttled;"
+        "每次检索记入敏感信息查看记录。"
+    ),
 )
 @paginate(Pagination)
 def list_persons(request, filters: Query[PersonQueryParams]):
@@ -267,14 +272,17 @@ def list_persons(request, filters: Query[PersonQueryParams]):
         "organization", "employer"
     )
     # The same filter set as the workbench list: one definition of each filter.
-    filterset = PersonFilter(data=request.GET, queryset=queryset, request=request)
+    filterset = PersonFilter(data=request.GET, queryset=queryset, request=request, channel="api")
     if not filterset.is_valid():
         errors = [
             {"field": name, "message": " ".join(messages), "type": "invalid"}
             for name, messages in filterset.errors.items()
         ]
         raise ApiError(ErrorCode.INVALID_INPUT, _("查询参数有误"), status=422, errors=errors)
-    return filterset.qs
+    persons = filterset.qs
+    if filterset.search_refusal is not None:
+        raise ApiError(ErrorCode.THROTTLED, filterset.search_refusal.message, status=429)
+    return persons
 
 
 @router.get(

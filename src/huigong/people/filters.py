@@ -12,7 +12,7 @@ from huigong.orgs.models import Organization
 from huigong.orgs.widgets import OrganizationAutocomplete
 
 from .models import EmploymentForm, NewFormType, Person, Sex
-from .search import search_persons
+from .search import FullNumberSearchThrottled, search_persons
 
 _YEAR_FIELD = {"min_value": 1900, "max_value": 2100}
 
@@ -76,14 +76,22 @@ class PersonFilter(django_filters.FilterSet):
         model = Person
         fields: list[str] = []
 
-    def __init__(self, *args, request=None, **kwargs):
+    def __init__(self, *args, request=None, channel: str = "web", **kwargs):
         super().__init__(*args, request=request, **kwargs)
+        self.channel = channel
+        #: Set when the search box held a full number beyond the user's hourly limit:
+        #: the list is then empty, and the page or the API says why.
+        self.search_refusal: FullNumberSearchThrottled | None = None
         for field in self.form.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
 
     def filter_search(self, queryset, name, value):
-        return search_persons(self.request.user, value, queryset=queryset)
+        try:
+            return search_persons(self.request.user, value, queryset=queryset, channel=self.channel)
+        except FullNumberSearchThrottled as refusal:
+            self.search_refusal = refusal
+            return queryset.none()
 
     def filter_subtree(self, queryset, name, value):
         return queryset.filter(organization__path__startswith=value.path)

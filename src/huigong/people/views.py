@@ -85,6 +85,9 @@ class PersonListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        refusal = getattr(self.filterset, "search_refusal", None)
+        if refusal is not None:
+            messages.error(self.request, refusal.message)
         self.create_url_name = "people:create" if user.has_perm("people.add_person") else None
         self.import_url_name = "people:import" if user.has_perm("people.import_person") else None
         return super().get_context_data(**kwargs)

@@ -44,6 +44,15 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: counters kept there (the full-number search
+    limit, keyed by user id) would otherwise carry over to a later test's user."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path_factory):
     """Uploads of each test go to a fresh private storage, never into the developer's
     ``var/private``."""

@@ -29,6 +29,7 @@ from python_calamine import CalamineWorkbook
 from stdnum.cn import ric
 
 from huigong.accounts.models import ApiToken, Role, RoleAssignment, User
+from huigong.audit.models import AccessLog
 from huigong.common.crypto import mask_id_number, mask_phone
 from huigong.orgs.models import Organization
 from huigong.people.models import HouseholdMember, Person
@@ -42,6 +43,10 @@ NO_REVEAL_PERMS = [
     "people.export_person",
     "orgs.view_organization",
 ]
+#: The fewest candidates measured for any demo person (area code guessed from the address,
+#: birth year, sex and last four known); docs/security.md quotes it. The full-number
+#: search limit must stay below it, so candidates cannot all be tried in one hour.
+CANDIDATE_FLOOR = 32
 _ID_RUN = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
 _SHOWN_ID = re.compile(r"(?<![\dX*])[\dX*]{18}(?![\dX*])")
 _SHOWN_PHONE = re.compile(r"(?<![\d*])[\d*]{11}(?![\d*])")
@@ -166,7 +171,7 @@ def _summary(label: str, counts: dict[int, int], out: list[str]) -> int:
     out.append(
         f"{label}: persons={len(counts)} min={low} median={sorted(counts.values())[len(counts) // 2]}"
     )
-    assert low > 1, f"{label}: an ID number is pinned down ({low} candidate)"
+    assert low >= CANDIDATE_FLOOR, f"{label}: only {low} candidates for one ID number"
     return low
 
 
@@ -309,3 +314,67 @@ def test_demo_dump_and_unrevealed_pages_do_not_rebuild_id_numbers(demo_output, c
     }
     _summary("without reveal, area code guessed from the address", home_counts, report)
     print("\n".join(report))
+
+
+def _candidate_numbers(area: str, known: Known) -> list[str]:
+    """The ID numbers ``count_candidates`` counts for one area code, one birth year and
+    the last four shown (order code and check digit)."""
+    order, check = known.shown[14:17], known.shown[17]
+    numbers = (f"{area}{day:%Y%m%d}{order}" for day in _days(known.year))
+    return [n + check for n in numbers if ric.calc_check_digit(n + "0") == check]
+
+
+def _search_once(client, headers: dict, turn: int, number: str) -> tuple[set[int], bool]:
+    """One full-number search through the list page, the global search or the API in
+    turn: the person ids it shows, and whether it was refused."""
+    if turn % 3 == 0:
+        page = client.get(reverse("people:list"), {"q": number})
+        body = html.unescape(page.content.decode())
+        return set(_rows_by_person(page.content.decode())), "全号码检索次数已达上限" in body
+    if turn % 3 == 1:
+        page = client.get(reverse("search"), {"q": number})
+        refused = 'data-testid="search-refused"' in page.content.decode()
+        return {p.pk for p in page.context["persons"]}, refused
+    response = client.get("/api/v1/people/persons", {"q": number}, headers=headers)
+    if response.status_code == 429:
+        assert response.json()["code"] == "throttled"
+        return set(), True
+    assert response.status_code == 200, response.content
+    return {item["id"] for item in response.json()["items"]}, False
+
+
+def test_full_number_search_cannot_try_every_candidate(demo_output, client, settings):
+    """The search oracle: a staff user without the reveal permission who holds a masked
+    number (last four), the birth year, the sex and the area code searches each candidate
+    number until the person turns up. The hourly limit stops the run long before."""
+    home = "430426"
+    persons = [p for p in Person.objects.all() if p.id_number.startswith(home)]
+    knowns = {
+        p.pk: Known(year=p.birth_date.year, sex=p.sex, shown=p.masked_id_number) for p in persons
+    }
+    target = min(persons, key=lambda p: count_candidates((home,), knowns[p.pk]))
+    candidates = _candidate_numbers(home, knowns[target.pk])
+    assert len(candidates) == count_candidates((home,), knowns[target.pk])
+    assert target.id_number in candidates
+    limit = settings.FULL_NUMBER_SEARCH_LIMIT
+    assert limit < CANDIDATE_FLOOR <= len(candidates)
+    # The worst order for the test: the right number comes last.
+    candidates.remove(target.id_number)
+    candidates.append(target.id_number)
+
+    user = _no_reveal_user(Organization.objects.get(name="祁东县总工会"))
+    client.force_login(user)
+    _token, key = ApiToken.issue(user, "oracle test")
+    headers = {"Authorization": f"Bearer {key}"}
+    outcomes = [_search_once(client, headers, turn, n) for turn, n in enumerate(candidates)]
+
+    answered = [found for found, refused in outcomes if not refused]
+    assert len(answered) == limit
+    assert all(refused for _found, refused in outcomes[limit:])
+    assert not any(found for found, refused in outcomes if refused)
+    assert not any(target.pk in found for found in answered)
+    # Every try is in the access log, and the log holds none of the numbers tried.
+    logged = AccessLog.objects.filter(actor=user)
+    assert logged.count() == len(candidates)
+    text = " ".join(f"{r.object_repr} {r.reason}" for r in logged)
+    assert _valid_id_numbers(text) == set()
