@@ -41,7 +41,7 @@ _TOKEN = re.compile(rf"(?P<digit>{_DIGIT})|(?P<x>{_X})|(?P<sep>{_SEP})", re.I)
 _ELEVEN_DIGITS = re.compile(r"(?:\D*\d){11}")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _COUNTRY_CODES = ("86", "0086")
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘx", "0123456789XXX")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘx", "0123456789" + "X" * 3)
 
 
 def redact(text: str) -> str:

@@ -36,7 +36,8 @@ from ..models import (
     RectificationStatus,
 )
 from ..services import inspections as services
-from .cases import Ref, call_service, organization_filter_error
+from .cases import call_service, organization_filter_error
+from .schemas import Ref
 
 router = Router(tags=["inspections"])
 

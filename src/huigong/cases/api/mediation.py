@@ -43,16 +43,13 @@ from ..models import (
 from ..portal import mediation_timeline, public_mediation
 from ..services import mediation as services
 from .cases import (
-    MAX_ID,
     VIEW,
-    CaseEventOut,
-    CasePartyOut,
-    Ref,
     acts_as_worker,
     call_service,
     load_staff_case,
     organization_filter_error,
 )
+from .schemas import MAX_ID, CaseEventOut, CasePartyOut, Ref
 
 router = Router()
 

@@ -12,7 +12,8 @@ from ninja.pagination import paginate
 from huigong.api import ApiError, ErrorCode, ErrorOut, Pagination
 
 from .. import services
-from .cases import Ref, ReferralReplyIn, acts_as_worker, call_service
+from .cases import acts_as_worker, call_service
+from .schemas import Ref, ReferralReplyIn
 
 router = Router()
 
