@@ -39,7 +39,7 @@ static: $(VENDOR)
 setup: $(STAMP) $(VENDOR)
 
 migrate: setup
-	mkdir -p var
+	mkdir -p "$${HUIGONG_VAR_DIR:-var}"
 	$(PY) -m huigong migrate --noinput
 	$(PY) -m huigong seed_reference
 
