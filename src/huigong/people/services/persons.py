@@ -1,0 +1,309 @@
+"""Registering, changing and revealing persons."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import uscc
+
+from huigong.audit.models import ChangeAction, RevealReason
+from huigong.audit.services import record_access, record_change, snapshot
+from huigong.common.crypto import lookup_hash
+from huigong.common.text import clean_phone
+from huigong.orgs.models import Organization
+from huigong.orgs.scope import user_can_at
+
+from ..models import (
+    EmploymentForm,
+    NewFormType,
+    Person,
+)
+from ..validators import check_id_number, check_phone
+from .base import (
+    NOTES_MAX_LENGTH,
+    PERSON_FIELDS,
+    REASON_MAX_LENGTH,
+    CheckedInput,
+    FieldErrors,
+    PersonResult,
+    RevealedPerson,
+    clean_choice,
+    clean_identifier,
+    clean_line,
+    clean_multiline,
+    ensure_still_visible,
+    in_scope,
+    require_person_permission,
+)
+
+# -- persons -----------------------------------------------------------------------------------
+
+
+def check_person(*, actor, data: Mapping[str, Any], instance: Person | None = None) -> CheckedInput:
+    """Normalise and validate person fields without saving (forms, API and import preview
+    all use it). ``data`` holds the fields being set; when updating ``instance``, fields
+    not in ``data`` keep their stored value and the stored ID number and phone are not
+    re-checked. Raises ``ValidationError`` keyed by field."""
+    unknown = set(data) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown person fields: {sorted(unknown)}")
+    errors = FieldErrors()
+    warnings: list[str] = []
+    creating = instance is None
+    merged: dict[str, Any] = {
+        "organization": None,
+        "name": "",
+        "id_number": "",
+        "phone": "",
+        "address": "",
+        "employer": None,
+        "employer_name": "",
+        "employer_credit_code": "",
+        "employment_form": EmploymentForm.STANDARD,
+        "new_form_type": "",
+        "is_member": False,
+        "notes": "",
+    }
+    if instance is not None:
+        merged.update({name: getattr(instance, name) for name in PERSON_FIELDS})
+        # The employer is one slot: choosing a unionised employer replaces the free text
+        # and typing a free-text employer replaces the chosen one.
+        if data.get("employer") is not None and not (
+            "employer_name" in data or "employer_credit_code" in data
+        ):
+            merged["employer_name"] = merged["employer_credit_code"] = ""
+        if (
+            data.get("employer_name") or data.get("employer_credit_code")
+        ) and "employer" not in data:
+            merged["employer"] = None
+        # Leaving the new form of employment drops its category unless one is sent.
+        if data.get("employment_form") not in (None, EmploymentForm.NEW_FORM) and (
+            "new_form_type" not in data
+        ):
+            merged["new_form_type"] = ""
+    merged.update(data)
+
+    values: dict[str, Any] = {}
+    organization = merged["organization"]
+    if organization is None:
+        errors.add("organization", _("请选择所属工会"))
+    values["organization"] = organization
+    values["name"] = clean_line(merged["name"], "name", 50, errors, required=True)
+
+    if creating or "id_number" in data:
+        raw_id = clean_identifier(merged["id_number"], "id_number", 18, errors)
+        if "id_number" not in errors:
+            try:
+                check = check_id_number(raw_id)
+            except ValidationError as exc:
+                errors.add("id_number", *exc.messages)
+            else:
+                values["id_number"] = check.number
+                if check.warning:
+                    warnings.append(check.warning)
+                _check_duplicate_person(actor, check.number, instance, errors)
+
+    if creating or "phone" in data:
+        raw_phone = clean_identifier(merged["phone"], "phone", 12, errors)
+        if "phone" not in errors:
+            phone = clean_phone(raw_phone)
+            if phone:
+                try:
+                    phone = check_phone(phone)
+                except ValidationError as exc:
+                    errors.add("phone", *exc.messages)
+            values["phone"] = phone
+
+    values["address"] = clean_line(merged["address"], "address", 200, errors)
+
+    employer = merged["employer"]
+    employer_name = clean_line(merged["employer_name"], "employer_name", 200, errors)
+    credit_code = clean_identifier(
+        merged["employer_credit_code"], "employer_credit_code", 18, errors
+    )
+    if employer is not None:
+        employer_changed = creating or "employer" in data
+        if employer_changed and not in_scope(actor, employer.path):
+            errors.add("employer", _("所选工作单位不在您的管辖范围内"))
+        if employer_name or credit_code:
+            errors.add("employer_name", _("已选择已建会的工作单位时,无需再填写单位名称和信用代码"))
+    elif credit_code:
+        if not employer_name:
+            errors.add("employer_name", _("填写了统一社会信用代码时,请同时填写单位名称"))
+        try:
+            credit_code = uscc.validate(credit_code)
+        except stdnum_errors.InvalidLength:
+            errors.add("employer_credit_code", _("统一社会信用代码应为 18 位"))
+        except stdnum_errors.ValidationError:
+            errors.add("employer_credit_code", _("统一社会信用代码校验不通过,请核对"))
+    values["employer"] = employer
+    values["employer_name"] = employer_name
+    values["employer_credit_code"] = credit_code
+
+    form = clean_choice(
+        merged["employment_form"],
+        EmploymentForm,
+        "employment_form",
+        errors,
+        _("请选择有效的用工形式"),
+    )
+    new_form_type = "" if merged["new_form_type"] is None else str(merged["new_form_type"]).strip()
+    if form == EmploymentForm.NEW_FORM:
+        if not new_form_type:
+            errors.add("new_form_type", _("新就业形态劳动者请选择类别"))
+        elif new_form_type not in NewFormType.values:
+            errors.add("new_form_type", _("请选择有效的新就业形态类别"))
+    elif new_form_type and "employment_form" not in errors:
+        errors.add("new_form_type", _("只有用工形式为“新就业形态”时才填写类别"))
+    values["employment_form"] = form
+    values["new_form_type"] = new_form_type
+
+    is_member = merged["is_member"]
+    if not isinstance(is_member, bool):
+        errors.add("is_member", _("请填写“是”或“否”"))
+    values["is_member"] = bool(is_member)
+    values["notes"] = clean_multiline(merged["notes"], "notes", NOTES_MAX_LENGTH, errors)
+
+    errors.raise_if_any()
+    return CheckedInput(values=values, warnings=warnings)
+
+
+def _check_duplicate_person(
+    actor, number: str, instance: Person | None, errors: FieldErrors
+) -> None:
+    existing = Person.objects.filter(id_number_hash=lookup_hash(number))
+    if instance is not None:
+        existing = existing.exclude(pk=instance.pk)
+    found = existing.select_related("organization").first()
+    if found is None:
+        return
+    if Person.objects.visible_to(actor, "people.view_person").filter(pk=found.pk).exists():
+        errors.add(
+            "id_number",
+            _("该身份证号码已登记:%(name)s(%(org)s),请勿重复登记")
+            % {"name": found.name, "org": found.organization.name},
+        )
+    else:
+        # Outside the actor's scope say only that it exists: nothing about who or where.
+        errors.add("id_number", _("该身份证号码已在其他单位登记,请联系上级工会"))
+
+
+def _save_person(person: Person) -> None:
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        # Someone registered the same number between our check and the insert.
+        raise ValidationError({"id_number": [_("该身份证号码已被登记,请刷新后核对")]})
+
+
+@transaction.atomic
+def register_person(
+    *,
+    actor,
+    organization: Organization | None,
+    name: str,
+    id_number: str,
+    phone: str = "",
+    address: str = "",
+    employer: Organization | None = None,
+    employer_name: str = "",
+    employer_credit_code: str = "",
+    employment_form: str = EmploymentForm.STANDARD,
+    new_form_type: str = "",
+    is_member: bool = False,
+    notes: str = "",
+) -> PersonResult:
+    """Register a worker with ``organization``. An ID number already registered anywhere is
+    refused; an unknown area code in it is returned as a warning, not an error."""
+    require_person_permission(actor, "people.add_person", organization)
+    checked = check_person(
+        actor=actor,
+        data={
+            "organization": organization,
+            "name": name,
+            "id_number": id_number,
+            "phone": phone,
+            "address": address,
+            "employer": employer,
+            "employer_name": employer_name,
+            "employer_credit_code": employer_credit_code,
+            "employment_form": employment_form,
+            "new_form_type": new_form_type,
+            "is_member": is_member,
+            "notes": notes,
+        },
+    )
+    person = Person(**checked.values)
+    _save_person(person)
+    ensure_still_visible(actor, Person.objects, person.pk, "people.add_person")
+    record_change(actor=actor, obj=person, action=ChangeAction.CREATE)
+    return PersonResult(person=person, warnings=checked.warnings)
+
+
+@transaction.atomic
+def update_person(*, actor, person: Person, **changes: Any) -> PersonResult:
+    """Change the given fields of ``person`` (others keep their value). Moving a person to
+    another organization needs the change permission at both organizations."""
+    person = Person.objects.select_for_update().select_related("organization").get(pk=person.pk)
+    require_person_permission(actor, "people.change_person", person.organization)
+    target = changes.get("organization")
+    if target is not None and target.pk != person.organization_id:
+        require_person_permission(actor, "people.change_person", target)
+    checked = check_person(actor=actor, data=changes, instance=person)
+    before = snapshot(person)
+    old_id_hash, old_phone = person.id_number_hash, person.phone
+    for name, value in checked.values.items():
+        setattr(person, name, value)
+    _save_person(person)
+    ensure_still_visible(actor, Person.objects, person.pk, "people.change_person")
+    after = snapshot(person)
+    # Protected values appear in snapshots only as "set"; say in the note that they changed.
+    changed_protected = []
+    if person.id_number_hash != old_id_hash:
+        changed_protected.append(_("身份证号码已更改"))
+    if person.phone != old_phone:
+        changed_protected.append(_("手机号已更改"))
+    if before != after or changed_protected:
+        record_change(
+            actor=actor,
+            obj=person,
+            action=ChangeAction.UPDATE,
+            before=before,
+            after=after,
+            note=";".join(changed_protected),
+        )
+    return PersonResult(person=person, warnings=checked.warnings)
+
+
+@transaction.atomic
+def reveal_person(
+    *, actor, person: Person, reason: str, note: str = "", channel: str = "web"
+) -> RevealedPerson:
+    """Return the full ID number and phone of ``person`` and log who saw them and why.
+    Needs ``people.reveal_person`` at the person's organization and a reason from
+    ``RevealReason``; the note is optional, except for "other", which it explains."""
+    if not user_can_at(actor, "people.reveal_person", person.organization.path):
+        raise PermissionDenied(_("您没有查看完整身份证号码和手机号的权限"))
+    errors = FieldErrors()
+    reason = (reason or "").strip()
+    if reason not in RevealReason.values:
+        errors.add("reason", _("请从列表中选择查看原因"))
+    note = clean_line(note, "note", REASON_MAX_LENGTH, errors)
+    if reason == RevealReason.OTHER and not note and "note" not in errors:
+        errors.add("note", _("选择“其他”时请写明查看原因"))
+    errors.raise_if_any()
+    record_access(
+        actor=actor,
+        obj=person,
+        fields=["id_number", "phone"],
+        reason_code=reason,
+        reason=note,
+        channel=channel,
+    )
+    return RevealedPerson(id_number=person.id_number, phone=person.phone)
