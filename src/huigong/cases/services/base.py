@@ -21,10 +21,10 @@ from stdnum.cn import uscc
 from huigong.accounts.models import RoleAssignment, User
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change, snapshot
+from huigong.common.fields import FieldErrors, clean_multiline
 from huigong.common.text import clean_code
 from huigong.orgs.models import Organization, OrgKind
 from huigong.orgs.scope import scope_paths, user_can_at
-from huigong.people.services import clean_multiline
 
 from ..models import (
     FINAL_STATUSES,
@@ -92,24 +92,6 @@ AUDIT_FIELDS = (
 )
 
 # -- helpers -----------------------------------------------------------------------------------
-
-
-class _Errors:
-    """Collects field-keyed messages and raises them together (same interface as the
-    people services' collector, so their ``clean_line`` helpers can be reused)."""
-
-    def __init__(self) -> None:
-        self.by_field: dict[str, list[str]] = {}
-
-    def add(self, name: str, *messages: str) -> None:
-        self.by_field.setdefault(name, []).extend(str(m) for m in messages)
-
-    def __contains__(self, name: str) -> bool:
-        return name in self.by_field
-
-    def raise_if_any(self) -> None:
-        if self.by_field:
-            raise ValidationError(self.by_field)
 
 
 def _now(now: datetime.datetime | None) -> datetime.datetime:
@@ -293,14 +275,7 @@ def next_case_number(prefix: str, year: int) -> str:
 # -- input ---------------------------------------------------------------------------------------
 
 
-def _choice(value: Any, choices, name: str, errors: _Errors, message: str) -> str:
-    value = "" if value is None else str(value).strip()
-    if value not in choices.values:
-        errors.add(name, message)
-    return value
-
-
-def _amount(value: Any, name: str, errors: _Errors) -> Decimal | None:
+def _amount(value: Any, name: str, errors: FieldErrors) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
@@ -323,7 +298,7 @@ def _amount(value: Any, name: str, errors: _Errors) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-def _count(value: Any, name: str, errors: _Errors) -> int | None:
+def _count(value: Any, name: str, errors: FieldErrors) -> int | None:
     if value is None or value == "":
         return None
     try:
@@ -343,7 +318,7 @@ def _count(value: Any, name: str, errors: _Errors) -> int | None:
     return number
 
 
-def _credit_code(value: Any, errors: _Errors, name: str = "employer_credit_code") -> str:
+def _credit_code(value: Any, errors: FieldErrors, name: str = "employer_credit_code") -> str:
     """A unified social credit code, normalised and checked (empty stays empty)."""
     code = clean_code(str(value or ""))[:72]
     if not code:
@@ -357,14 +332,14 @@ def _credit_code(value: Any, errors: _Errors, name: str = "employer_credit_code"
     return code
 
 
-def _required_text(value: Any, name: str, max_length: int, errors: _Errors) -> str:
+def _required_text(value: Any, name: str, max_length: int, errors: FieldErrors) -> str:
     text = clean_multiline(value, name, max_length, errors)
     if name not in errors and not text:
         errors.add(name, _("必填"))
     return text
 
 
-def _instance(model, value: Any, name: str, errors: _Errors, message: str):
+def _instance(model, value: Any, name: str, errors: FieldErrors, message: str):
     """``value`` as an instance of ``model`` (an instance or a primary key)."""
     if value is None or value == "":
         return None

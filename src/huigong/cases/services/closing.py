@@ -11,8 +11,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huigong.common.fields import FieldErrors, clean_choice, clean_multiline
 from huigong.common.workdays import add_working_days, working_days_between
-from huigong.people.services import clean_multiline
 
 from .. import events
 from ..models import (
@@ -31,9 +31,7 @@ from .base import (
     NOTE_MAX_LENGTH,
     RESULT_MAX_LENGTH,
     _amount,
-    _choice,
     _count,
-    _Errors,
     _lock,
     _log,
     _now,
@@ -68,8 +66,8 @@ def resolve_case(
     case = _lock(case)
     _require(actor, HANDLE, case.organization, _("您没有办结该诉求的权限"))
     _require_status(case, [CaseStatus.ACCEPTED], _("办结"))
-    errors = _Errors()
-    outcome = _choice(outcome, Outcome, "outcome", errors, _("请选择办理结果"))
+    errors = FieldErrors()
+    outcome = clean_choice(outcome, Outcome, "outcome", errors, _("请选择办理结果"))
     result_text = _required_text(result_text, "result_text", RESULT_MAX_LENGTH, errors)
     amount = _amount(amount_recovered, "amount_recovered", errors)
     if amount is not None and case.amount_claimed is not None and amount > case.amount_claimed:
@@ -122,8 +120,8 @@ def rate_case(
     _require_status(case, [CaseStatus.RESOLVED], _("评价"))
     if case.rated_at is not None and case.resolved_at and case.rated_at >= case.resolved_at:
         raise ValidationError(_("该诉求已评价过"), code="invalid_state")
-    errors = _Errors()
-    satisfaction = _choice(
+    errors = FieldErrors()
+    satisfaction = clean_choice(
         satisfaction, Satisfaction, "satisfaction", errors, _("请选择满意、基本满意或不满意")
     )
     note = clean_multiline(note, "note", NOTE_MAX_LENGTH, errors)
@@ -173,7 +171,7 @@ def close_case(*, actor, case: Case, note: str = "", now: datetime.datetime | No
     case = _lock(case)
     _require(actor, HANDLE, case.organization, _("您没有归档该诉求的权限"))
     _require_status(case, [CaseStatus.RESOLVED], _("归档"))
-    errors = _Errors()
+    errors = FieldErrors()
     note = clean_multiline(note, "note", NOTE_MAX_LENGTH, errors)
     errors.raise_if_any()
     before = _snapshot(case)
@@ -207,7 +205,7 @@ def merge_cases(
         raise ValidationError(
             {"into": [_("目标诉求已办结或已结束,不能再并入其他诉求")]}, code="invalid_state"
         )
-    errors = _Errors()
+    errors = FieldErrors()
     note = clean_multiline(note, "note", NOTE_MAX_LENGTH, errors)
     errors.raise_if_any()
     existing = set(into.parties.values_list("person_id", flat=True))
@@ -240,7 +238,7 @@ def withdraw_case(*, actor, case: Case, reason: str, now: datetime.datetime | No
     case = _lock(case)
     _require_handler_or_party(actor, case, _("您没有撤回该诉求的权限"))
     _require_status(case, OPEN_STATUSES, _("撤回"))
-    errors = _Errors()
+    errors = FieldErrors()
     reason = _required_text(reason, "reason", NOTE_MAX_LENGTH, errors)
     errors.raise_if_any()
     before = _snapshot(case)

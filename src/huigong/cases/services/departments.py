@@ -17,12 +17,14 @@ from django.utils.translation import gettext as _
 from huigong.accounts.models import RoleAssignment, User
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change, snapshot
+from huigong.common.fields import FieldErrors, clean_choice, clean_line
 from huigong.orgs.models import Organization
 from huigong.orgs.scope import scope_paths
-from huigong.people.services import clean_line
 
 from ..models import CaseStatus, Department, DepartmentKind, Referral, ReferralStatus
-from .base import _choice, _Errors, _require
+from .base import (
+    _require,
+)
 from .handling import UNCHANGED
 
 MANAGE_DEPARTMENT = "cases.manage_department"
@@ -53,7 +55,7 @@ def member_candidates(actor, organization: Organization | None = None) -> QueryS
     )
 
 
-def _members(actor, members: Iterable[Any], errors: _Errors) -> list[User]:
+def _members(actor, members: Iterable[Any], errors: FieldErrors) -> list[User]:
     ids = []
     for member in members:
         pk = member.pk if isinstance(member, User) else member
@@ -69,13 +71,13 @@ def _members(actor, members: Iterable[Any], errors: _Errors) -> list[User]:
 
 
 def _clean(
-    actor, values: dict[str, Any], errors: _Errors, department: Department | None
+    actor, values: dict[str, Any], errors: FieldErrors, department: Department | None
 ) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     if "name" in values:
         cleaned["name"] = clean_line(values["name"], "name", 100, errors, required=True)
     if "kind" in values:
-        cleaned["kind"] = _choice(
+        cleaned["kind"] = clean_choice(
             values["kind"], DepartmentKind, "kind", errors, _("请选择有效的部门类型")
         )
     if "response_days" in values:
@@ -135,7 +137,7 @@ def create_department(
     if organization is None:
         raise ValidationError({"organization": [_("请选择所属组织")]})
     _require(actor, MANAGE_DEPARTMENT, organization, _("您没有在该组织管理协作部门的权限"))
-    errors = _Errors()
+    errors = FieldErrors()
     values = _clean(
         actor,
         {
@@ -195,7 +197,7 @@ def update_department(
         }.items()
         if value is not UNCHANGED
     }
-    errors = _Errors()
+    errors = FieldErrors()
     values = _clean(actor, given, errors, department)
     errors.raise_if_any()
     before = _state(department)

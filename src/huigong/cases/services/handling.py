@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy
 from huigong.accounts.models import User
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change, snapshot
+from huigong.common.fields import FieldErrors, clean_choice, clean_line, clean_multiline
 from huigong.common.workdays import add_working_days
 from huigong.orgs.models import Organization
 from huigong.orgs.scope import user_can_at
-from huigong.people.services import clean_line, clean_multiline
 
 from .. import events
 from ..models import (
@@ -48,10 +48,8 @@ from .base import (
     TITLE_MAX_LENGTH,
     _amount,
     _ancestors_and_self,
-    _choice,
     _count,
     _credit_code,
-    _Errors,
     _handlers_at,
     _instance,
     _is_worker,
@@ -139,7 +137,7 @@ def reassign_case(
     case = _lock(case)
     _require(actor, HANDLE, case.organization, _("您没有改派该诉求的权限"))
     _require_status(case, [CaseStatus.ACCEPTED, CaseStatus.REFERRED], _("改派"))
-    errors = _Errors()
+    errors = FieldErrors()
     note = clean_multiline(note, "note", NOTE_MAX_LENGTH, errors)
     errors.raise_if_any()
     assignee = _check_assignee(assignee, case)
@@ -166,7 +164,7 @@ def add_note(*, actor, case: Case, note: str, now: datetime.datetime | None = No
     case = _lock(case)
     _require_handler_or_party(actor, case, _("您没有为该诉求添加记录的权限"))
     _require_status(case, [*OPEN_STATUSES, CaseStatus.RESOLVED], _("添加记录"))
-    errors = _Errors()
+    errors = FieldErrors()
     note = _required_text(note, "note", NOTE_MAX_LENGTH, errors)
     errors.raise_if_any()
     return events.note_added_event(case=case, actor=actor, note=note, time=_now(now))
@@ -194,7 +192,7 @@ def log_contact(
     case = _lock(case)
     _require(actor, HANDLE, case.organization, _("您没有为该诉求添加记录的权限"))
     _require_status(case, [*OPEN_STATUSES, CaseStatus.RESOLVED], _("添加联系记录"))
-    errors = _Errors()
+    errors = FieldErrors()
     note = _required_text(note, "note", NOTE_MAX_LENGTH, errors)
     contact = clean_line(contact, "contact", 100, errors)
     if method not in CONTACT_METHODS:
@@ -267,7 +265,7 @@ def update_case(
     case = _lock(case)
     _require(actor, HANDLE, case.organization, _("您没有更正该诉求信息的权限"))
     _require_status(case, OPEN_STATUSES, _("更正信息"))
-    errors = _Errors()
+    errors = FieldErrors()
     values: dict[str, Any] = {}
     if category is not UNCHANGED:
         chosen = _instance(CaseCategory, category, "category", errors, _("请选择有效的诉求类别"))
@@ -277,11 +275,13 @@ def update_case(
             errors.add("category", _("该诉求类别已停用,请选择其他类别"))
         values["category"] = chosen
     if complexity is not UNCHANGED:
-        values["complexity"] = _choice(
+        values["complexity"] = clean_choice(
             complexity, Complexity, "complexity", errors, _("请选择有效的复杂程度")
         )
     if urgency is not UNCHANGED:
-        values["urgency"] = _choice(urgency, Urgency, "urgency", errors, _("请选择有效的紧急程度"))
+        values["urgency"] = clean_choice(
+            urgency, Urgency, "urgency", errors, _("请选择有效的紧急程度")
+        )
     if title is not UNCHANGED:
         values["title"] = clean_line(title, "title", TITLE_MAX_LENGTH, errors, required=True)
     if description is not UNCHANGED:
@@ -371,7 +371,7 @@ def refer_case(
     case = _lock(case)
     _require(actor, HANDLE, case.organization, _("您没有转办该诉求的权限"))
     _require_status(case, [CaseStatus.ACCEPTED], _("转办"))
-    errors = _Errors()
+    errors = FieldErrors()
     note = _required_text(note, "note", NOTE_MAX_LENGTH, errors)
     dept_pk = department.pk if isinstance(department, Department) else department
     try:
@@ -436,7 +436,7 @@ def record_department_reply(
     _require_status(case, [CaseStatus.REFERRED], _("登记部门答复"))
     if referral.status == ReferralStatus.REPLIED:
         raise ValidationError(_("该转办已登记过答复"), code="invalid_state")
-    errors = _Errors()
+    errors = FieldErrors()
     reply_text = _required_text(reply_text, "reply_text", RESULT_MAX_LENGTH, errors)
     replied_by = clean_line(replied_by, "replied_by", 100, errors)
     errors.raise_if_any()
@@ -528,7 +528,7 @@ def escalate_case(*, actor, case: Case, reason: str, now: datetime.datetime | No
     case = _lock(case)
     _require(actor, HANDLE, case.organization, _("您没有上报该诉求的权限"))
     _require_status(case, [CaseStatus.NEW, CaseStatus.ACCEPTED], _("上报"))
-    errors = _Errors()
+    errors = FieldErrors()
     reason = _required_text(reason, "reason", NOTE_MAX_LENGTH, errors)
     errors.raise_if_any()
     return _escalate(case, actor=actor, reason=reason, automatic=False, now=now)
@@ -560,7 +560,7 @@ def supervise_case(
     if organization is None:
         raise PermissionDenied(_("只有上级组织可以督办该诉求"))
     _require_status(case, OPEN_STATUSES, _("督办"))
-    errors = _Errors()
+    errors = FieldErrors()
     comment = _required_text(comment, "comment", NOTE_MAX_LENGTH, errors)
     if not isinstance(days, int) or not 1 <= days <= 30:
         errors.add("days", _("回复期限应为 1 到 30 个工作日"))
@@ -601,7 +601,7 @@ def answer_supervision(
         _require_status(case, [], _("回复督办"))
     if supervision.responded_at is not None:
         raise ValidationError(_("该督办已回复"), code="invalid_state")
-    errors = _Errors()
+    errors = FieldErrors()
     response = _required_text(response, "response", NOTE_MAX_LENGTH, errors)
     errors.raise_if_any()
     supervision.response = response

@@ -30,12 +30,12 @@ from stdnum.cn import uscc
 
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change, snapshot
+from huigong.common.fields import FieldErrors, clean_choice, clean_line, clean_multiline
 from huigong.common.text import clean_code
 from huigong.common.workdays import add_working_days, register_deadline_years
 from huigong.orgs.models import Organization
 from huigong.orgs.scope import user_can_at
 from huigong.people.models import Person
-from huigong.people.services import clean_line, clean_multiline
 
 from .. import inspection_events as events
 from ..models import (
@@ -60,8 +60,6 @@ from .base import (
     RESULT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     _amount,
-    _choice,
-    _Errors,
     _is_worker,
     _required_text,
 )
@@ -169,7 +167,7 @@ def _log_inspection(actor, inspection: Inspection, before: dict | None, note: st
     )
 
 
-def _date(value: Any, name: str, errors: _Errors, *, required: bool = True):
+def _date(value: Any, name: str, errors: FieldErrors, *, required: bool = True):
     if value is None or value == "":
         if required:
             errors.add(name, _("请填写日期"))
@@ -180,7 +178,7 @@ def _date(value: Any, name: str, errors: _Errors, *, required: bool = True):
     return value
 
 
-def _figure(value: Any, name: str, errors: _Errors, *, default: int | None = 0) -> int | None:
+def _figure(value: Any, name: str, errors: FieldErrors, *, default: int | None = 0) -> int | None:
     """A whole non-negative number (head count, contracts)."""
     if value is None or value == "":
         return default
@@ -204,7 +202,7 @@ def _figure(value: Any, name: str, errors: _Errors, *, default: int | None = 0) 
     return number
 
 
-def _credit_code(value: Any, name: str, errors: _Errors) -> str:
+def _credit_code(value: Any, name: str, errors: FieldErrors) -> str:
     code = clean_code(str(value or ""))[:72]
     if not code:
         return ""
@@ -223,7 +221,7 @@ def usable_inspection_departments(organization: Organization) -> QuerySet[Depart
     return Department.objects.active().usable_at(organization).order_by("name", "pk")
 
 
-def _departments(value: Any, organization: Organization, errors: _Errors) -> list[Department]:
+def _departments(value: Any, organization: Organization, errors: FieldErrors) -> list[Department]:
     items = list(value or [])
     if not items:
         return []
@@ -239,7 +237,7 @@ def _departments(value: Any, organization: Organization, errors: _Errors) -> lis
     return found
 
 
-def _period(start: Any, end: Any, errors: _Errors, today: datetime.date):
+def _period(start: Any, end: Any, errors: FieldErrors, today: datetime.date):
     start = _date(start, "start_date", errors)
     end = _date(end, "end_date", errors)
     latest = today + datetime.timedelta(days=2 * 366)
@@ -267,7 +265,7 @@ def _plan_fields(
     description: Any,
     today: datetime.date,
 ) -> dict[str, Any]:
-    errors = _Errors()
+    errors = FieldErrors()
     name = clean_line(name, "name", NAME_MAX_LENGTH, errors, required=True)
     start, end = _period(start_date, end_date, errors, today)
     chosen = _departments(departments, organization, errors)
@@ -399,7 +397,7 @@ def finish_inspection(
     inspection = _lock(inspection)
     _require_manage(actor, inspection.organization)
     _require_state(inspection, [InspectionStatus.IN_PROGRESS], _("结束检查"))
-    errors = _Errors()
+    errors = FieldErrors()
     summary = clean_multiline(summary, "summary", RESULT_MAX_LENGTH, errors)
     if not inspection.targets.exists():
         errors.add("summary", _("尚未添加任何检查对象,不能结束检查;不再开展请取消检查"))
@@ -425,7 +423,7 @@ def cancel_inspection(
     inspection = _lock(inspection)
     _require_manage(actor, inspection.organization)
     _require_state(inspection, ACTIVE_INSPECTION_STATUSES, _("取消"))
-    errors = _Errors()
+    errors = FieldErrors()
     reason = _required_text(reason, "reason", NOTE_MAX_LENGTH, errors)
     errors.raise_if_any()
     now = now or timezone.now()
@@ -458,7 +456,7 @@ def _visit_fields(
     workers_employed: Any,
     result_summary: Any,
     inspection: Inspection,
-    errors: _Errors,
+    errors: FieldErrors,
     today: datetime.date,
 ) -> dict[str, Any]:
     visited = _date(visited_on, "visited_on", errors, required=False)
@@ -495,7 +493,7 @@ def add_inspection_target(
     _require_manage(actor, inspection.organization)
     _require_state(inspection, ACTIVE_INSPECTION_STATUSES, _("添加检查对象"))
     now = now or timezone.now()
-    errors = _Errors()
+    errors = FieldErrors()
     org = None
     if organization not in (None, ""):
         allowed = target_organizations(inspection)
@@ -559,7 +557,7 @@ def record_target_visit(
     _require_manage(actor, inspection.organization)
     _require_state(inspection, [InspectionStatus.IN_PROGRESS], _("登记检查情况"))
     target = InspectionTarget.objects.select_for_update().get(pk=target.pk)
-    errors = _Errors()
+    errors = FieldErrors()
     if visited_on in (None, ""):
         errors.add("visited_on", _("请填写检查日期"))
     visit = _visit_fields(
@@ -598,8 +596,8 @@ def record_finding(
     inspection = _lock(target.inspection)
     _require_manage(actor, inspection.organization)
     _require_state(inspection, [InspectionStatus.IN_PROGRESS], _("登记发现问题"))
-    errors = _Errors()
-    kind = _choice(kind, FindingKind, "kind", errors, _("请选择问题类型"))
+    errors = FieldErrors()
+    kind = clean_choice(kind, FindingKind, "kind", errors, _("请选择问题类型"))
     description = _required_text(description, "description", DESCRIPTION_MAX_LENGTH, errors)
     workers = _figure(workers_affected, "workers_affected", errors)
     amount = _amount(amount_involved, "amount_involved", errors)
@@ -644,7 +642,7 @@ def issue_rectification_order(
     )
     now = now or timezone.now()
     today = timezone.localdate(now)
-    errors = _Errors()
+    errors = FieldErrors()
     requirement = _required_text(requirement, "requirement", DESCRIPTION_MAX_LENGTH, errors)
     due = None
     if days not in (None, ""):
@@ -708,7 +706,7 @@ def record_rectification(
     order = RectificationOrder.objects.select_for_update().get(pk=order.pk)
     if order.status not in OPEN_RECTIFICATION_STATUSES:
         raise ValidationError(_("该整改通知已登记整改结果"), code="invalid_state")
-    errors = _Errors()
+    errors = FieldErrors()
     result_text = _required_text(result_text, "result_text", RESULT_MAX_LENGTH, errors)
     contracts = _figure(contracts_signed, "contracts_signed", errors)
     insured = _figure(workers_insured, "workers_insured", errors)
@@ -812,7 +810,7 @@ def open_case_from_finding(
         category = CaseCategory.objects.filter(code=FINDING_CATEGORY[finding.kind]).first()
         if category is None:
             raise ValidationError({"category": [_("请选择诉求类别")]})
-    errors = _Errors()
+    errors = FieldErrors()
     title = clean_line(title, "title", TITLE_MAX_LENGTH, errors)
     errors.raise_if_any()
     default_title = _("%(name)s:%(kind)s") % {

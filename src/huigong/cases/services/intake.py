@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change
+from huigong.common.fields import FieldErrors, clean_choice, clean_line
 from huigong.common.text import clean_code, clean_phone
 from huigong.common.workdays import add_working_days
 from huigong.orgs.models import Grid, Organization, OrgKind
 from huigong.people.models import Person
-from huigong.people.services import clean_line, register_person
+from huigong.people.services import register_person
 
 from .. import events
 from ..models import (
@@ -45,9 +46,7 @@ from .base import (
     WAGE_CATEGORY_CODE,
     _amount,
     _ancestors_and_self,
-    _choice,
     _credit_code,
-    _Errors,
     _handlers_at,
     _in_scope,
     _instance,
@@ -156,7 +155,7 @@ def find_duplicates(
 # -- intake ------------------------------------------------------------------------------------
 
 
-def _person_from(actor, data: Any, organization: Organization, errors: _Errors, index: int):
+def _person_from(actor, data: Any, organization: Organization, errors: FieldErrors, index: int):
     """A party: a ``Person`` the actor may see, or ``{"name", "id_number", "phone"}``
     looked up by ID number, then phone, and registered when new (ID number required)."""
     name = f"applicants.{index}"
@@ -244,7 +243,7 @@ def submit_case(
     ``received_at`` records a call or letter taken earlier (at most a year back); ``now``
     is the current time (tests and the demo pass it).
     """
-    errors = _Errors()
+    errors = FieldErrors()
     now = _now(now)
     worker = _is_worker(actor)
     if worker:
@@ -260,17 +259,17 @@ def submit_case(
         if organization is None:
             raise ValidationError({"organization": [_("请选择受理组织")]})
         _require(actor, INTAKE, organization, _("您没有在该组织登记诉求的权限"))
-        channel = _choice(channel, Channel, "channel", errors, _("请选择有效的来源渠道"))
+        channel = clean_choice(channel, Channel, "channel", errors, _("请选择有效的来源渠道"))
 
-    kind = _choice(kind, CaseKind, "kind", errors, _("请选择有效的诉求类型"))
-    complexity = _choice(
+    kind = clean_choice(kind, CaseKind, "kind", errors, _("请选择有效的诉求类型"))
+    complexity = clean_choice(
         complexity or Complexity.ORDINARY,
         Complexity,
         "complexity",
         errors,
         _("请选择有效的复杂程度"),
     )
-    urgency = _choice(
+    urgency = clean_choice(
         urgency or Urgency.NORMAL, Urgency, "urgency", errors, _("请选择有效的紧急程度")
     )
     category = _instance(CaseCategory, category, "category", errors, _("请选择有效的诉求类别"))

@@ -28,9 +28,9 @@ from stdnum.cn import uscc
 from huigong.accounts.models import RoleAssignment, User
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change, snapshot
+from huigong.common.fields import FieldErrors, clean_choice, clean_line, clean_multiline
 from huigong.common.text import clean_code
 from huigong.orgs.models import Organization
-from huigong.people.services import clean_line, clean_multiline
 
 from .. import events
 from ..models import (
@@ -48,8 +48,6 @@ from .base import (
     NOTE_MAX_LENGTH,
     RESULT_MAX_LENGTH,
     _amount,
-    _choice,
-    _Errors,
     _is_worker,
     _lock,
     _required_text,
@@ -152,7 +150,7 @@ def eligible_mediators(organization: Organization) -> QuerySet[User]:
     )
 
 
-def _mediators(value: Any, organization: Organization, errors: _Errors) -> list[User]:
+def _mediators(value: Any, organization: Organization, errors: FieldErrors) -> list[User]:
     users = list(value or [])
     if not users:
         errors.add("mediators", _("请至少选择一名调解员"))
@@ -192,7 +190,7 @@ def open_mediation(
         )
     if case.mediations.filter(status__in=ACTIVE_MEDIATION_STATUSES).exists():
         raise ValidationError(_("该诉求已有进行中的调解"), code="invalid_state")
-    errors = _Errors()
+    errors = FieldErrors()
     respondent = case.employer
     name = clean_line(respondent_name, "respondent_name", 200, errors)
     name = name or (respondent.name if respondent else case.employer_name)
@@ -249,8 +247,8 @@ def sort_mediation(
     mediation = _lock_mediation(mediation)
     _require_mediate(actor, mediation.organization)
     _require_state(mediation, [MediationStatus.INTAKE], _("分流"))
-    errors = _Errors()
-    team = _choice(team, MediationTeam, "team", errors, _("请选择调解队伍"))
+    errors = FieldErrors()
+    team = clean_choice(team, MediationTeam, "team", errors, _("请选择调解队伍"))
     chosen = _mediators(mediators, mediation.organization, errors)
     note = clean_multiline(note, "note", NOTE_MAX_LENGTH, errors)
     errors.raise_if_any()
@@ -282,7 +280,7 @@ def record_session(
     _require_state(
         mediation, [MediationStatus.SORTING, MediationStatus.IN_SESSION], _("记录调解会")
     )
-    errors = _Errors()
+    errors = FieldErrors()
     if not isinstance(held_at, datetime.datetime):
         errors.add("held_at", _("请填写调解时间"))
     elif held_at > (now or timezone.now()) + datetime.timedelta(minutes=5):
@@ -326,7 +324,7 @@ def record_agreement(
     _require_mediate(actor, mediation.organization)
     _require_state(mediation, [MediationStatus.IN_SESSION], _("登记调解协议"))
     now = now or timezone.now()
-    errors = _Errors()
+    errors = FieldErrors()
     terms = _required_text(terms, "terms", TERMS_MAX_LENGTH, errors)
     amount = _amount(amount, "amount", errors)
     if performance_due is not None and not isinstance(performance_due, datetime.date):
@@ -363,8 +361,8 @@ def record_no_agreement(
     _require_state(
         mediation, [MediationStatus.SORTING, MediationStatus.IN_SESSION], _("登记调解不成")
     )
-    errors = _Errors()
-    referred_to = _choice(
+    errors = FieldErrors()
+    referred_to = clean_choice(
         referred_to, ReferredTo, "referred_to", errors, _("请选择引导去向(仲裁或法院)")
     )
     note = _required_text(note, "note", NOTE_MAX_LENGTH, errors)
@@ -392,7 +390,7 @@ def withdraw_mediation(
         [MediationStatus.INTAKE, MediationStatus.SORTING, MediationStatus.IN_SESSION],
         _("撤回"),
     )
-    errors = _Errors()
+    errors = FieldErrors()
     reason = _required_text(reason, "reason", NOTE_MAX_LENGTH, errors)
     errors.raise_if_any()
     before = snapshot(mediation, AUDIT_FIELDS)
@@ -422,8 +420,8 @@ def record_follow_up(
     _require_mediate(actor, mediation.organization)
     _require_state(mediation, [MediationStatus.AGREEMENT], _("回访"))
     now = now or timezone.now()
-    errors = _Errors()
-    performed = _choice(
+    errors = FieldErrors()
+    performed = clean_choice(
         performed, Performance, "performed", errors, _("请选择已履行、部分履行或未履行")
     )
     if performed in (Performance.YES, Performance.PARTLY):
@@ -457,7 +455,7 @@ def file_mediation(
     _require_state(
         mediation, [MediationStatus.FOLLOWED_UP, MediationStatus.NO_AGREEMENT], _("归档")
     )
-    errors = _Errors()
+    errors = FieldErrors()
     note = clean_multiline(note, "note", NOTE_MAX_LENGTH, errors)
     errors.raise_if_any()
     now = now or timezone.now()

@@ -9,6 +9,15 @@ actor may not act at the person's organization and ``ValidationError`` (Chinese 
 keyed by field) for bad input; on either, nothing is written.
 """
 
+from huigong.common.fields import (
+    FieldErrors,
+    clean_choice,
+    clean_identifier,
+    clean_line,
+    clean_multiline,
+    too_long_message,
+)
+
 from .base import (
     HOUSEHOLD_FIELDS,
     MAX_MONTHLY_INCOME,
@@ -17,18 +26,12 @@ from .base import (
     PERSON_FIELDS,
     REASON_MAX_LENGTH,
     CheckedInput,
-    FieldErrors,
     HouseholdResult,
     PersonResult,
     RevealedPerson,
-    clean_choice,
-    clean_identifier,
-    clean_line,
-    clean_multiline,
     ensure_still_visible,
     in_scope,
     require_person_permission,
-    too_long_message,
 )
 from .household import (
     add_household_member,

@@ -16,6 +16,12 @@ from django.utils.translation import gettext as _
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change, snapshot
 from huigong.common.crypto import lookup_hash
+from huigong.common.fields import (
+    FieldErrors,
+    clean_choice,
+    clean_identifier,
+    clean_line,
+)
 
 from ..models import (
     HealthStatus,
@@ -29,11 +35,7 @@ from .base import (
     MAX_MONTHLY_INCOME,
     MEMBER_LOG_FIELDS,
     CheckedInput,
-    FieldErrors,
     HouseholdResult,
-    clean_choice,
-    clean_identifier,
-    clean_line,
     require_person_permission,
 )
 

@@ -14,6 +14,13 @@ from stdnum.cn import uscc
 from huigong.audit.models import ChangeAction, RevealReason
 from huigong.audit.services import record_access, record_change, snapshot
 from huigong.common.crypto import lookup_hash
+from huigong.common.fields import (
+    FieldErrors,
+    clean_choice,
+    clean_identifier,
+    clean_line,
+    clean_multiline,
+)
 from huigong.common.text import clean_phone
 from huigong.orgs.models import Organization
 from huigong.orgs.scope import user_can_at
@@ -29,13 +36,8 @@ from .base import (
     PERSON_FIELDS,
     REASON_MAX_LENGTH,
     CheckedInput,
-    FieldErrors,
     PersonResult,
     RevealedPerson,
-    clean_choice,
-    clean_identifier,
-    clean_line,
-    clean_multiline,
     ensure_still_visible,
     in_scope,
     require_person_permission,

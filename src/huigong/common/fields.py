@@ -1,0 +1,81 @@
+"""The field-error toolkit every service uses: collect messages keyed by field and raise
+them together (one round of errors, never the first only), and clean single values —
+one line of text, several lines, an identifier, a choice — recording what is wrong.
+
+Values pass through ``common.text`` (half-width, Simplified, single spaces), so a value
+is stored the same way whichever form, API call or import it came in by.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .text import clean_code, clean_text
+
+
+class FieldErrors:
+    """Collects field-keyed messages and raises them together."""
+
+    def __init__(self) -> None:
+        self.by_field: dict[str, list[str]] = {}
+
+    def add(self, name: str, *messages: str) -> None:
+        self.by_field.setdefault(name, []).extend(str(m) for m in messages)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.by_field
+
+    def raise_if_any(self) -> None:
+        if self.by_field:
+            raise ValidationError(self.by_field)
+
+
+def too_long_message(max_length: int) -> str:
+    return _("不能超过 %(n)d 个字") % {"n": max_length}
+
+
+def clean_line(
+    value: Any, name: str, max_length: int, errors: FieldErrors, *, required: bool = False
+) -> str:
+    """Normalise one line of text (name, address, unit name); record problems in ``errors``."""
+    raw = "" if value is None else str(value)
+    # Refuse absurd input before normalising it: converting megabytes of text is wasted work.
+    if len(raw) > max_length * 4:
+        errors.add(name, too_long_message(max_length))
+        return ""
+    text = clean_text(raw)
+    if required and not text:
+        errors.add(name, _("必填"))
+    elif len(text) > max_length:
+        errors.add(name, too_long_message(max_length))
+    return text
+
+
+def clean_multiline(value: Any, name: str, max_length: int, errors: FieldErrors) -> str:
+    """Like ``clean_line`` but keeps line breaks (notes)."""
+    raw = "" if value is None else str(value)
+    if len(raw) > max_length * 4:
+        errors.add(name, too_long_message(max_length))
+        return ""
+    text = "\n".join(clean_text(line) for line in raw.splitlines()).strip()
+    if len(text) > max_length:
+        errors.add(name, too_long_message(max_length))
+    return text
+
+
+def clean_identifier(value: Any, name: str, max_length: int, errors: FieldErrors) -> str:
+    raw = "" if value is None else str(value)
+    if len(raw) > max_length * 4:
+        errors.add(name, too_long_message(max_length))
+        return ""
+    return clean_code(raw)
+
+
+def clean_choice(value: Any, choices, name: str, errors: FieldErrors, message: str) -> str:
+    value = "" if value is None else str(value).strip()
+    if value not in choices.values:
+        errors.add(name, message)
+    return value
