@@ -12,20 +12,11 @@ import re
 import pytest
 
 from huigong.api import ErrorCode
+from huigong.testing.api import assert_api_error as error_of
 
 from .conftest import API, bearer, operations
 
 KNOWN_CODES = {v for k, v in vars(ErrorCode).items() if k.isupper()}
-
-
-def error_of(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content[:500]
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"code", "message", "errors"}
-    assert body["code"] == code
-    assert body["message"]
-    return body
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.core.management.base import SystemCheckError
 from django.template.loader import render_to_string
 from django.test import Client
 
+from huigong.testing.api import assert_api_error
 from huigong.testing.factories import PersonFactory
 
 BOOM_URLS = "huigong.tests.urls_boom"
@@ -21,16 +22,6 @@ BOOM_URLS = "huigong.tests.urls_boom"
 def anonymous():
     # Exceptions become responses, as for a real client (the handlers are under test).
     return Client(raise_request_exception=False)
-
-
-def assert_api_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content[:300]
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"code", "message", "errors"}
-    assert body["code"] == code
-    assert body["message"]
-    return body
 
 
 # -- pages -----------------------------------------------------------------------------------
