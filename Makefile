@@ -12,7 +12,7 @@ PORT ?= 8000
 export PYTHONPATH := src
 HUIGONG_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/huigong
 
-.PHONY: run dev test setup static collectstatic migrate demo lint format check test-sqlite test-postgres bench clean
+.PHONY: run dev test setup static collectstatic migrate demo lint layers format check test-sqlite test-postgres bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,11 @@ demo: migrate
 lint: $(DEV_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(MAKE) --no-print-directory layers
+
+## The import contracts of pyproject.toml ([tool.importlinter]): layers, no cycles
+layers: $(DEV_STAMP)
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(DEV_STAMP)
 	$(PY) -m ruff format .
@@ -85,13 +90,19 @@ check: $(DEV_STAMP) $(VENDOR)
 # module fixtures such as the browser start once); PYTEST_WORKERS=0 runs in this process.
 PYTEST_WORKERS ?= 2
 
+# The example module (src/huigong/testing/example) is installed only by its own settings:
+# its tests prove that an app plugs in through INSTALLED_APPS alone.
+EXAMPLE_TESTS := --ds=huigong.testing.example.settings src/huigong/testing/example
+
 test-sqlite: $(DEV_STAMP) $(VENDOR)
 	HUIGONG_DATABASE_URL= $(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	HUIGONG_DATABASE_URL= $(PY) -m pytest -q -n 0 $(EXAMPLE_TESTS)
 
 # Runs when PostgreSQL is reachable; HUIGONG_REQUIRE_POSTGRES=1 (CI) makes its absence an error.
 test-postgres: $(DEV_STAMP) $(VENDOR)
 	@if $(PY) scripts/pg_reachable.py "$(HUIGONG_TEST_DATABASE_URL)"; then \
-		HUIGONG_DATABASE_URL="$(HUIGONG_TEST_DATABASE_URL)" $(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); \
+		HUIGONG_DATABASE_URL="$(HUIGONG_TEST_DATABASE_URL)" $(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS) && \
+		HUIGONG_DATABASE_URL="$(HUIGONG_TEST_DATABASE_URL)" $(PY) -m pytest -q -n 0 $(EXAMPLE_TESTS); \
 	elif [ "$$HUIGONG_REQUIRE_POSTGRES" = "1" ]; then \
 		echo "PostgreSQL required but not reachable at $(HUIGONG_TEST_DATABASE_URL)"; exit 1; \
 	else echo "PostgreSQL not reachable: the suite ran on SQLite only"; fi

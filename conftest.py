@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["huigong.testing"]
+pytest_plugins = ["huigong.testing.fixtures"]
 
 ROOT = Path(__file__).resolve().parent
 RESULTS_DIR = ROOT / "test-results"

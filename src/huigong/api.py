@@ -10,20 +10,32 @@ Conventions every router follows:
   ``code`` (see ``ErrorCode``); no malformed input produces a 500.
 - Lists are paginated: ``?page=1&page_size=50`` (max 200) → ``{"items": [...], "count": N}``.
 - Each app contributes ``router`` in its ``api.py``; routers are mounted automatically at
-  ``/api/v1/<app label>/``.
+  ``/api/v1/<app label>/`` (or at ``router_path`` when the module names one).
+- Services raise ``ValidationError`` / ``PermissionDenied``; endpoints call them through
+  ``call_service``, which turns state errors into ``invalid_state`` (409) and the rest
+  into the envelope below.
+
+This module knows no app: it sits just above ``common``, below the foundation apps whose
+routers import it. The API token lookup is the accounts app's, named in the settings
+(``API_TOKEN_AUTHENTICATOR``, as ``AUTHENTICATION_BACKENDS`` names its backends), and
+``/me`` is the accounts app's router.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from functools import cache
 from importlib import import_module
-from typing import Literal
+from typing import Any, Literal
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import Resolver404, resolve
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -33,7 +45,7 @@ from ninja.schema import NinjaGenerateJsonSchema
 from ninja.security import HttpBearer, django_auth
 from pydantic import ConfigDict
 
-from huigong.common import busy
+from huigong.common import busy, keycheck
 from huigong.common.crypto import DecryptionError
 from huigong.common.input import NormalizingParser
 
@@ -52,7 +64,7 @@ class ErrorCode:
     TOKEN_READ_ONLY = "token_read_only"
     BUSY = busy.BUSY_CODE
     SERVER_ERROR = "server_error"
-    ENCRYPTION_KEY_MISMATCH = "encryption_key_mismatch"
+    ENCRYPTION_KEY_MISMATCH = keycheck.KEY_MISMATCH_CODE
     METHOD_NOT_ALLOWED = "method_not_allowed"
 
 
@@ -66,6 +78,51 @@ class ApiError(Exception):
 
 #: Every code an error answer may carry (``ErrorOut.code`` is documented as this enum).
 ERROR_CODES = tuple(value for name, value in vars(ErrorCode).items() if name.isupper())
+
+#: ``ValidationError`` codes by which a service says "not in this state" (→ 409).
+STATE_ERROR_CODES = frozenset({"invalid_state", "no_parent"})
+
+
+def _validation_codes(exc: DjangoValidationError) -> set[str]:
+    if hasattr(exc, "error_dict"):
+        return {e.code for errors in exc.error_dict.values() for e in errors}
+    return {e.code for e in exc.error_list}
+
+
+def service_error(
+    exc: DjangoValidationError, *, fields: Mapping[str, str] | None = None
+) -> Exception:
+    """The API's answer to a service's ``ValidationError``, to raise in its place: a state
+    rule (``STATE_ERROR_CODES``) is ``invalid_state`` (409); a ``not_found`` code is the
+    404 of a missing object; anything else stays a ``ValidationError`` (400
+    ``validation_error``, one entry per field), its fields renamed by ``fields`` where
+    the API names them otherwise than the service (``{"organization": "organization_id"}``).
+    """
+    codes = _validation_codes(exc)
+    if codes & STATE_ERROR_CODES:
+        return ApiError(ErrorCode.INVALID_STATE, " ".join(exc.messages), status=409)
+    if "not_found" in codes:
+        return Http404()
+    if fields and hasattr(exc, "error_dict"):
+        return DjangoValidationError(
+            {fields.get(name, name): errors for name, errors in exc.error_dict.items()}
+        )
+    return exc
+
+
+def call_service(
+    service: Callable[..., Any], /, *, api_fields: Mapping[str, str] | None = None, **kwargs
+):
+    """Call a service with ``kwargs`` and return its result; its ``ValidationError``
+    becomes the API's answer (``service_error``, fields renamed by ``api_fields``).
+    ``PermissionDenied`` and the rest propagate to the handlers below (403 …)."""
+    try:
+        return service(**kwargs)
+    except DjangoValidationError as exc:
+        error = service_error(exc, fields=api_fields)
+        if error is exc:
+            raise
+        raise error from exc
 
 
 class FieldErrorOut(Schema):
@@ -105,13 +162,18 @@ class Pagination(PageNumberPagination):
         page_size: int | None = Field(None, ge=1, description="每页条数,最多 200")
 
 
+@cache
+def _token_authenticator() -> Callable[[str], Any]:
+    return import_string(settings.API_TOKEN_AUTHENTICATOR)
+
+
 class TokenAuth(HttpBearer):
-    """Bearer API tokens (``ApiToken``); only the SHA-256 of a key is stored."""
+    """Bearer API tokens (``accounts.ApiToken``); only the SHA-256 of a key is stored.
+    The key is looked up by ``settings.API_TOKEN_AUTHENTICATOR`` (key → token with
+    ``user`` and ``allows(method)``, or None)."""
 
     def authenticate(self, request, token: str):
-        from huigong.accounts.backends import authenticate_api_key
-
-        api_token = authenticate_api_key(token)
+        api_token = _token_authenticator()(token)
         if api_token is None:
             return None
         if not api_token.allows(request.method):
@@ -288,9 +350,8 @@ def _on_http_error(request, exc: HttpError):
 def _on_key_mismatch(request, exc: DecryptionError):
     # The configured keys do not open the stored data: a logged 500 that says so, never
     # the 404 a loader would make of it (huigong.errors, huigong.common.keycheck).
-    from huigong.errors import encryption_key_mismatch_response
-
-    return encryption_key_mismatch_response(request)
+    keycheck.log_key_mismatch(request)
+    return _error(request, 500, ErrorCode.ENCRYPTION_KEY_MISMATCH, keycheck.key_mismatch_message())
 
 
 @api.exception_handler(Exception)
@@ -305,43 +366,6 @@ def _on_unexpected(request, exc: Exception):
     return _error(request, 500, ErrorCode.SERVER_ERROR, _("服务器内部错误,已记录,请稍后重试"))
 
 
-class ScopeOrgOut(Schema):
-    id: int
-    name: str
-    kind: str
-
-
-class MeOut(Schema):
-    id: int
-    username: str
-    name: str
-    kind: str
-    scope: list[ScopeOrgOut]
-    permissions: list[str]
-
-
-@api.get("/me", response=MeOut, tags=["accounts"], summary="当前用户与管辖范围")
-def me(request):
-    from huigong.orgs.models import Organization
-    from huigong.orgs.scope import scope_paths
-
-    user = request.auth
-    paths = scope_paths(user)
-    orgs = (
-        Organization.objects.filter(depth=1)
-        if paths is None
-        else Organization.objects.filter(path__in=paths)
-    )
-    return {
-        "id": user.pk,
-        "username": user.username,
-        "name": user.name,
-        "kind": user.kind,
-        "scope": [{"id": o.pk, "name": o.name, "kind": o.kind} for o in orgs],
-        "permissions": sorted(user.get_all_permissions()),
-    }
-
-
 def _mount_app_routers() -> None:
     for config in apps.get_app_configs():
         if not config.name.startswith("huigong."):
@@ -354,7 +378,8 @@ def _mount_app_routers() -> None:
             continue
         router = getattr(module, "router", None)
         if router is not None:
-            api.add_router(f"/{config.label}/", router, tags=[config.label])
+            path = getattr(module, "router_path", f"/{config.label}/")
+            api.add_router(path, router, tags=[config.label])
 
 
 _mount_app_routers()

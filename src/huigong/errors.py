@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 
 from huigong.api import ErrorCode
-from huigong.common import busy
+from huigong.common import busy, keycheck
 from huigong.common.crypto import DecryptionError
 
 logger = logging.getLogger("huigong.errors")
@@ -87,21 +87,12 @@ def handler500(request):
 
 def encryption_key_mismatch_response(request) -> HttpResponse:
     """Logged 500 for a value no configured key decrypts (see ``DecryptionError``)."""
-    logger.error(
-        "protected data cannot be decrypted: HUIGONG_ENCRYPTION_KEY(S) does not match the "
-        "database (%s %s)",
-        request.method,
-        request.path,
-        exc_info=True,
-    )
+    keycheck.log_key_mismatch(request)
     if is_api_path(request.path):
         return JsonResponse(
             {
                 "code": ErrorCode.ENCRYPTION_KEY_MISMATCH,
-                "message": _(
-                    "服务器配置的加密密钥与数据库中的数据不匹配,受保护的个人信息无法解密。"
-                    "请联系系统管理员。"
-                ),
+                "message": keycheck.key_mismatch_message(),
                 "errors": [],
             },
             status=500,

@@ -2,7 +2,7 @@
 
 Every value has a safe *embedded default* for a developer laptop (SQLite under ``var/``,
 eager background tasks, console SMS). Those defaults are only for development: with
-``HUIGONG_ENV=production`` the system checks in ``huigong.checks`` refuse to start while
+``HUIGONG_ENV=production`` the system checks in ``huigong.common.checks`` refuse to start while
 DEBUG is on or a development key is still in use. Any variable may instead be given as a
 file path in ``<NAME>_FILE`` (Docker/Kubernetes secrets).
 """
@@ -13,7 +13,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -35,7 +34,7 @@ def env_bool(name: str, default: bool) -> bool:
     return value in {"1", "true", "yes", "on"}
 
 
-# Development-only secrets. huigong.checks refuses them when HUIGONG_ENV=production.
+# Development-only secrets. huigong.common.checks refuses them when HUIGONG_ENV=production.
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"
 DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="  # Fernet key, dev only
 DEV_HASH_KEY = "dev-only-lookup-hash-key"
@@ -73,11 +72,14 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs page's Swagger UI from our static files, not a CDN
     "axes",
     "huigong.common",
+    "huigong.kernel",
     "huigong.orgs",
     "huigong.people",
+    "huigong.partners",
     "huigong.cases",
     "huigong.accounts",
     "huigong.audit",
+    "huigong.holidays",
     "huigong.stats",
     "huigong.portal",
     "huigong.demo",
@@ -209,6 +211,9 @@ FULL_NUMBER_SEARCH_LIMIT = int(env("HUIGONG_FULL_NUMBER_SEARCH_LIMIT", "30"))
 
 # API tokens: the longest lifetime a user may give a token (days).
 API_TOKEN_MAX_DAYS = int(env("HUIGONG_API_TOKEN_MAX_DAYS", "365"))
+# Looks up the bearer key of an API request (huigong.api.TokenAuth): the project's API
+# module knows no app, as Django's auth knows its backends only by these names.
+API_TOKEN_AUTHENTICATOR = "huigong.accounts.backends.authenticate_api_key"
 
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True
@@ -282,29 +287,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # handler and drop the filters that mask ID and phone numbers and add request ids.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {
-    # Materialized dashboard figures (huigong.stats.services); dashboards fall back to live
-    # counts when the snapshots are older than STATS_SNAPSHOT_MAX_AGE.
-    "stats-rollup-indicators": {"task": "huigong.stats.rollup_indicators", "schedule": 3600.0},
-    # Case deadlines (huigong.cases.sweep): hourly, so a due-soon or overdue mark and an
-    # automatic escalation come early in the day; reruns are harmless (compare-and-set).
-    "cases-sweep-deadlines": {"task": "huigong.cases.sweep_case_deadlines", "schedule": 3600.0},
-    # Files of uploads whose transaction rolled back (no Attachment row), older than a day.
-    "cases-clean-attachment-files": {
-        "task": "huigong.cases.clean_attachment_files",
-        "schedule": crontab(hour=3, minute=30),
-    },
-    # Import previews never confirmed, older than IMPORT_PREVIEW_MAX_AGE (common.previews).
-    "common-clean-import-previews": {
-        "task": "huigong.common.clean_import_previews",
-        "schedule": 600.0,
-    },
-    # One digest message per user per day instead of one per event.
-    "cases-daily-digests": {
-        "task": "huigong.cases.send_daily_digests",
-        "schedule": crontab(hour=8, minute=0),
-    },
-}
+# The beat schedule is built from what the apps register (huigong.kernel.registry:
+# deadline sweeps and periodic jobs); see huigong.celery.
 # Overdue cases awaiting acceptance or in hand are escalated to the parent organization
 # (once per level; categories may opt out).
 CASES_AUTO_ESCALATE_OVERDUE = env_bool("HUIGONG_CASES_AUTO_ESCALATE_OVERDUE", True)

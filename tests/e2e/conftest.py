@@ -9,8 +9,8 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
-from huigong.testing import PASSWORD
 from huigong.testing.factories import PersonFactory, make_id_number
+from huigong.testing.fixtures import PASSWORD
 
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
 

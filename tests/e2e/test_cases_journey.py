@@ -10,9 +10,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from huigong.cases.models import Case, CaseStatus, Department, DepartmentKind
+from huigong.cases.models import Case, CaseStatus
 from huigong.cases.services import seed_categories
 from huigong.common import workdays
+from huigong.partners.models import Department, DepartmentKind
 
 from .conftest import RESULTS_DIR, sign_in, sign_in_worker
 

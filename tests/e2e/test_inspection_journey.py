@@ -15,8 +15,6 @@ from django.utils import timezone
 from huigong.cases.models import (
     Case,
     Channel,
-    Department,
-    DepartmentKind,
     Inspection,
     InspectionFinding,
     InspectionStatus,
@@ -25,6 +23,7 @@ from huigong.cases.models import (
 )
 from huigong.cases.services import seed_categories
 from huigong.common import workdays
+from huigong.partners.models import Department, DepartmentKind
 from huigong.testing.factories import make_id_number
 
 from .conftest import RESULTS_DIR, pick_organization, sign_in, table_column

@@ -17,7 +17,7 @@ from .models import ApiToken, User, UserKind
 class RoleBackend(ModelBackend):
     """Staff sign in with username and password; their permissions are the union of the
     permissions of the roles they hold anywhere. *Where* they may use them is the data
-    scope (``huigong.orgs.scope``), checked by services."""
+    scope (``huigong.kernel.scope``), checked by services."""
 
     def _get_role_permissions(self, user_obj):
         return Permission.objects.filter(role__assignments__in=user_obj.assignments.active())

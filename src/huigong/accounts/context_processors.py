@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
 
-from huigong.orgs.scope import scope_paths
+from huigong.kernel.scope import scope_paths
+from huigong.orgs.models import Organization
 
 from .navigation import workbench_nav
 
@@ -16,8 +17,6 @@ def workbench(request):
 
     # Lazy: templates that do not show them cost no queries; those that do, one each.
     def scope_orgs():
-        from huigong.orgs.models import Organization
-
         paths = scope_paths(user)
         if paths is None:
             return list(Organization.get_root_nodes())

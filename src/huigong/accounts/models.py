@@ -2,7 +2,7 @@
 
 A *role* is a named set of Django permissions configured in admin. A *role assignment*
 gives a user a role at one organization; it covers that organization's whole subtree.
-The union of a user's assignments is their data scope (``huigong.orgs.scope``).
+The union of a user's assignments is their data scope (``huigong.kernel.scope``).
 """
 
 from __future__ import annotations

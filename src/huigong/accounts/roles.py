@@ -1,4 +1,6 @@
-"""The seeded roles and their permissions. Administrators may change them in admin;
+"""The seeded roles and the foundation's permissions they hold. Every other app grants its
+own permissions to these roles from its ``AppConfig.ready``
+(``huigong.kernel.registry.grant``). Administrators may change roles in admin;
 ``seed_roles`` only creates missing roles and adds missing permissions, never removes."""
 
 from django.utils.translation import gettext_lazy as _
@@ -21,25 +23,6 @@ _PEOPLE_WRITE = [
     "people.delete_householdmember",
     "people.export_person",
 ]
-_CASES_READ = [
-    "cases.view_case",
-    "cases.view_casecategory",
-    "cases.view_department",
-    "cases.view_inspection",
-]
-_CASES_HANDLE = [*_CASES_READ, "cases.intake_case", "cases.handle_case"]
-_CASES_ALL = [
-    *_CASES_HANDLE,
-    "cases.supervise_case",
-    "cases.export_case",
-    "cases.mediate_case",
-    "cases.manage_department",
-    "cases.add_department",
-    "cases.change_department",
-    "cases.view_inspection",
-    "cases.manage_inspection",
-]
-
 #: code → (name, description, permissions)
 ROLES: dict[str, tuple] = {
     "system_admin": (_("系统管理员"), _("配置组织树、角色、时限和节假日"), ["*"]),
@@ -56,7 +39,6 @@ ROLES: dict[str, tuple] = {
             *_PEOPLE_WRITE,
             "people.import_person",
             "people.reveal_person",
-            *_CASES_ALL,
         ],
     ),
     "township_cadre": (
@@ -69,7 +51,6 @@ ROLES: dict[str, tuple] = {
             *_PEOPLE_WRITE,
             "people.import_person",
             "people.reveal_person",
-            *_CASES_ALL,
         ],
     ),
     "station_staff": (
@@ -80,18 +61,17 @@ ROLES: dict[str, tuple] = {
             *_PEOPLE_READ,
             "people.add_person",
             "people.change_person",
-            *_CASES_HANDLE,
         ],
     ),
     "grid_officer": (
         _("网格员"),
         _("负责网格内诉求的首问和走访"),
-        [*_ORG_READ, *_PEOPLE_READ, "people.add_person", *_CASES_HANDLE],
+        [*_ORG_READ, *_PEOPLE_READ, "people.add_person"],
     ),
     "mediator": (
         _("调解员"),
         _("劳动争议调解"),
-        [*_ORG_READ, *_PEOPLE_READ, *_CASES_READ, "cases.handle_case", "cases.mediate_case"],
+        [*_ORG_READ, *_PEOPLE_READ],
     ),
     "finance_officer": (
         _("财务人员"),
@@ -104,7 +84,6 @@ ROLES: dict[str, tuple] = {
         [
             *_ORG_READ,
             *_PEOPLE_READ,
-            *_CASES_READ,
             "audit.view_audit",
             "audit.view_changelog",
             "audit.view_accesslog",
@@ -119,6 +98,6 @@ ROLES: dict[str, tuple] = {
     "partner_department": (
         _("协作部门"),
         _("人社、司法、民政等部门:答复转办事项"),
-        ["cases.answer_referral"],
+        [],
     ),
 }

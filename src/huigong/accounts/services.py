@@ -26,8 +26,9 @@ from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change, snapshot
 from huigong.common.crypto import lookup_hash
 from huigong.common.text import clean_code, clean_phone, clean_text
+from huigong.kernel.registry import granted
+from huigong.kernel.scope import user_can_at
 from huigong.orgs.models import Organization, OrgKind
-from huigong.orgs.scope import user_can_at
 from huigong.people.models import Person
 from huigong.people.validators import check_id_number
 
@@ -84,9 +85,12 @@ def _huigong_app_labels() -> list[str]:
 
 @transaction.atomic
 def seed_roles() -> int:
-    """Create the standard roles and grant them their permissions. Returns roles created."""
+    """Create the standard roles and grant them their permissions: the foundation's own
+    (``roles.ROLES``) and those the installed apps grant (``kernel.registry.grant``).
+    Returns how many roles were created."""
     created = 0
-    for code, (name, description, perm_names) in ROLES.items():
+    for code, (name, description, own_perms) in ROLES.items():
+        perm_names = [*own_perms, *granted(code)]
         role, was_created = Role.objects.get_or_create(
             code=code, defaults={"name": str(name), "description": str(description)}
         )

@@ -65,12 +65,11 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def _org_path(obj: models.Model) -> str:
+    """Where ``obj``'s entries belong in the tree (whose auditors see them): what the
+    object says (``audit_org_path()``; an organization is its own place), else the
+    path of its ``organization``."""
     if hasattr(obj, "audit_org_path"):
         return obj.audit_org_path()
-    from huigong.orgs.models import Organization
-
-    if isinstance(obj, Organization):
-        return obj.path
     org = getattr(obj, "organization", None)
     return getattr(org, "path", "") if org is not None else ""
 

@@ -1,7 +1,7 @@
-"""Django admin for configuring case categories and partner departments (system
-administrators), and a read-only view of cases and mediations. Day-to-day handling goes
-through the workbench and the services, which check scope and write the timeline and
-the audit."""
+"""Django admin for configuring case categories (system administrators), and a read-only
+view of cases and mediations. Day-to-day handling goes through the workbench and the
+services, which check scope and write the timeline and the audit. (Partner departments
+are configured in ``huigong.partners``.)"""
 
 from django.contrib import admin
 from treebeard.admin import TreeAdmin
@@ -11,7 +11,6 @@ from .models import (
     Case,
     CaseCategory,
     CaseEvent,
-    Department,
     Inspection,
     Mediation,
     MediationSession,
@@ -33,15 +32,6 @@ class CaseCategoryAdmin(TreeAdmin):
     )
     list_filter = ("handling_level", "is_active")
     search_fields = ("name", "code")
-
-
-@admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "organization", "response_days", "is_active")
-    list_filter = ("kind", "is_active")
-    search_fields = ("name", "organization__name")
-    raw_id_fields = ("organization",)
-    list_select_related = ("organization",)
 
 
 class CaseEventInline(admin.TabularInline):

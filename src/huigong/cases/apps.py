@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CasesConfig(AppConfig):
@@ -7,5 +8,108 @@ class CasesConfig(AppConfig):
     verbose_name = _("诉求与维权")
 
     def ready(self) -> None:
-        # Declares the years of open case deadlines to the holiday-schedule check.
-        from . import sweep  # noqa: F401
+        from celery.schedules import crontab
+
+        from huigong.kernel import registry
+
+        # Also declares the years of open case deadlines to the holiday-schedule check.
+        from . import sweep
+        from .services import mark_overdue_rectifications, seed_categories
+
+        registry.register_menu_item(
+            registry.MenuItem(
+                "cases",
+                pgettext_lazy("workbench menu", "诉求"),
+                "cases:list",
+                permission="cases.view_case",
+                order=40,
+            )
+        )
+        registry.register_menu_item(
+            registry.MenuItem(
+                "referrals",
+                pgettext_lazy("workbench menu", "转办给本部门"),
+                "cases:referral_queue",
+                permission="cases.answer_referral",
+                view_prefix="cases:referral",
+                order=45,
+            )
+        )
+        registry.register_menu_item(
+            registry.MenuItem(
+                "inspections",
+                pgettext_lazy("workbench menu", "执法检查"),
+                "cases:inspection_list",
+                permission="cases.view_inspection",
+                view_prefix="cases:inspection_",
+                order=50,
+            )
+        )
+        registry.register_tile(
+            registry.Tile(
+                "case_submit",
+                _("我要反映"),
+                "portal:case_submit",
+                _("欠薪、合同、工伤等诉求和求助"),
+                order=10,
+            )
+        )
+        registry.register_tile(
+            registry.Tile(
+                "cases", _("我的诉求"), "portal:cases", _("查看办理进度,评价办理结果"), order=20
+            )
+        )
+        # Hourly, so a due-soon or overdue mark and an automatic escalation come early in
+        # the day; reruns are harmless (compare-and-set).
+        registry.register_sweep(
+            registry.Sweep(
+                "cases.deadlines",
+                lambda today=None: vars(sweep.sweep_case_deadlines(today=today)),
+                _("诉求、转办、督办的时限"),
+            )
+        )
+        registry.register_sweep(
+            registry.Sweep(
+                "inspections.rectifications",
+                lambda today=None: {"overdue": mark_overdue_rectifications(today=today)},
+                _("执法检查整改时限"),
+            )
+        )
+        # One digest message per user per day instead of one per event.
+        registry.register_job(
+            registry.Job(
+                "cases-daily-digests",
+                "huigong.cases.send_daily_digests",
+                crontab(hour=8, minute=0),
+            )
+        )
+        # Files of uploads whose transaction rolled back (no Attachment row), older than a
+        # day.
+        registry.register_job(
+            registry.Job(
+                "cases-clean-attachment-files",
+                "huigong.cases.clean_attachment_files",
+                crontab(hour=3, minute=30),
+            )
+        )
+        registry.register_seed(registry.Seed("case categories", seed_categories, order=30))
+
+        read = ["cases.view_case", "cases.view_casecategory", "cases.view_inspection"]
+        handle = [*read, "cases.intake_case", "cases.handle_case"]
+        manage = [
+            *handle,
+            "cases.supervise_case",
+            "cases.export_case",
+            "cases.mediate_case",
+            "cases.manage_inspection",
+        ]
+        for role, perms in (
+            ("federation_cadre", manage),
+            ("township_cadre", manage),
+            ("station_staff", handle),
+            ("grid_officer", handle),
+            ("mediator", [*read, "cases.handle_case", "cases.mediate_case"]),
+            ("auditor", read),
+            ("partner_department", ["cases.answer_referral"]),
+        ):
+            registry.grant(role, perms, app="cases")

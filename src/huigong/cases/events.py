@@ -7,40 +7,15 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.utils import timezone
+from huigong.kernel.timeline import record_event
 
 from .models import Case, CaseEvent, EventKind
-
-
-def _event(
-    case: Case,
-    kind: str,
-    *,
-    actor=None,
-    from_status: str = "",
-    to_status: str = "",
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    time: datetime.datetime | None = None,
-) -> CaseEvent:
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
-    return CaseEvent.objects.create(
-        case=case,
-        kind=kind,
-        actor=actor,
-        time=time or timezone.now(),
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        data=data or {},
-    )
 
 
 def case_received_event(
     *, case: Case, actor, duplicates: list[int] | None = None, time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         case,
         EventKind.RECEIVED,
         actor=actor,
@@ -53,7 +28,7 @@ def case_received_event(
 def case_routed_event(
     *, case: Case, actor, receiving_org, reason: str, time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         case,
         EventKind.ROUTED,
         actor=actor,
@@ -66,7 +41,7 @@ def case_routed_event(
 def case_accepted_event(
     *, case: Case, actor, from_status: str, time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         case,
         EventKind.ACCEPTED,
         actor=actor,
@@ -80,7 +55,7 @@ def case_accepted_event(
 def note_added_event(
     *, case: Case, actor, note: str, time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(case, EventKind.NOTE, actor=actor, note=note, time=time)
+    return record_event(case, EventKind.NOTE, actor=actor, note=note, time=time)
 
 
 def contact_logged_event(
@@ -92,7 +67,7 @@ def contact_logged_event(
     contact: str,
     time: datetime.datetime | None = None,
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         case,
         EventKind.CONTACT,
         actor=actor,
@@ -105,7 +80,7 @@ def contact_logged_event(
 def case_referred_event(
     *, case: Case, actor, referral, from_status: str, time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         case,
         EventKind.REFERRED,
         actor=actor,
@@ -124,7 +99,7 @@ def case_referred_event(
 def department_replied_event(
     *, case: Case, actor, referral, from_status: str, time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         case,
         EventKind.DEPARTMENT_REPLIED,
         actor=actor,
@@ -150,7 +125,7 @@ def case_escalated_event(
     automatic: bool,
     time: datetime.datetime | None = None,
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         case,
         EventKind.ESCALATED,
         actor=actor,
@@ -169,7 +144,7 @@ def case_escalated_event(
 def case_supervised_event(
     *, case: Case, actor, supervision, time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         case,
         EventKind.SUPERVISED,
         actor=actor,
@@ -186,7 +161,7 @@ def case_supervised_event(
 def supervision_answered_event(
     *, case: Case, actor, supervision, time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         case,
         EventKind.SUPERVISION_ANSWERED,
         actor=actor,
@@ -199,7 +174,7 @@ def supervision_answered_event(
 def case_resolved_event(
     *, case: Case, actor, from_status: str, time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         case,
         EventKind.RESOLVED,
         actor=actor,
@@ -220,7 +195,7 @@ def case_resolved_event(
 def case_rated_event(
     *, case: Case, actor, note: str = "", time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         case,
         EventKind.RATED,
         actor=actor,
@@ -233,7 +208,7 @@ def case_rated_event(
 def case_reopened_event(
     *, case: Case, actor, from_status: str, reason: str, time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         case,
         EventKind.REOPENED,
         actor=actor,
@@ -248,7 +223,7 @@ def case_reopened_event(
 def case_closed_event(
     *, case: Case, actor, from_status: str, note: str = "", time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         case,
         EventKind.CLOSED,
         actor=actor,
@@ -268,7 +243,7 @@ def case_merged_event(
     note: str,
     time: datetime.datetime | None = None,
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         case,
         EventKind.MERGED,
         actor=actor,
@@ -284,7 +259,7 @@ def case_absorbed_event(
     *, case: Case, actor, merged: Case, time: datetime.datetime | None = None
 ) -> CaseEvent:
     """On the surviving case: another case was merged into it."""
-    return _event(
+    return record_event(
         case,
         EventKind.MERGED,
         actor=actor,
@@ -296,7 +271,7 @@ def case_absorbed_event(
 def case_reassigned_event(
     *, case: Case, actor, previous_assignee, note: str, time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         case,
         EventKind.REASSIGNED,
         actor=actor,
@@ -312,7 +287,7 @@ def case_reassigned_event(
 def case_withdrawn_event(
     *, case: Case, actor, from_status: str, reason: str, time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         case,
         EventKind.WITHDRAWN,
         actor=actor,
@@ -324,17 +299,21 @@ def case_withdrawn_event(
 
 
 def case_due_soon_event(*, case: Case, time: datetime.datetime | None = None) -> CaseEvent:
-    return _event(case, EventKind.MARKED_DUE_SOON, data={"due_date": str(case.due_date)}, time=time)
+    return record_event(
+        case, EventKind.MARKED_DUE_SOON, data={"due_date": str(case.due_date)}, time=time
+    )
 
 
 def case_overdue_event(*, case: Case, time: datetime.datetime | None = None) -> CaseEvent:
-    return _event(case, EventKind.MARKED_OVERDUE, data={"due_date": str(case.due_date)}, time=time)
+    return record_event(
+        case, EventKind.MARKED_OVERDUE, data={"due_date": str(case.due_date)}, time=time
+    )
 
 
 def attachment_added_event(
     *, case: Case, actor, attachment, time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         case,
         EventKind.ATTACHMENT_ADDED,
         actor=actor,
@@ -353,7 +332,7 @@ def case_updated_event(
     time: datetime.datetime | None = None,
 ) -> CaseEvent:
     """A handler corrected the case's information; ``changes`` maps field → [old, new]."""
-    return _event(
+    return record_event(
         case, EventKind.UPDATED, actor=actor, note=note, data={"changes": changes}, time=time
     )
 
@@ -366,7 +345,7 @@ def _mediation_data(mediation, **extra: Any) -> dict[str, Any]:
 
 
 def mediation_opened_event(*, mediation, actor, time: datetime.datetime | None = None) -> CaseEvent:
-    return _event(
+    return record_event(
         mediation.case,
         EventKind.MEDIATION_OPENED,
         actor=actor,
@@ -379,7 +358,7 @@ def mediation_opened_event(*, mediation, actor, time: datetime.datetime | None =
 def mediation_sorted_event(
     *, mediation, actor, note: str = "", time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         mediation.case,
         EventKind.MEDIATION_SORTED,
         actor=actor,
@@ -396,7 +375,7 @@ def mediation_sorted_event(
 def mediation_session_event(
     *, mediation, actor, session, time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         mediation.case,
         EventKind.MEDIATION_SESSION,
         actor=actor,
@@ -411,7 +390,7 @@ def mediation_session_event(
 def mediation_agreement_event(
     *, mediation, actor, time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         mediation.case,
         EventKind.MEDIATION_AGREEMENT,
         actor=actor,
@@ -428,7 +407,7 @@ def mediation_agreement_event(
 
 
 def mediation_failed_event(*, mediation, actor, time: datetime.datetime | None = None) -> CaseEvent:
-    return _event(
+    return record_event(
         mediation.case,
         EventKind.MEDIATION_FAILED,
         actor=actor,
@@ -441,7 +420,7 @@ def mediation_failed_event(*, mediation, actor, time: datetime.datetime | None =
 def mediation_withdrawn_event(
     *, mediation, actor, reason: str, time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         mediation.case,
         EventKind.MEDIATION_WITHDRAWN,
         actor=actor,
@@ -454,7 +433,7 @@ def mediation_withdrawn_event(
 def mediation_followed_up_event(
     *, mediation, actor, time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         mediation.case,
         EventKind.MEDIATION_FOLLOWED_UP,
         actor=actor,
@@ -471,7 +450,7 @@ def mediation_followed_up_event(
 def mediation_filed_event(
     *, mediation, actor, note: str = "", time: datetime.datetime | None = None
 ) -> CaseEvent:
-    return _event(
+    return record_event(
         mediation.case,
         EventKind.MEDIATION_FILED,
         actor=actor,

@@ -15,13 +15,17 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from huigong.accounts.models import RoleAssignment, User
+from huigong.accounts.policy import users_holding
+from huigong.common import forms as common_forms
+from huigong.common.forms import style_form, textarea
 from huigong.orgs.models import Organization
 from huigong.orgs.widgets import OrganizationAutocomplete
-from huigong.people.forms import add_service_errors  # noqa: F401  (re-exported for views)
+from huigong.partners.models import Department
 from huigong.people.models import Person
 
 from . import services
@@ -31,7 +35,6 @@ from .models import (
     CaseKind,
     Channel,
     Complexity,
-    Department,
     Outcome,
     Referral,
     ReferralStatus,
@@ -75,18 +78,21 @@ def suggest_category(text: str | None) -> CaseCategory | None:
     return None
 
 
-def _style(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        elif isinstance(widget, forms.MultipleHiddenInput | forms.HiddenInput):
-            continue
-        else:
-            css = "form-control"
-        widget.attrs.setdefault("class", css)
+def applicant_label(name: str) -> str | None:
+    """What a service error key about the applicants refers to: ``applicants.1.id_number``
+    → "第 2 名职工"."""
+    if not name.startswith("applicants"):
+        return None
+    parts = name.split(".")
+    if len(parts) > 1 and parts[1].isdigit():
+        return _("第 %(n)d 名职工") % {"n": int(parts[1]) + 1}
+    return _("申请人")
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """A service's ``ValidationError`` on a case form, all messages in one round: known
+    fields on themselves, the rest (``applicants.0.id_number``, state errors) above it."""
+    common_forms.add_service_errors(form, exc, describe=applicant_label)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -264,7 +270,7 @@ class IntakeForm(forms.Form):
             home = home_organization(user)
             if home is not None:
                 self.initial.setdefault("organization", home.pk)
-        _style(self)
+        style_form(self)
 
     def clean_more_applicants(self) -> list[dict]:
         rows = []
@@ -358,10 +364,6 @@ def derive_title(description: str, length: int = 30) -> str:
 # -- actions on the detail page ---------------------------------------------------------------
 
 
-def _textarea(rows: int = 2) -> forms.Textarea:
-    return forms.Textarea(attrs={"rows": rows})
-
-
 class ActionForm(forms.Form):
     """A small form on the case detail page; ``prefix`` keeps their fields apart."""
 
@@ -370,7 +372,7 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.case, self.user = case, user
         self.setup()
-        _style(self)
+        style_form(self)
 
     prefix_name = ""
 
@@ -380,23 +382,7 @@ class ActionForm(forms.Form):
 
 def _handlers(case: Case):
     """Active staff holding ``handle_case`` at the case's organization or above it."""
-    steplen = Organization.steplen
-    path = case.organization.path
-    prefixes = [path[:i] for i in range(steplen, len(path) + 1, steplen)]
-    ids = (
-        RoleAssignment.objects.active()
-        .filter(
-            organization__path__in=prefixes,
-            role__permissions__content_type__app_label="cases",
-            role__permissions__codename="handle_case",
-        )
-        .values("user_id")
-    )
-    return (
-        User.objects.filter(pk__in=ids, is_active=True)
-        .exclude(kind="worker")
-        .order_by("name", "id")
-    )
+    return users_holding("cases.handle_case", at=case.organization)
 
 
 class HandlerField(forms.ModelChoiceField):
@@ -420,7 +406,7 @@ class AcceptForm(ActionForm):
 class NoteForm(ActionForm):
     prefix_name = "note"
     note = forms.CharField(
-        label=_("办理记录"), max_length=services.NOTE_MAX_LENGTH, widget=_textarea()
+        label=_("办理记录"), max_length=services.NOTE_MAX_LENGTH, widget=textarea()
     )
 
 
@@ -429,7 +415,7 @@ class ContactForm(ActionForm):
     method = forms.ChoiceField(label=_("联系方式"), choices=list(services.CONTACT_METHODS.items()))
     contact = forms.CharField(label=_("联系对象"), required=False, max_length=100)
     note = forms.CharField(
-        label=_("联系情况"), max_length=services.NOTE_MAX_LENGTH, widget=_textarea()
+        label=_("联系情况"), max_length=services.NOTE_MAX_LENGTH, widget=textarea()
     )
 
 
@@ -439,7 +425,7 @@ class ReferForm(ActionForm):
         label=_("协作部门"), queryset=Department.objects.none(), empty_label=_("请选择")
     )
     note = forms.CharField(
-        label=_("转办说明"), max_length=services.NOTE_MAX_LENGTH, widget=_textarea()
+        label=_("转办说明"), max_length=services.NOTE_MAX_LENGTH, widget=textarea()
     )
 
     def setup(self):
@@ -453,7 +439,7 @@ class ReplyForm(ActionForm):
     )
     replied_by = forms.CharField(label=_("答复人"), required=False, max_length=100)
     reply_text = forms.CharField(
-        label=_("答复内容"), max_length=services.RESULT_MAX_LENGTH, widget=_textarea(3)
+        label=_("答复内容"), max_length=services.RESULT_MAX_LENGTH, widget=textarea(3)
     )
 
     def setup(self):
@@ -465,14 +451,14 @@ class ReplyForm(ActionForm):
 class EscalateForm(ActionForm):
     prefix_name = "escalate"
     reason = forms.CharField(
-        label=_("上报理由"), max_length=services.NOTE_MAX_LENGTH, widget=_textarea()
+        label=_("上报理由"), max_length=services.NOTE_MAX_LENGTH, widget=textarea()
     )
 
 
 class SuperviseForm(ActionForm):
     prefix_name = "supervise"
     comment = forms.CharField(
-        label=_("督办意见"), max_length=services.NOTE_MAX_LENGTH, widget=_textarea()
+        label=_("督办意见"), max_length=services.NOTE_MAX_LENGTH, widget=textarea()
     )
     days = forms.IntegerField(
         label=_("回复期限(工作日)"), min_value=1, max_value=30, initial=services.SUPERVISION_DAYS
@@ -485,7 +471,7 @@ class AnswerForm(ActionForm):
         label=_("督办事项"), queryset=Supervision.objects.none(), empty_label=None
     )
     response = forms.CharField(
-        label=_("回复"), max_length=services.NOTE_MAX_LENGTH, widget=_textarea()
+        label=_("回复"), max_length=services.NOTE_MAX_LENGTH, widget=textarea()
     )
 
     def setup(self):
@@ -498,7 +484,7 @@ class ResolveForm(ActionForm):
     prefix_name = "resolve"
     outcome = forms.ChoiceField(label=_("办理结果"), choices=[("", _("请选择")), *Outcome.choices])
     result_text = forms.CharField(
-        label=_("办理情况"), max_length=services.RESULT_MAX_LENGTH, widget=_textarea(3)
+        label=_("办理情况"), max_length=services.RESULT_MAX_LENGTH, widget=textarea(3)
     )
     amount_recovered = forms.DecimalField(
         label=_("追回金额(元)"), required=False, min_value=0, max_digits=12, decimal_places=2
@@ -518,14 +504,14 @@ class RateForm(ActionForm):
         label=_("满意度"), choices=Satisfaction.choices, widget=forms.RadioSelect
     )
     note = forms.CharField(
-        label=_("回访记录"), required=False, max_length=services.NOTE_MAX_LENGTH, widget=_textarea()
+        label=_("回访记录"), required=False, max_length=services.NOTE_MAX_LENGTH, widget=textarea()
     )
 
 
 class CloseForm(ActionForm):
     prefix_name = "close"
     note = forms.CharField(
-        label=_("归档说明"), required=False, max_length=services.NOTE_MAX_LENGTH, widget=_textarea()
+        label=_("归档说明"), required=False, max_length=services.NOTE_MAX_LENGTH, widget=textarea()
     )
 
 
@@ -535,7 +521,7 @@ class ReassignForm(ActionForm):
         label=_("新承办人"), queryset=User.objects.none(), empty_label=_("请选择")
     )
     note = forms.CharField(
-        label=_("说明"), required=False, max_length=services.NOTE_MAX_LENGTH, widget=_textarea()
+        label=_("说明"), required=False, max_length=services.NOTE_MAX_LENGTH, widget=textarea()
     )
 
     def setup(self):
@@ -550,7 +536,7 @@ class MergeForm(ActionForm):
         widget=forms.TextInput(attrs={"placeholder": "QD-2026-000123"}),
     )
     note = forms.CharField(
-        label=_("说明"), required=False, max_length=services.NOTE_MAX_LENGTH, widget=_textarea()
+        label=_("说明"), required=False, max_length=services.NOTE_MAX_LENGTH, widget=textarea()
     )
 
     def clean_into(self) -> Case:
@@ -569,7 +555,7 @@ class MergeForm(ActionForm):
 class WithdrawForm(ActionForm):
     prefix_name = "withdraw"
     reason = forms.CharField(
-        label=_("撤回原因"), max_length=services.NOTE_MAX_LENGTH, widget=_textarea()
+        label=_("撤回原因"), max_length=services.NOTE_MAX_LENGTH, widget=textarea()
     )
 
 
@@ -581,7 +567,7 @@ class UpdateForm(ActionForm):
     complexity = forms.ChoiceField(label=_("复杂程度"), choices=Complexity.choices)
     title = forms.CharField(label=_("标题"), max_length=services.TITLE_MAX_LENGTH)
     description = forms.CharField(
-        label=_("诉求内容"), max_length=services.DESCRIPTION_MAX_LENGTH, widget=_textarea(4)
+        label=_("诉求内容"), max_length=services.DESCRIPTION_MAX_LENGTH, widget=textarea(4)
     )
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices)
     amount_claimed = forms.DecimalField(
@@ -614,11 +600,3 @@ class UpdateForm(ActionForm):
 class AttachForm(ActionForm):
     prefix_name = "attach"
     files = MultipleFileField(label=_("附件"), required=True)
-
-
-class _Styled(forms.Form):
-    """A plain form whose widgets get the workbench's Tabler classes."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _style(self)

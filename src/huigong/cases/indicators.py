@@ -1,4 +1,4 @@
-"""Statistics of worker demands (see ``huigong.stats.registry``).
+"""Statistics of worker demands (see ``huigong.kernel.indicators``).
 
 Base indicators count or sum rows. The rates are ``Ratio`` declarations derived from a
 numerator and a denominator of the same organization and period (computed when read,
@@ -20,7 +20,7 @@ their labels come from the rows, not from field choices).
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from huigong.stats.registry import (
+from huigong.kernel.indicators import (
     Indicator,
     IndicatorKind,
     Ratio,

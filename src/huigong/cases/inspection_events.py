@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.utils import timezone
+from huigong.kernel.timeline import record_event
 
 from .models import (
     Inspection,
@@ -19,35 +19,10 @@ from .models import (
 )
 
 
-def _event(
-    inspection: Inspection,
-    kind: str,
-    *,
-    actor=None,
-    from_status: str = "",
-    to_status: str = "",
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    time: datetime.datetime | None = None,
-) -> InspectionEvent:
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
-    return InspectionEvent.objects.create(
-        inspection=inspection,
-        kind=kind,
-        actor=actor,
-        time=time or timezone.now(),
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        data=data or {},
-    )
-
-
 def inspection_planned_event(
     *, inspection: Inspection, actor, time: datetime.datetime | None = None
 ) -> InspectionEvent:
-    return _event(
+    return record_event(
         inspection,
         InspectionEventKind.PLANNED,
         actor=actor,
@@ -60,7 +35,7 @@ def inspection_planned_event(
 def inspection_updated_event(
     *, inspection: Inspection, actor, fields: list[str], time: datetime.datetime | None = None
 ) -> InspectionEvent:
-    return _event(
+    return record_event(
         inspection, InspectionEventKind.UPDATED, actor=actor, data={"fields": fields}, time=time
     )
 
@@ -68,7 +43,7 @@ def inspection_updated_event(
 def inspection_started_event(
     *, inspection: Inspection, actor, from_status: str, time: datetime.datetime | None = None
 ) -> InspectionEvent:
-    return _event(
+    return record_event(
         inspection,
         InspectionEventKind.STARTED,
         actor=actor,
@@ -81,7 +56,7 @@ def inspection_started_event(
 def inspection_finished_event(
     *, inspection: Inspection, actor, from_status: str, time: datetime.datetime | None = None
 ) -> InspectionEvent:
-    return _event(
+    return record_event(
         inspection,
         InspectionEventKind.FINISHED,
         actor=actor,
@@ -100,7 +75,7 @@ def inspection_cancelled_event(
     reason: str,
     time: datetime.datetime | None = None,
 ) -> InspectionEvent:
-    return _event(
+    return record_event(
         inspection,
         InspectionEventKind.CANCELLED,
         actor=actor,
@@ -114,7 +89,7 @@ def inspection_cancelled_event(
 def target_added_event(
     *, target: InspectionTarget, actor, time: datetime.datetime | None = None
 ) -> InspectionEvent:
-    return _event(
+    return record_event(
         target.inspection,
         InspectionEventKind.TARGET_ADDED,
         actor=actor,
@@ -127,7 +102,7 @@ def target_added_event(
 def target_visited_event(
     *, target: InspectionTarget, actor, time: datetime.datetime | None = None
 ) -> InspectionEvent:
-    return _event(
+    return record_event(
         target.inspection,
         InspectionEventKind.TARGET_VISITED,
         actor=actor,
@@ -144,7 +119,7 @@ def target_visited_event(
 def finding_recorded_event(
     *, finding: InspectionFinding, actor, time: datetime.datetime | None = None
 ) -> InspectionEvent:
-    return _event(
+    return record_event(
         finding.target.inspection,
         InspectionEventKind.FINDING_RECORDED,
         actor=actor,
@@ -171,7 +146,7 @@ def _order_data(order: RectificationOrder, **extra: Any) -> dict[str, Any]:
 def order_issued_event(
     *, order: RectificationOrder, actor, time: datetime.datetime | None = None
 ) -> InspectionEvent:
-    return _event(
+    return record_event(
         order.finding.target.inspection,
         InspectionEventKind.ORDER_ISSUED,
         actor=actor,
@@ -184,7 +159,7 @@ def order_issued_event(
 def order_rectified_event(
     *, order: RectificationOrder, actor, time: datetime.datetime | None = None
 ) -> InspectionEvent:
-    return _event(
+    return record_event(
         order.finding.target.inspection,
         InspectionEventKind.RECTIFIED,
         actor=actor,
@@ -203,7 +178,7 @@ def order_rectified_event(
 def order_overdue_event(
     *, order: RectificationOrder, time: datetime.datetime | None = None
 ) -> InspectionEvent:
-    return _event(
+    return record_event(
         order.finding.target.inspection,
         InspectionEventKind.ORDER_OVERDUE,
         data=_order_data(order),
@@ -214,7 +189,7 @@ def order_overdue_event(
 def case_opened_event(
     *, finding: InspectionFinding, actor, time: datetime.datetime | None = None
 ) -> InspectionEvent:
-    return _event(
+    return record_event(
         finding.target.inspection,
         InspectionEventKind.CASE_OPENED,
         actor=actor,

@@ -11,15 +11,15 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from huigong.common.forms import style_form, textarea
 from huigong.orgs.models import Organization
 from huigong.orgs.scope import scope_paths
+from huigong.partners.models import Department
 from huigong.people.filters import OrganizationChoiceField
 
-from .forms import _style, _textarea
 from .models import (
     OPEN_RECTIFICATION_STATUSES,
     CaseCategory,
-    Department,
     FindingKind,
     Inspection,
     InspectionFinding,
@@ -85,7 +85,7 @@ class InspectionForm(forms.Form):
         label=_("检查内容"),
         required=False,
         max_length=inspection_services.DESCRIPTION_MAX_LENGTH,
-        widget=_textarea(4),
+        widget=textarea(4),
     )
 
     def __init__(self, *args, user, inspection: Inspection | None = None, **kwargs):
@@ -102,7 +102,7 @@ class InspectionForm(forms.Form):
             self.fields["departments"].queryset = inspection_services.usable_inspection_departments(
                 inspection.organization
             )
-        _style(self)
+        style_form(self)
 
 
 class InspectionActionForm(forms.Form):
@@ -115,7 +115,7 @@ class InspectionActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.inspection, self.user = inspection, user
         self.setup()
-        _style(self)
+        style_form(self)
 
     def setup(self) -> None:
         pass
@@ -161,7 +161,7 @@ class FinishForm(InspectionActionForm):
         label=_("检查总结"),
         required=False,
         max_length=inspection_services.RESULT_MAX_LENGTH,
-        widget=_textarea(4),
+        widget=textarea(4),
     )
 
 
@@ -170,7 +170,7 @@ class CancelForm(InspectionActionForm):
     reason = forms.CharField(
         label=_("取消原因"),
         max_length=inspection_services.NOTE_MAX_LENGTH,
-        widget=_textarea(),
+        widget=textarea(),
     )
 
 
@@ -209,7 +209,7 @@ class VisitForm(InspectionActionForm):
         label=_("检查情况"),
         required=False,
         max_length=inspection_services.RESULT_MAX_LENGTH,
-        widget=_textarea(3),
+        widget=textarea(3),
     )
 
     def setup(self):
@@ -232,7 +232,7 @@ class FindingForm(InspectionActionForm):
     description = forms.CharField(
         label=_("问题描述"),
         max_length=inspection_services.DESCRIPTION_MAX_LENGTH,
-        widget=_textarea(3),
+        widget=textarea(3),
     )
 
     def setup(self):
@@ -245,7 +245,7 @@ class OrderForm(InspectionActionForm):
     requirement = forms.CharField(
         label=_("整改要求"),
         max_length=inspection_services.DESCRIPTION_MAX_LENGTH,
-        widget=_textarea(3),
+        widget=textarea(3),
     )
     days = forms.IntegerField(
         label=_("整改期限(工作日)"),
@@ -268,7 +268,7 @@ class RectifyForm(InspectionActionForm):
     result_text = forms.CharField(
         label=_("整改情况"),
         max_length=inspection_services.RESULT_MAX_LENGTH,
-        widget=_textarea(3),
+        widget=textarea(3),
     )
     contracts_signed = forms.IntegerField(
         label=_("新签劳动合同(份)"),

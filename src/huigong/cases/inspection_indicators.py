@@ -1,4 +1,4 @@
-"""Statistics of joint labour inspections (see ``huigong.stats.registry``), on their own
+"""Statistics of joint labour inspections (see ``huigong.kernel.indicators``), on their own
 dashboard tab 执法检查. Every row counts at the campaign's organizing union, so a
 township's figures roll up to its county.
 
@@ -7,7 +7,7 @@ township's figures roll up to its county.
 
 from django.utils.translation import gettext_lazy as _
 
-from huigong.stats.registry import (
+from huigong.kernel.indicators import (
     Indicator,
     IndicatorKind,
     Ratio,

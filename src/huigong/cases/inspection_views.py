@@ -38,6 +38,7 @@ from huigong.orgs.widgets import OrganizationAutocomplete
 from huigong.people.filters import OrganizationFilter, organization_choices
 
 from . import inspection_forms as forms
+from .forms import add_service_errors
 from .models import (
     ACTIVE_INSPECTION_STATUSES,
     Case,
@@ -49,7 +50,6 @@ from .models import (
     RectificationStatus,
 )
 from .services import inspections as services
-from .views import add_service_errors
 
 VIEW_PERM = services.VIEW_INSPECTION
 EXPORT_PERM = "cases.export_case"

@@ -7,8 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from huigong.accounts.models import User
+from huigong.common.forms import style_form, textarea
 
-from .forms import _style, _textarea
 from .models import Mediation, MediationTeam, Performance, ReferredTo
 from .services import mediation as mediation_services
 
@@ -32,7 +32,7 @@ class OpenMediationForm(forms.Form):
         label=_("申请调解事项"),
         required=False,
         max_length=mediation_services.RESULT_MAX_LENGTH,
-        widget=_textarea(3),
+        widget=textarea(3),
         help_text=_("留空则按诉求内容"),
     )
 
@@ -40,7 +40,7 @@ class OpenMediationForm(forms.Form):
         kwargs.setdefault("prefix", "mediation_open")
         super().__init__(*args, **kwargs)
         self.case, self.user = case, user
-        _style(self)
+        style_form(self)
 
 
 class MediationActionForm(forms.Form):
@@ -53,7 +53,7 @@ class MediationActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.mediation, self.user = mediation, user
         self.setup()
-        _style(self)
+        style_form(self)
 
     def setup(self) -> None:
         pass
@@ -74,7 +74,7 @@ class SortForm(MediationActionForm):
         label=_("分流说明"),
         required=False,
         max_length=mediation_services.NOTE_MAX_LENGTH,
-        widget=_textarea(),
+        widget=textarea(),
     )
 
     def setup(self):
@@ -91,19 +91,19 @@ class SessionForm(MediationActionForm):
     )
     place = forms.CharField(label=_("地点"), max_length=200)
     attendees = forms.CharField(
-        label=_("参加人员"), max_length=mediation_services.NOTE_MAX_LENGTH, widget=_textarea()
+        label=_("参加人员"), max_length=mediation_services.NOTE_MAX_LENGTH, widget=textarea()
     )
     minutes = forms.CharField(
         label=_("调解笔录"),
         max_length=mediation_services.MINUTES_MAX_LENGTH,
-        widget=_textarea(4),
+        widget=textarea(4),
     )
 
 
 class AgreementForm(MediationActionForm):
     prefix_name = "agreement"
     terms = forms.CharField(
-        label=_("协议内容"), max_length=mediation_services.TERMS_MAX_LENGTH, widget=_textarea(4)
+        label=_("协议内容"), max_length=mediation_services.TERMS_MAX_LENGTH, widget=textarea(4)
     )
     amount = forms.DecimalField(
         label=_("协议金额(元)"), required=False, min_value=0, max_digits=12, decimal_places=2
@@ -121,14 +121,14 @@ class NoAgreementForm(MediationActionForm):
     note = forms.CharField(
         label=_("调解不成的原因"),
         max_length=mediation_services.NOTE_MAX_LENGTH,
-        widget=_textarea(),
+        widget=textarea(),
     )
 
 
 class WithdrawForm(MediationActionForm):
     prefix_name = "withdraw"
     reason = forms.CharField(
-        label=_("撤回原因"), max_length=mediation_services.NOTE_MAX_LENGTH, widget=_textarea()
+        label=_("撤回原因"), max_length=mediation_services.NOTE_MAX_LENGTH, widget=textarea()
     )
 
 
@@ -144,7 +144,7 @@ class FollowUpForm(MediationActionForm):
         label=_("回访记录"),
         required=False,
         max_length=mediation_services.NOTE_MAX_LENGTH,
-        widget=_textarea(),
+        widget=textarea(),
     )
 
 
@@ -154,5 +154,5 @@ class FileForm(MediationActionForm):
         label=_("归档说明"),
         required=False,
         max_length=mediation_services.NOTE_MAX_LENGTH,
-        widget=_textarea(),
+        widget=textarea(),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from xml.sax.saxutils import escape
 
+from django.http import HttpResponse
 from django.utils import timezone
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -123,3 +124,12 @@ def render_agreement_pdf(mediation: Mediation) -> bytes:
     )
     doc.build(story)
     return buffer.getvalue()
+
+
+def agreement_pdf_response(mediation: Mediation) -> HttpResponse:
+    """The agreement PDF of ``mediation`` as a private, inline download."""
+    response = HttpResponse(render_agreement_pdf(mediation), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{mediation.number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

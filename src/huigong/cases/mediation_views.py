@@ -9,27 +9,27 @@ its ``ValidationError`` field messages on the page (status 400) with nothing cha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
-from django_fsm import can_proceed
 
 from huigong.common.listing import StaffRequiredMixin
-from huigong.orgs.scope import get_visible_or_404
 
 from . import mediation_forms as forms
-from .mediation_pdf import render_agreement_pdf
-from .models import ACTIVE_MEDIATION_STATUSES, Case, Mediation, MediationStatus
+from . import policy
+from .actions import mediation_actions
+from .forms import add_service_errors
+from .mediation_pdf import agreement_pdf_response
+from .models import Mediation, MediationStatus
 from .services import mediation as services
-from .views import VIEW_PERM, add_service_errors, detail_context, visible_case
+from .views import VIEW_PERM, detail_context, mediation_card, visible_case
 
 #: The steps shown at the top of the mediation page, in order.
 STEPS = [
@@ -50,21 +50,6 @@ _STEP_INDEX = {
     MediationStatus.FOLLOWED_UP: 4,
     MediationStatus.FILED: 5,
 }
-#: States in which the agreement exists and may be printed.
-AGREED_STATUSES = (MediationStatus.AGREEMENT, MediationStatus.FOLLOWED_UP, MediationStatus.FILED)
-
-
-def case_card(user, case: Case, open_form=None) -> dict[str, Any]:
-    """The "调解" card of the case detail page."""
-    mediations = list(case.mediations.order_by("-opened_at", "-id"))
-    may_open = (
-        services.can_mediate(user, case.organization)
-        and case.status in services.OPENABLE_CASE_STATUSES
-        and not any(m.status in ACTIVE_MEDIATION_STATUSES for m in mediations)
-    )
-    if open_form is None and may_open:
-        open_form = forms.OpenMediationForm(case=case, user=user)
-    return {"mediations": mediations, "open_form": open_form}
 
 
 class OpenMediationView(StaffRequiredMixin, View):
@@ -88,117 +73,29 @@ class OpenMediationView(StaffRequiredMixin, View):
                 return HttpResponseRedirect(reverse("cases:mediation", args=[mediation.pk]))
         case = visible_case(request, pk)
         context = detail_context(request, case)
-        context["mediation_card"] = case_card(request.user, case, open_form=form)
+        context["mediation_card"] = mediation_card(request.user, case, open_form=form)
         return render(request, "cases/case_detail.html", context, status=400)
 
 
-@dataclass
-class Step:
-    form_class: type
-    label: Any
-    success: Any
-    call: Any
-
-
-def _sort(user, m, data):
-    return services.sort_mediation(actor=user, mediation=m, **data)
-
-
-def _session(user, m, data):
-    return services.record_session(actor=user, mediation=m, **data)
-
-
-def _agreement(user, m, data):
-    return services.record_agreement(actor=user, mediation=m, **data)
-
-
-def _no_agreement(user, m, data):
-    return services.record_no_agreement(actor=user, mediation=m, **data)
-
-
-def _withdraw(user, m, data):
-    return services.withdraw_mediation(actor=user, mediation=m, **data)
-
-
-def _follow_up(user, m, data):
-    return services.record_follow_up(actor=user, mediation=m, **data)
-
-
-def _file(user, m, data):
-    return services.file_mediation(actor=user, mediation=m, **data)
-
-
-ACTIONS: dict[str, Step] = {
-    "sort": Step(forms.SortForm, pgettext_lazy("mediation", "分流"), gettext_lazy("已分流"), _sort),
-    "session": Step(
-        forms.SessionForm,
-        pgettext_lazy("mediation", "记录调解会"),
-        gettext_lazy("已记录调解会"),
-        _session,
-    ),
-    "agreement": Step(
-        forms.AgreementForm,
-        pgettext_lazy("mediation", "达成协议"),
-        gettext_lazy("已登记调解协议"),
-        _agreement,
-    ),
-    "no_agreement": Step(
-        forms.NoAgreementForm,
-        pgettext_lazy("mediation", "调解不成"),
-        gettext_lazy("已登记调解不成"),
-        _no_agreement,
-    ),
-    "withdraw": Step(
-        forms.WithdrawForm,
-        pgettext_lazy("mediation", "撤回调解"),
-        gettext_lazy("已撤回调解"),
-        _withdraw,
-    ),
-    "follow_up": Step(
-        forms.FollowUpForm,
-        pgettext_lazy("mediation", "回访"),
-        gettext_lazy("已记录回访"),
-        _follow_up,
-    ),
-    "file": Step(forms.FileForm, pgettext_lazy("mediation", "归档"), gettext_lazy("已归档"), _file),
-}
-
-
-def _allowed(mediation: Mediation, can: bool) -> dict[str, bool]:
-    return {
-        "sort": can and can_proceed(mediation.sort),
-        "session": can and can_proceed(mediation.hold_session),
-        "agreement": can and can_proceed(mediation.agree),
-        "no_agreement": can and can_proceed(mediation.fail),
-        "withdraw": can and can_proceed(mediation.withdraw),
-        "follow_up": can and can_proceed(mediation.follow_up),
-        "file": can and can_proceed(mediation.file),
-    }
-
-
 def visible_mediation(request, pk: int) -> Mediation:
-    return get_visible_or_404(
-        Mediation.objects.select_related("case", "organization", "respondent"),
-        request.user,
-        VIEW_PERM,
-        pk=pk,
-    )
+    return policy.visible_mediation(request.user, pk)
 
 
 def mediation_context(request, mediation: Mediation, bound=None) -> dict[str, Any]:
     user = request.user
-    can = services.can_mediate(user, mediation.organization)
-    allowed = _allowed(mediation, can)
+    allowed = mediation_actions.allowed_names(user, mediation)
     action_forms = []
-    for name, step in ACTIONS.items():
-        if bound is not None and bound[0] == name:
+    for action in mediation_actions.of():
+        if bound is not None and bound[0] == action.name:
             form = bound[1]
-        elif allowed[name]:
-            form = step.form_class(mediation=mediation, user=user)
+        elif action.name in allowed:
+            form = action.form(mediation=mediation, user=user)
         else:
             continue
-        open_ = bound[0] == name if bound is not None else not action_forms
-        action_forms.append({"name": name, "label": step.label, "form": form, "open": open_})
+        open_ = bound[0] == action.name if bound is not None else not action_forms
+        action_forms.append(
+            {"name": action.name, "label": action.label, "form": form, "open": open_}
+        )
     current = _STEP_INDEX[mediation.status]
     steps = [
         {
@@ -224,7 +121,7 @@ def mediation_context(request, mediation: Mediation, bound=None) -> dict[str, An
         "steps": steps,
         "action_forms": action_forms,
         "events": events,
-        "can_print": mediation.status in AGREED_STATUSES,
+        "can_print": mediation.status in policy.AGREED_STATUSES,
     }
 
 
@@ -246,14 +143,14 @@ class MediationActionView(StaffRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk: int, action: str):
-        if action not in ACTIONS:
+        if not mediation_actions.has(action):
             raise Http404
-        step = ACTIONS[action]
+        step = mediation_actions.get(action)
         mediation = visible_mediation(request, pk)
-        form = step.form_class(request.POST, mediation=mediation, user=request.user)
+        form = step.form(request.POST, mediation=mediation, user=request.user)
         if form.is_valid():
             try:
-                step.call(request.user, mediation, form.cleaned_data)
+                mediation_actions.perform(action, request.user, mediation, form.cleaned_data)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -275,15 +172,6 @@ class AgreementPdfView(StaffRequiredMixin, View):
 
     def get(self, request, pk: int):
         mediation = visible_mediation(request, pk)
-        if mediation.status not in AGREED_STATUSES:
+        if mediation.status not in policy.AGREED_STATUSES:
             raise Http404
-        return agreement_response(mediation)
-
-
-def agreement_response(mediation: Mediation) -> HttpResponse:
-    """The agreement PDF of ``mediation`` as a private, inline download."""
-    response = HttpResponse(render_agreement_pdf(mediation), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{mediation.number}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+        return agreement_pdf_response(mediation)

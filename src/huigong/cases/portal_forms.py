@@ -5,8 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from huigong.common.forms import StyledForm, style_form
+
 from . import services
-from .forms import MultipleFileField, _style, _Styled, derive_title
+from .forms import MultipleFileField, derive_title
 from .models import CaseCategory, CaseKind, Satisfaction
 
 #: Kinds a worker may choose on the portal (rights cases are classified by staff).
@@ -52,7 +54,7 @@ class PortalSubmitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = CaseCategory.objects.active()
         self.fields["photos"].widget.attrs["accept"] = "image/*,.pdf"
-        _style(self)
+        style_form(self)
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -79,7 +81,7 @@ class PortalInfoForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["photos"].widget.attrs["accept"] = "image/*,.pdf"
-        _style(self)
+        style_form(self)
 
     def clean(self):
         data = super().clean()
@@ -88,7 +90,7 @@ class PortalInfoForm(forms.Form):
         return data
 
 
-class PortalRateForm(_Styled):
+class PortalRateForm(StyledForm):
     satisfaction = forms.ChoiceField(
         label=_("您对办理结果满意吗?"), choices=Satisfaction.choices, widget=forms.RadioSelect
     )
@@ -100,7 +102,7 @@ class PortalRateForm(_Styled):
     )
 
 
-class PortalWithdrawForm(_Styled):
+class PortalWithdrawForm(StyledForm):
     reason = forms.CharField(
         label=_("撤回原因"),
         max_length=services.NOTE_MAX_LENGTH,

@@ -287,10 +287,6 @@ def sweep_case_deadlines(
     for supervision in unanswered.order_by("due_date", "pk"):
         result.supervisions_overdue += _remind_supervision_overdue(supervision, now)
 
-    from .services.inspections import mark_overdue_rectifications
-
-    mark_overdue_rectifications(today=today, now=now)
-
     logger.info(
         "case sweep %s: %d due soon, %d overdue, %d escalated, %d referrals overdue, "
         "%d not accepted in time, %d supervisions unanswered",

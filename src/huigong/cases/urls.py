@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import department_views, mediation_views, views
+from . import mediation_views, portal, referral_views, views
 
 app_name = "cases"
 
@@ -12,22 +12,9 @@ urlpatterns = [
     path("new/suggest/", views.CategorySuggestView.as_view(), name="suggest_category"),
     path("inspections/", include("huigong.cases.inspection_urls")),
     path("<int:pk>/", views.CaseDetailView.as_view(), name="detail"),
-    path("departments/", department_views.DepartmentListView.as_view(), name="departments"),
-    path(
-        "departments/new/", department_views.DepartmentCreateView.as_view(), name="department_new"
-    ),
-    path(
-        "departments/<int:pk>/edit/",
-        department_views.DepartmentEditView.as_view(),
-        name="department_edit",
-    ),
-    path(
-        "departments/<int:pk>/deactivate/",
-        department_views.DepartmentDeactivateView.as_view(),
-        name="department_deactivate",
-    ),
-    path("referrals/", department_views.ReferralQueueView.as_view(), name="referral_queue"),
-    path("referrals/<int:pk>/", department_views.ReferralAnswerView.as_view(), name="referral"),
+    # The partner-department management pages (cases/departments/…) are huigong.partners'.
+    path("referrals/", referral_views.ReferralQueueView.as_view(), name="referral_queue"),
+    path("referrals/<int:pk>/", referral_views.ReferralAnswerView.as_view(), name="referral"),
     path(
         "<int:pk>/mediation/open/",
         mediation_views.OpenMediationView.as_view(),
@@ -49,5 +36,21 @@ urlpatterns = [
         "attachments/<int:pk>/",
         views.AttachmentDownloadView.as_view(),
         name="attachment",
+    ),
+]
+
+#: The worker's cases on the portal (``/m/``, namespace ``portal``).
+portal_urlpatterns = [
+    path("cases/", portal.case_list, name="cases"),
+    path("cases/new/", portal.submit, name="case_submit"),
+    path("cases/<int:pk>/", portal.case_detail, name="case_detail"),
+    path("cases/<int:pk>/info/", portal.add_info, name="case_add_info"),
+    path("cases/<int:pk>/rate/", portal.rate, name="case_rate"),
+    path("cases/<int:pk>/withdraw/", portal.withdraw, name="case_withdraw"),
+    path("cases/attachments/<int:pk>/", portal.attachment, name="case_attachment"),
+    path(
+        "cases/mediation/<int:pk>/agreement.pdf",
+        portal.mediation_agreement,
+        name="case_mediation_pdf",
     ),
 ]

@@ -10,7 +10,6 @@ detail page; nothing is changed by a refused call.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -21,71 +20,42 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
-from django_fsm import can_proceed
 
 from huigong.common.files import private_file_response
 from huigong.common.listing import ScopedListView, StaffRequiredMixin
 from huigong.common.workdays import deadline_status
+from huigong.kernel.timeline import Audience
 from huigong.orgs.scope import get_visible_or_404, user_can_at
 from huigong.people.models import Person
 from huigong.people.search import FullNumberSearchThrottled, search_persons
 
 from . import forms as case_forms
-from . import services
+from . import mediation_forms, policy, services
+from .actions import case_actions
 from .filters import CaseFilter, Queue, apply_queue
+from .forms import add_service_errors
 from .models import (
-    FINAL_STATUSES,
+    ACTIVE_MEDIATION_STATUSES,
     OPEN_STATUSES,
     Attachment,
     Case,
     CaseParty,
     CaseStatus,
-    ReferralStatus,
 )
+from .services import mediation as mediation_services
 from .tables import STATUS_COLOURS, CaseTable
 
-VIEW_PERM = services.VIEW
+VIEW_PERM = policy.VIEW_PERM
 
 
 # -- helpers -----------------------------------------------------------------------------------
 
 
-def add_service_errors(form, exc: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form: known fields on themselves, the
-    rest (``applicants.0.id_number``, state errors) above the form, in Chinese."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, errors in exc.error_dict.items():
-        texts = [m for e in errors for m in e.messages]
-        if name in form.fields:
-            form.add_error(name, texts)
-        elif name.startswith("applicants"):
-            parts = name.split(".")
-            label = (
-                _("第 %(n)d 名职工") % {"n": int(parts[1]) + 1}
-                if len(parts) > 1 and parts[1].isdigit()
-                else _("申请人")
-            )
-            form.add_error(
-                None, [_("%(label)s:%(error)s") % {"label": label, "error": t} for t in texts]
-            )
-        else:
-            form.add_error(None, texts)
-
-
 def visible_case(request, pk: int) -> Case:
-    return get_visible_or_404(
-        Case.objects.select_related(
-            "organization", "category", "assignee", "owner", "received_by", "employer", "grid"
-        ),
-        request.user,
-        VIEW_PERM,
-        pk=pk,
-    )
+    return policy.visible_case(request.user, pk)
 
 
 # -- queues ------------------------------------------------------------------------------------
@@ -258,315 +228,26 @@ class CategorySuggestView(StaffRequiredMixin, View):
 # -- detail and actions ------------------------------------------------------------------------
 
 
-@dataclass
-class Action:
-    form_class: type
-    label: str
-    success: str
-
-
-def _allowed(user, case: Case, can_handle: bool) -> dict[str, bool]:
-    """Which action forms to show: the state allows the transition and the user holds the
-    permission where the case is. The services check both again."""
-    status = case.status
-    active = status in (*OPEN_STATUSES, CaseStatus.RESOLVED)
-    waiting_referrals = any(r.status != ReferralStatus.REPLIED for r in case.referral_list)
-    open_supervisions = any(s.responded_at is None for s in case.supervision_list)
-    rated = bool(case.rated_at and case.resolved_at and case.rated_at >= case.resolved_at)
-    return {
-        "accept": can_handle and can_proceed(case.accept),
-        "note": can_handle and active,
-        "contact": can_handle and active,
-        "refer": can_handle and can_proceed(case.refer),
-        "reply": can_handle and status == CaseStatus.REFERRED and waiting_referrals,
-        "escalate": can_handle
-        and status in (CaseStatus.NEW, CaseStatus.ACCEPTED)
-        and case.organization.depth > 1,
-        "supervise": status in OPEN_STATUSES
-        and not user.is_worker
-        and services.supervising_organization(user, case) is not None,
-        "answer": can_handle and open_supervisions and status not in FINAL_STATUSES,
-        "resolve": can_handle and can_proceed(case.resolve),
-        "rate": can_handle and status == CaseStatus.RESOLVED and not rated,
-        "close": can_handle and can_proceed(case.close),
-        "reassign": can_handle and status in (CaseStatus.ACCEPTED, CaseStatus.REFERRED),
-        "merge": can_handle and status in OPEN_STATUSES,
-        "withdraw": can_handle and status in OPEN_STATUSES,
-        "attach": can_handle and active,
-        "update": can_handle and status in OPEN_STATUSES,
-    }
-
-
-def _call_accept(user, case, data):
-    return services.accept_case(actor=user, case=case, assignee=data.get("assignee"))
-
-
-def _call_note(user, case, data):
-    return services.add_note(actor=user, case=case, note=data["note"])
-
-
-def _call_contact(user, case, data):
-    return services.log_contact(
-        actor=user, case=case, note=data["note"], method=data["method"], contact=data["contact"]
-    )
-
-
-def _call_refer(user, case, data):
-    return services.refer_case(
-        actor=user, case=case, department=data["department"], note=data["note"]
-    )
-
-
-def _call_reply(user, case, data):
-    return services.record_department_reply(
-        actor=user,
-        referral=data["referral"],
-        reply_text=data["reply_text"],
-        replied_by=data["replied_by"],
-    )
-
-
-def _call_escalate(user, case, data):
-    return services.escalate_case(actor=user, case=case, reason=data["reason"])
-
-
-def _call_supervise(user, case, data):
-    return services.supervise_case(
-        actor=user, case=case, comment=data["comment"], days=data["days"]
-    )
-
-
-def _call_answer(user, case, data):
-    return services.answer_supervision(
-        actor=user, supervision=data["supervision"], response=data["response"]
-    )
-
-
-def _call_resolve(user, case, data):
-    return services.resolve_case(
-        actor=user,
-        case=case,
-        outcome=data["outcome"],
-        result_text=data["result_text"],
-        amount_recovered=data.get("amount_recovered"),
-        workers_benefited=data.get("workers_benefited"),
-    )
-
-
-def _call_rate(user, case, data):
-    return services.rate_case(
-        actor=user, case=case, satisfaction=data["satisfaction"], note=data.get("note", "")
-    )
-
-
-def _call_close(user, case, data):
-    return services.close_case(actor=user, case=case, note=data.get("note", ""))
-
-
-def _call_reassign(user, case, data):
-    return services.reassign_case(
-        actor=user, case=case, assignee=data["assignee"], note=data.get("note", "")
-    )
-
-
-def _call_merge(user, case, data):
-    return services.merge_cases(actor=user, case=case, into=data["into"], note=data.get("note", ""))
-
-
-def _call_withdraw(user, case, data):
-    return services.withdraw_case(actor=user, case=case, reason=data["reason"])
-
-
-def _call_update(user, case, data):
-    return services.update_case(
-        actor=user, case=case, **{name: data.get(name) for name in services.UPDATABLE_FIELDS}
-    )
-
-
-def _call_attach(user, case, data):
-    with transaction.atomic():
-        _attach_all(user, case, data["files"])
-
-
-ACTIONS: dict[str, tuple[Action, Any]] = {
-    "accept": (
-        Action(case_forms.AcceptForm, pgettext_lazy("case action", "受理"), gettext_lazy("已受理")),
-        _call_accept,
-    ),
-    "note": (
-        Action(
-            case_forms.NoteForm,
-            pgettext_lazy("case action", "办理记录"),
-            gettext_lazy("已添加办理记录"),
-        ),
-        _call_note,
-    ),
-    "contact": (
-        Action(
-            case_forms.ContactForm,
-            pgettext_lazy("case action", "联系记录"),
-            gettext_lazy("已添加联系记录"),
-        ),
-        _call_contact,
-    ),
-    "refer": (
-        Action(case_forms.ReferForm, pgettext_lazy("case action", "转办"), gettext_lazy("已转办")),
-        _call_refer,
-    ),
-    "reply": (
-        Action(
-            case_forms.ReplyForm,
-            pgettext_lazy("case action", "登记部门答复"),
-            gettext_lazy("已登记部门答复"),
-        ),
-        _call_reply,
-    ),
-    "escalate": (
-        Action(
-            case_forms.EscalateForm,
-            pgettext_lazy("case action", "上报"),
-            gettext_lazy("已上报上级工会"),
-        ),
-        _call_escalate,
-    ),
-    "supervise": (
-        Action(
-            case_forms.SuperviseForm, pgettext_lazy("case action", "督办"), gettext_lazy("已督办")
-        ),
-        _call_supervise,
-    ),
-    "answer": (
-        Action(
-            case_forms.AnswerForm,
-            pgettext_lazy("case action", "回复督办"),
-            gettext_lazy("已回复督办"),
-        ),
-        _call_answer,
-    ),
-    "resolve": (
-        Action(
-            case_forms.ResolveForm, pgettext_lazy("case action", "办结"), gettext_lazy("已办结")
-        ),
-        _call_resolve,
-    ),
-    "rate": (
-        Action(
-            case_forms.RateForm,
-            pgettext_lazy("case action", "回访评价"),
-            gettext_lazy("已记录满意度"),
-        ),
-        _call_rate,
-    ),
-    "close": (
-        Action(case_forms.CloseForm, pgettext_lazy("case action", "归档"), gettext_lazy("已归档")),
-        _call_close,
-    ),
-    "reassign": (
-        Action(
-            case_forms.ReassignForm, pgettext_lazy("case action", "改派"), gettext_lazy("已改派")
-        ),
-        _call_reassign,
-    ),
-    "merge": (
-        Action(case_forms.MergeForm, pgettext_lazy("case action", "合并"), gettext_lazy("已合并")),
-        _call_merge,
-    ),
-    "withdraw": (
-        Action(
-            case_forms.WithdrawForm, pgettext_lazy("case action", "撤回"), gettext_lazy("已撤回")
-        ),
-        _call_withdraw,
-    ),
-    "attach": (
-        Action(
-            case_forms.AttachForm,
-            pgettext_lazy("case action", "上传附件"),
-            gettext_lazy("已上传附件"),
-        ),
-        _call_attach,
-    ),
-    "update": (
-        Action(
-            case_forms.UpdateForm,
-            pgettext_lazy("case action", "更正信息"),
-            gettext_lazy("已更正诉求信息"),
-        ),
-        _call_update,
-    ),
-}
-
-
-def timeline(case: Case, *, public_only: bool = False, viewer=None) -> list[dict]:
-    """The case's events for display: label, actor, time, status change, note and the
-    details that matter (department, amount, satisfaction)."""
-    from .portal import PUBLIC_EVENT_KINDS, PUBLIC_NOTE_KINDS
-
-    events = case.events.select_related("actor").order_by("time", "id")
-    departments = {r.pk: r.department.name for r in case.referral_list}
-    rows = []
-    for event in events:
-        own = viewer is not None and event.actor_id == viewer.pk
-        if public_only and event.kind not in PUBLIC_EVENT_KINDS and not own:
-            continue
-        data = event.data or {}
-        details = []
-        if data.get("referral") in departments:
-            details.append(departments[data["referral"]])
-        if data.get("amount_recovered"):
-            details.append(_("追回 %(amount)s 元") % {"amount": data["amount_recovered"]})
-        if data.get("workers_benefited"):
-            details.append(_("受益 %(n)s 人") % {"n": data["workers_benefited"]})
-        if data.get("satisfaction"):
-            from .models import Satisfaction
-
-            details.append(str(Satisfaction(data["satisfaction"]).label))
-        if data.get("merged_into_number"):
-            details.append(_("并入 %(number)s") % {"number": data["merged_into_number"]})
-        if data.get("merged_from_number"):
-            details.append(_("并入了 %(number)s") % {"number": data["merged_from_number"]})
-        if data.get("method") in services.CONTACT_METHODS:
-            details.append(str(services.CONTACT_METHODS[data["method"]]))
-        show_note = not public_only or own or event.kind in PUBLIC_NOTE_KINDS
-        rows.append(
-            {
-                "event": event,
-                "label": event.get_kind_display(),
-                "actor": (event.actor.name or event.actor.username) if event.actor else _("系统"),
-                "note": event.note if show_note else "",
-                "details": details,
-                "status_change": (
-                    event.get_from_status_display(),
-                    event.get_to_status_display(),
-                )
-                if event.from_status and event.to_status and event.from_status != event.to_status
-                else None,
-            }
-        )
-    return rows
-
-
-def load_related(case: Case) -> Case:
-    """Parties, referrals, supervisions and attachments, each in one query."""
-    case.party_list = list(case.parties.select_related("person", "person__organization"))
-    case.referral_list = list(case.referrals.select_related("department"))
-    case.supervision_list = list(
-        case.supervisions.select_related("organization", "supervised_by", "responded_by")
-    )
-    case.attachment_list = list(case.attachments.select_related("uploaded_by"))
-    return case
-
-
 def detail_context(request, case: Case, bound: tuple[str, Any] | None = None) -> dict:
     user = request.user
-    load_related(case)
-    can_handle = user_can_at(user, services.HANDLE, case.organization.path)
-    allowed = _allowed(user, case, can_handle)
-    forms = {}
-    for name, (action, _call) in ACTIONS.items():
-        if bound is not None and bound[0] == name:
-            forms[name] = bound[1]
-        elif allowed[name]:
-            forms[name] = action.form_class(case=case, user=user)
+    policy.load_related(case)
+    allowed = case_actions.allowed_names(user, case, audience=Audience.STAFF)
+    action_forms = []
+    for action in case_actions.of(Audience.STAFF):
+        if bound is not None and bound[0] == action.name:
+            form = bound[1]
+        elif action.name in allowed:
+            form = action.form(case=case, user=user)
+        else:
+            continue
+        action_forms.append(
+            {
+                "name": action.name,
+                "label": action.label,
+                "form": form,
+                "open": bound[0] == action.name if bound is not None else action.name == "accept",
+            }
+        )
     status = deadline_status(case.due_date) if case.status in OPEN_STATUSES else None
     accept_status = deadline_status(case.accept_due) if case.status == CaseStatus.NEW else None
     return {
@@ -575,27 +256,28 @@ def detail_context(request, case: Case, bound: tuple[str, Any] | None = None) ->
         "status_colour": STATUS_COLOURS.get(case.status, "bg-secondary-lt"),
         "deadline": status,
         "accept_deadline": accept_status,
-        "timeline": timeline(case),
-        "action_forms": [
-            {
-                "name": name,
-                "label": ACTIONS[name][0].label,
-                "form": form,
-                "open": bound[0] == name if bound is not None else name == "accept",
-            }
-            for name, form in forms.items()
-        ],
-        "allowed": allowed,
-        "can_handle": can_handle,
-        "mediation_card": _mediation_card(user, case),
+        "timeline": policy.case_timeline(case),
+        "action_forms": action_forms,
+        "allowed": {
+            action.name: action.name in allowed for action in case_actions.of(Audience.STAFF)
+        },
+        "can_handle": user_can_at(user, services.HANDLE, case.organization.path),
+        "mediation_card": mediation_card(user, case),
     }
 
 
-def _mediation_card(user, case: Case) -> dict:
-    # Imported here: the mediation views build on this module.
-    from .mediation_views import case_card
-
-    return case_card(user, case)
+def mediation_card(user, case: Case, open_form=None) -> dict[str, Any]:
+    """The "调解" card of the case detail page: the case's mediations, and the form to
+    open one where the user may and none is under way."""
+    mediations = list(case.mediations.order_by("-opened_at", "-id"))
+    may_open = (
+        mediation_services.can_mediate(user, case.organization)
+        and case.status in mediation_services.OPENABLE_CASE_STATUSES
+        and not any(m.status in ACTIVE_MEDIATION_STATUSES for m in mediations)
+    )
+    if open_form is None and may_open:
+        open_form = mediation_forms.OpenMediationForm(case=case, user=user)
+    return {"mediations": mediations, "open_form": open_form}
 
 
 class CaseDetailView(StaffRequiredMixin, TemplateView):
@@ -615,14 +297,14 @@ class CaseActionView(StaffRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk: int, action: str):
-        if action not in ACTIONS:
+        if not case_actions.has(action):
             raise Http404
-        spec, call = ACTIONS[action]
+        spec = case_actions.get(action)
         case = visible_case(request, pk)
-        form = spec.form_class(request.POST, request.FILES, case=case, user=request.user)
+        form = spec.form(request.POST, request.FILES, case=case, user=request.user)
         if form.is_valid():
             try:
-                call(request.user, case, form.cleaned_data)
+                case_actions.perform(action, request.user, case, form.cleaned_data)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:

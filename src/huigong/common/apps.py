@@ -7,4 +7,4 @@ class CommonConfig(AppConfig):
     verbose_name = _("通用")
 
     def ready(self):
-        from huigong import checks  # noqa: F401  (registers the production checks)
+        from . import checks  # noqa: F401  (registers the production checks)

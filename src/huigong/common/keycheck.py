@@ -8,18 +8,45 @@ sample of the stored values of every encrypted column to find that out at start.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import models
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
 
 from huigong.common.crypto import DecryptionError, EncryptedTextField, decrypt
 
 #: Rows sampled per encrypted column, from each end of the primary-key order (the oldest
 #: rows catch a key dropped too early after a rotation, the newest a restore).
 SAMPLE_PER_END = 3
+
+#: The API's error code for a value no configured key decrypts (``huigong.api``).
+KEY_MISMATCH_CODE = "encryption_key_mismatch"
+
+# The error log, where the pages' and the API's other server errors are logged too.
+error_logger = logging.getLogger("huigong.errors")
+
+
+def log_key_mismatch(request) -> None:
+    """Log a request that met a stored value no configured key decrypts (a server
+    misconfiguration, answered with a 500 that says so by ``huigong.errors`` and
+    ``huigong.api``)."""
+    error_logger.error(
+        "protected data cannot be decrypted: HUIGONG_ENCRYPTION_KEY(S) does not match the "
+        "database (%s %s)",
+        request.method,
+        request.path,
+        exc_info=True,
+    )
+
+
+def key_mismatch_message() -> str:
+    return _(
+        "服务器配置的加密密钥与数据库中的数据不匹配,受保护的个人信息无法解密。请联系系统管理员。"
+    )
 
 
 def encrypted_fields() -> Iterator[tuple[type[models.Model], list[str]]]:

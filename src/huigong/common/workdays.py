@@ -18,8 +18,8 @@ one received on a Saturday is due on Friday too, and
 ``working_days_between(d, add_working_days(d, n)) == n`` for every date and ``n >= 0``.
 
 The table is cached per year in each process. Saving or deleting a row through the
-services below (the admin uses them) drops the cached year at once in this process; other
-processes reload it within ``CACHE_SECONDS`` — the table changes about once a year, so a
+audited services of ``huigong.holidays`` (the admin uses them) drops the cached year at
+once in this process; other processes reload it within ``CACHE_SECONDS`` — the table changes about once a year, so a
 short delay is the price of not querying the database for every date.
 
 The table must be filled for every year a deadline falls in: ``chinese-calendar`` only
@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core import checks
-from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -77,7 +76,8 @@ def invalidate_years(years: Iterable[int] | None = None) -> None:
                 _cache.pop(year, None)
 
 
-def _invalidate_now_and_on_commit(years: set[int]) -> None:
+def invalidate_years_now_and_on_commit(years: set[int]) -> None:
+    """Forget the cached ``years`` for a write to the table in the current transaction."""
     # Now, so that the rest of this transaction sees the change; again after commit, so a
     # request that reloaded the year in between does not keep the old rows cached.
     invalidate_years(years)
@@ -284,61 +284,8 @@ def seed_holidays() -> int:
     ]
     # ignore_conflicts: a concurrent seed (two deploys at once) must not fail on the unique date.
     Holiday.objects.bulk_create(new_rows, ignore_conflicts=True)
-    _invalidate_now_and_on_commit({row.date.year for row in new_rows})
+    invalidate_years_now_and_on_commit({row.date.year for row in new_rows})
     return len(new_rows)
-
-
-def _check_perm(actor, codename: str) -> None:
-    # ``actor=None`` is system set-up (commands, tests); people need the model permission.
-    if actor is not None and not actor.has_perm(f"common.{codename}"):
-        raise PermissionDenied
-
-
-@transaction.atomic
-def save_holiday(*, actor, holiday: Holiday) -> Holiday:
-    """Create or change one row as an administrator. The row is marked as entered by hand
-    so that seeding never overwrites its year; the change is audited and the cached
-    years are dropped."""
-    from huigong.audit.models import ChangeAction
-    from huigong.audit.services import record_change, snapshot
-
-    creating = holiday.pk is None
-    _check_perm(actor, "add_holiday" if creating else "change_holiday")
-    years = {holiday.date.year}
-    before = None
-    if not creating:
-        old = Holiday.objects.select_for_update().get(pk=holiday.pk)
-        before = snapshot(old)
-        years.add(old.date.year)
-    holiday.source = HolidaySource.MANUAL
-    holiday.full_clean()
-    holiday.save()
-    record_change(
-        actor=actor,
-        obj=holiday,
-        action=ChangeAction.CREATE if creating else ChangeAction.UPDATE,
-        before=before,
-    )
-    _invalidate_now_and_on_commit(years)
-    return holiday
-
-
-@transaction.atomic
-def delete_holiday(*, actor, holiday: Holiday) -> None:
-    """Delete one row as an administrator (audited; the cached year is dropped).
-
-    To override a date the package got wrong, change the row instead of deleting it:
-    a deleted package date comes back on the next seed unless its year has hand-edited
-    rows.
-    """
-    from huigong.audit.models import ChangeAction
-    from huigong.audit.services import record_change
-
-    _check_perm(actor, "delete_holiday")
-    record_change(actor=actor, obj=holiday, action=ChangeAction.DELETE)
-    year = holiday.date.year
-    holiday.delete()
-    _invalidate_now_and_on_commit({year})
 
 
 @checks.register(checks.Tags.database)

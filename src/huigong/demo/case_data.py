@@ -22,11 +22,11 @@ from huigong.cases.models import (
     CaseKind,
     Channel,
     Complexity,
-    DepartmentKind,
     Outcome,
     Satisfaction,
     Urgency,
 )
+from huigong.partners.models import DepartmentKind
 
 #: Stands for the demo worker 肖华清 (his username is built from his phone number).
 WORKER = "worker"

@@ -18,10 +18,12 @@ from django.utils import timezone
 
 from huigong.accounts.models import User
 from huigong.cases import services
-from huigong.cases.models import Case, CaseCategory, Department
+from huigong.cases.models import Case, CaseCategory
 from huigong.cases.sweep import SweepResult, sweep_case_deadlines
 from huigong.common.workdays import add_working_days, is_working_day
 from huigong.orgs.models import Grid, Organization
+from huigong.partners import services as partner_services
+from huigong.partners.models import Department
 from huigong.people.models import Person
 
 from .case_data import DEPARTMENT_MEMBERS, DEPARTMENTS, STORIES, WORKER, Step, Story
@@ -83,7 +85,7 @@ class CaseLoader:
                 for name in DEPARTMENT_MEMBERS.get(spec.name, [])
                 if name in self.users
             ]
-            self.departments[spec.name] = services.create_department(
+            self.departments[spec.name] = partner_services.create_department(
                 actor=county_cadre,
                 organization=county,
                 name=spec.name,

@@ -19,8 +19,9 @@ from stdnum.cn import uscc
 
 from huigong.accounts.models import User
 from huigong.cases import services
-from huigong.cases.models import Department, FindingKind, Inspection, InspectionTarget
+from huigong.cases.models import FindingKind, Inspection, InspectionTarget
 from huigong.orgs.models import Organization
+from huigong.partners.models import Department
 from huigong.people.models import Person
 
 from .case_data import JUSTICE, LABOUR

@@ -9,13 +9,13 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from huigong.api import ErrorOut, InputSchema
+from huigong.api import ErrorOut, InputSchema, call_service
 from huigong.common.text import clean_code, clean_text
+from huigong.kernel.scope import get_visible_or_404
 
 from . import services
 from .counts import subtree_counts
 from .models import GrassrootsCategory, Organization, OrgKind, OrgStatus
-from .scope import get_visible_or_404
 
 router = Router()
 
@@ -143,7 +143,7 @@ def create_organization(request: HttpRequest, payload: OrgCreateIn):
         Organization.objects.all(), request.auth, VIEW_PERM, pk=payload.parent_id
     )
     data = payload.model_dump(exclude={"parent_id"})
-    org = services.create_organization(actor=request.auth, parent=parent, **data)
+    org = call_service(services.create_organization, actor=request.auth, parent=parent, **data)
     return Status(201, _detail(request, org.pk))
 
 
@@ -151,7 +151,7 @@ def create_organization(request: HttpRequest, payload: OrgCreateIn):
 def update_organization(request: HttpRequest, org_id: int, payload: OrgUpdateIn):
     org = get_visible_or_404(Organization.objects.all(), request.auth, VIEW_PERM, pk=org_id)
     changes = payload.model_dump(exclude_unset=True)
-    services.update_organization(actor=request.auth, organization=org, **changes)
+    call_service(services.update_organization, actor=request.auth, organization=org, **changes)
     return _detail(request, org.pk)
 
 
@@ -161,5 +161,7 @@ def move_organization(request: HttpRequest, org_id: int, payload: MoveIn):
     parent = get_visible_or_404(
         Organization.objects.all(), request.auth, VIEW_PERM, pk=payload.parent_id
     )
-    services.move_organization(actor=request.auth, organization=org, new_parent=parent)
+    call_service(
+        services.move_organization, actor=request.auth, organization=org, new_parent=parent
+    )
     return _detail(request, org.pk)

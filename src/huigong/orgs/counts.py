@@ -1,30 +1,38 @@
 """Counts shown beside organizations in the tree, lists and detail pages.
 
 They are computed for a whole batch of nodes with grouped queries over materialized-path
-prefixes (two queries per tree depth present in the batch), never one query per node.
+prefixes (per tree depth present in the batch: one query for the organizations and one
+per declared dependent), never one query per node.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
+from .dependents import get_dependents
 from .models import Organization, OrgKind, OrgStatus
 
 
 @dataclass
 class NodeCounts:
-    """Active children, active grassroots unions below the node, persons in its subtree."""
+    """Active children, active grassroots unions below the node, and the rows of each
+    declared dependent (``dependents.Dependent``, by key) in its subtree."""
 
     children: int = 0
     grassroots: int = 0
-    persons: int = 0
+    dependents: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def persons(self) -> int:
+        """Workers registered in the subtree (declared by ``people`` as "persons")."""
+        return self.dependents.get("persons", 0)
 
 
 def _prefix_filter(field: str, paths: list[str]) -> Q:
@@ -33,8 +41,6 @@ def _prefix_filter(field: str, paths: list[str]) -> Q:
 
 def subtree_counts(nodes: Iterable[Organization]) -> dict[int, NodeCounts]:
     """``{node.pk: NodeCounts}`` for every node given."""
-    from huigong.people.models import Person
-
     by_length: dict[int, list[Organization]] = defaultdict(list)
     result: dict[int, NodeCounts] = {}
     for node in nodes:
@@ -59,15 +65,18 @@ def subtree_counts(nodes: Iterable[Organization]) -> dict[int, NodeCounts]:
         for row in org_rows:
             counts = result[pk_by_path[row["prefix"]]]
             counts.children, counts.grassroots = row["children"], row["grassroots"]
-        person_rows = (
-            Person.objects.filter(_prefix_filter("organization__path", paths))
-            .annotate(prefix=Substr("organization__path", 1, length))
-            .values("prefix")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for row in person_rows:
-            result[pk_by_path[row["prefix"]]].persons = row["n"]
+        for dependent in get_dependents():
+            path_field = f"{dependent.organization_field}__path"
+            dependent_rows = (
+                dependent.rows()
+                .filter(_prefix_filter(path_field, paths))
+                .annotate(prefix=Substr(path_field, 1, length))
+                .values("prefix")
+                .annotate(n=Count("pk"))
+                .order_by()
+            )
+            for row in dependent_rows:
+                result[pk_by_path[row["prefix"]]].dependents[dependent.key] = row["n"]
     return result
 
 

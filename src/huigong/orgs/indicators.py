@@ -1,8 +1,8 @@
-"""Statistics of the organization tree (see ``huigong.stats.registry``)."""
+"""Statistics of the organization tree (see ``huigong.kernel.indicators``)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from huigong.stats.registry import Indicator, IndicatorKind, Section, register, register_section
+from huigong.kernel.indicators import Indicator, IndicatorKind, Section, register, register_section
 
 from .models import Organization, OrgKind, OrgStatus
 

@@ -1,7 +1,7 @@
 """The union organization tree and the grids used for routing.
 
 Every domain row in Huigong belongs to an ``Organization``; what a staff user may see is
-the union of the subtrees where they hold a role (see ``huigong.orgs.scope``).
+the union of the subtrees where they hold a role (see ``huigong.kernel.scope``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from .scope import ScopedQuerySetMixin
+from huigong.kernel.scope import ScopedQuerySetMixin
 
 
 class OrgKind(models.TextChoices):
@@ -170,6 +170,10 @@ class Organization(MP_Node):
 
     def get_absolute_url(self) -> str:
         return reverse("orgs:detail", args=[self.pk])
+
+    def audit_org_path(self) -> str:
+        """An organization's audit entries belong to itself (its auditors see them)."""
+        return self.path
 
     @property
     def is_federation(self) -> bool:

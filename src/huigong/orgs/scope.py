@@ -1,96 +1,26 @@
-"""Data scope: which organizations' rows a user may see and act on.
+"""The data scope lives in ``huigong.kernel.scope``: it joins the organization tree and the
+role assignments, and sits below ``orgs``, ``accounts`` and ``audit`` so that all of them
+can use it without an import cycle.
 
-A staff user holds role assignments at organizations and acts on the union of those
-subtrees. Subtrees are materialized-path prefixes, so the filter is a handful of indexed
-``LIKE 'prefix%'`` conditions whatever the size of the tree. Every staff queryset comes
-from ``Model.objects.visible_to(user)``; single objects are loaded with
-``get_visible_or_404`` so that a guessed id outside the scope is simply "not found".
+This module only re-exports it for the modules that still import it from here (the
+domain apps' models, being moved to the kernel by the kernel refactor). New code imports
+``huigong.kernel.scope``.
 """
 
-from __future__ import annotations
+from huigong.kernel.scope import (
+    ScopedQuerySetMixin,
+    get_visible_or_404,
+    scope_paths,
+    scope_q,
+    user_can_at,
+    users_acting_in,
+)
 
-from functools import reduce
-from operator import or_
-from typing import TYPE_CHECKING
-
-from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
-from django.http import Http404
-
-if TYPE_CHECKING:
-    from huigong.accounts.models import User
-
-_ALL = None  # sentinel: the user sees everything (superuser)
-
-
-def _prune(paths: list[str]) -> list[str]:
-    """Drop paths that lie inside another path of the list (they add nothing)."""
-    kept: list[str] = []
-    for path in sorted(set(paths)):
-        if not kept or not path.startswith(kept[-1]):
-            kept.append(path)
-    return kept
-
-
-def scope_paths(user: User | None, perm: str | None = None) -> list[str] | None:
-    """Materialized paths of the subtrees ``user`` acts on, optionally only those where a
-    role grants ``perm`` ("app_label.codename"). ``None`` means everything."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return []
-    if user.is_superuser:
-        return _ALL
-    cache = user.__dict__.setdefault("_scope_cache", {})
-    if perm not in cache:
-        from huigong.accounts.models import RoleAssignment
-
-        assignments = RoleAssignment.objects.filter(user=user).active()
-        if perm is not None:
-            app_label, codename = perm.split(".", 1)
-            assignments = assignments.filter(
-                role__permissions__content_type__app_label=app_label,
-                role__permissions__codename=codename,
-            )
-        cache[perm] = _prune(list(assignments.values_list("organization__path", flat=True)))
-    return cache[perm]
-
-
-def scope_q(user: User | None, path_field: str, perm: str | None = None) -> Q | None:
-    """A ``Q`` restricting ``path_field`` to the user's subtrees; None means no restriction."""
-    paths = scope_paths(user, perm)
-    if paths is _ALL:
-        return None
-    if not paths:
-        return Q(pk__in=[])
-    return reduce(or_, (Q(**{f"{path_field}__startswith": p}) for p in paths))
-
-
-class ScopedQuerySetMixin:
-    """Adds ``visible_to(user, perm=None)`` to a queryset.
-
-    Subclasses name the path of the owning organization's materialized path, e.g.
-    ``scope_path_field = "organization__path"``.
-    """
-
-    scope_path_field: str = "organization__path"
-
-    def visible_to(self, user: User | None, perm: str | None = None) -> QuerySet:
-        q = scope_q(user, self.scope_path_field, perm)
-        return self if q is None else self.filter(q)
-
-
-def get_visible_or_404(queryset: QuerySet, user: User | None, perm: str | None = None, **lookup):
-    """Load one object inside the user's scope; anything else (missing or out of scope, or a
-    malformed id) is a 404 so ids reveal nothing."""
-    try:
-        return queryset.visible_to(user, perm).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404
-
-
-def user_can_at(user: User | None, perm: str, path: str) -> bool:
-    """True when ``user`` holds ``perm`` at the organization with materialized ``path``
-    (through an assignment at that node or an ancestor)."""
-    paths = scope_paths(user, perm)
-    if paths is _ALL:
-        return True
-    return any(path.startswith(p) for p in paths)
+__all__ = [
+    "ScopedQuerySetMixin",
+    "get_visible_or_404",
+    "scope_paths",
+    "scope_q",
+    "user_can_at",
+    "users_acting_in",
+]

@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change, snapshot
+from huigong.kernel.scope import user_can_at, users_acting_in
 
+from .dependents import dissolve_blockers
 from .models import Grid, Organization, OrgKind, OrgStatus, kind_allowed_under
-from .scope import user_can_at
 from .validators import (
     ORG_FIELDS,
     clean_grid_level,
@@ -417,10 +418,9 @@ def merge_organizations(
 
 @transaction.atomic
 def dissolve_organization(*, actor, organization: Organization, reason: str = "") -> Organization:
-    """Mark an organization dissolved. Refused while active organizations or persons are
-    still under it: they must be moved (or the organization merged) first."""
-    from huigong.people.models import Person
-
+    """Mark an organization dissolved. Refused while active organizations or persons (or
+    other declared dependents, see ``dependents``) are still under it: they must be moved
+    (or the organization merged) first."""
     org = _lock(organization)
     _require(actor, "orgs.dissolve_organization", org.path, _("您没有撤销该组织的权限"))
     reason = clean_optional_text(reason, max_length=200, label=_("撤销原因"))
@@ -432,9 +432,7 @@ def dissolve_organization(*, actor, organization: Organization, reason: str = ""
     active_children = _children(org).filter(status=OrgStatus.ACTIVE).count()
     if active_children:
         problems.append(_("还有 %(n)d 个正常状态的下级组织") % {"n": active_children})
-    persons = Person.objects.filter(organization=org).count()
-    if persons:
-        problems.append(_("还有 %(n)d 名职工登记在本组织") % {"n": persons})
+    problems.extend(dissolve_blockers(org))
     if problems:
         raise ValidationError(
             _("不能撤销“%(name)s”:%(problems)s。请先把它们移到其他组织,或把本组织合并到其他组织。")
@@ -461,16 +459,7 @@ def dissolve_organization(*, actor, organization: Organization, reason: str = ""
 def eligible_grid_officers(organization: Organization) -> QuerySet:
     """Active staff users holding a current role somewhere in the organization's subtree:
     the people who may be made officers of its grids."""
-    from huigong.accounts.models import RoleAssignment, User, UserKind
-
-    assignments = RoleAssignment.objects.active().filter(
-        organization__path__startswith=organization.path
-    )
-    return (
-        User.objects.filter(is_active=True, kind=UserKind.STAFF)
-        .filter(Exists(assignments.filter(user=OuterRef("pk"))))
-        .order_by("name", "username")
-    )
+    return users_acting_in(organization.path).order_by("name", "username")
 
 
 def _grid_siblings(organization: Organization, parent: Grid | None) -> QuerySet[Grid]:

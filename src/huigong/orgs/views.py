@@ -21,9 +21,11 @@ from huigong.api import ErrorCode
 from huigong.audit.models import ChangeLog
 from huigong.common.listing import ImportView, ScopedListView, StaffRequiredMixin
 from huigong.common.text import clean_text
+from huigong.kernel.scope import get_visible_or_404, scope_paths, user_can_at
 
 from . import services
 from .counts import attach_counts, organization_references, subtree_counts
+from .dependents import dissolve_blockers
 from .filters import OrganizationFilter
 from .forms import (
     DissolveForm,
@@ -37,7 +39,6 @@ from .forms import (
 )
 from .imports import OrganizationImportSpec
 from .models import Grid, Organization, OrgKind, OrgStatus
-from .scope import get_visible_or_404, scope_paths, user_can_at
 from .tables import OrganizationTable
 from .widgets import is_pk_text
 
@@ -422,13 +423,11 @@ class OrganizationDissolveView(_ActionView):
         return DissolveForm(data)
 
     def summary(self, org):
-        from huigong.people.models import Person
-
         return {
             "active_children": Organization.objects.children_of(org)
             .filter(status=OrgStatus.ACTIVE)
             .count(),
-            "persons_here": Person.objects.filter(organization=org).count(),
+            "dependents_here": dissolve_blockers(org),
         }
 
     def perform(self, request, org, form):
@@ -551,7 +550,7 @@ AUTOCOMPLETE_PERMS = frozenset(
         "people.change_person",
         "cases.view_case",
         "cases.intake_case",
-        "cases.manage_department",
+        "partners.manage_department",
         "cases.view_inspection",
         "cases.manage_inspection",
     }

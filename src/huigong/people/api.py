@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from huigong.api import ApiError, ErrorCode, ErrorOut, InputSchema, Pagination
+from huigong.api import ApiError, ErrorCode, ErrorOut, InputSchema, Pagination, call_service
 from huigong.audit.models import RevealReason
+from huigong.kernel.scope import get_visible_or_404
 from huigong.orgs.models import Organization
-from huigong.orgs.scope import get_visible_or_404
 
 from . import services
 from .filters import PersonFilter
@@ -177,16 +177,8 @@ class MemberPatch(InputSchema):
 
 # -- helpers -------------------------------------------------------------------------------
 
+#: The services' field names that the API names otherwise (``service_error``).
 _API_FIELD_NAMES = {"organization": "organization_id", "employer": "employer_id"}
-
-
-def _api_errors(exc: ValidationError) -> ValidationError:
-    """Name the fields as the API does (``organization_id``, not ``organization``)."""
-    if not hasattr(exc, "error_dict"):
-        return exc
-    return ValidationError(
-        {_API_FIELD_NAMES.get(name, name): errors for name, errors in exc.error_dict.items()}
-    )
 
 
 def _require_perm(user, perm: str) -> None:
@@ -302,11 +294,10 @@ def get_person(request, person_id: int):
 def create_person(request, payload: PersonIn):
     user = request.auth
     _require_perm(user, "people.add_person")
-    try:
-        changes = _person_changes(user, payload.model_dump())
-        result = services.register_person(actor=user, **changes)
-    except ValidationError as exc:
-        raise _api_errors(exc)
+    changes = _person_changes(user, payload.model_dump())
+    result = call_service(
+        services.register_person, api_fields=_API_FIELD_NAMES, actor=user, **changes
+    )
     return Status(201, _saved(result.person, result.warnings))
 
 
@@ -318,11 +309,10 @@ def create_person(request, payload: PersonIn):
 def update_person(request, person_id: int, payload: PersonPatch):
     user = request.auth
     person = _load_person(request, person_id)
-    try:
-        changes = _person_changes(user, payload.model_dump(exclude_unset=True))
-        result = services.update_person(actor=user, person=person, **changes)
-    except ValidationError as exc:
-        raise _api_errors(exc)
+    changes = _person_changes(user, payload.model_dump(exclude_unset=True))
+    result = call_service(
+        services.update_person, api_fields=_API_FIELD_NAMES, actor=user, person=person, **changes
+    )
     return _saved(result.person, result.warnings)
 
 
@@ -333,7 +323,8 @@ def update_person(request, person_id: int, payload: PersonPatch):
 )
 def reveal_person(request, person_id: int, payload: RevealIn, response: HttpResponse):
     person = _load_person(request, person_id)
-    revealed = services.reveal_person(
+    revealed = call_service(
+        services.reveal_person,
         actor=request.auth,
         person=person,
         reason=payload.reason,
@@ -368,8 +359,11 @@ def list_household(request, person_id: int):
 )
 def create_household_member(request, person_id: int, payload: MemberIn):
     person = _load_person(request, person_id)
-    result = services.add_household_member(
-        actor=request.auth, person=person, **_member_changes(payload.model_dump())
+    result = call_service(
+        services.add_household_member,
+        actor=request.auth,
+        person=person,
+        **_member_changes(payload.model_dump()),
     )
     result.member.warnings = result.warnings
     return Status(201, result.member)
@@ -383,8 +377,11 @@ def create_household_member(request, person_id: int, payload: MemberIn):
 def update_household_member(request, person_id: int, member_id: int, payload: MemberPatch):
     person = _load_person(request, person_id)
     member = _load_member(person, member_id)
-    result = services.update_household_member(
-        actor=request.auth, member=member, **_member_changes(payload.model_dump(exclude_unset=True))
+    result = call_service(
+        services.update_household_member,
+        actor=request.auth,
+        member=member,
+        **_member_changes(payload.model_dump(exclude_unset=True)),
     )
     result.member.warnings = result.warnings
     return result.member
@@ -398,5 +395,5 @@ def update_household_member(request, person_id: int, member_id: int, payload: Me
 def delete_household_member(request, person_id: int, member_id: int):
     person = _load_person(request, person_id)
     member = _load_member(person, member_id)
-    services.remove_household_member(actor=request.auth, member=member)
+    call_service(services.remove_household_member, actor=request.auth, member=member)
     return Status(204, None)

@@ -5,3 +5,32 @@ from django.utils.translation import gettext_lazy as _
 class PeopleConfig(AppConfig):
     name = "huigong.people"
     verbose_name = _("职工")
+
+    def ready(self) -> None:
+        from django.utils.translation import pgettext_lazy
+
+        from huigong.kernel import registry
+
+        registry.register_menu_item(
+            registry.MenuItem(
+                "people",
+                pgettext_lazy("workbench menu", "职工"),
+                "people:list",
+                permission="people.view_person",
+                order=30,
+            )
+        )
+
+        from huigong.orgs.dependents import Dependent, register_dependent
+
+        from .models import Person
+
+        # The workers registered at an organization: counted on the tree pages, and an
+        # organization is not dissolved while any is still registered at it.
+        register_dependent(
+            Dependent(
+                "persons",
+                rows=Person.objects.all,
+                blocks_dissolve=_("还有 %(n)d 名职工登记在本组织"),
+            )
+        )

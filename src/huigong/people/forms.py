@@ -9,35 +9,13 @@ form with ``add_service_errors``.
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from huigong.audit.models import RevealReason
+from huigong.common.forms import style_form
 
 from .filters import OrganizationChoiceField, organization_choices
 from .models import EmploymentForm, HealthStatus, NewFormType, Relation
-
-
-def _style(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs.setdefault("class", css)
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ``ValidationError`` on the matching form fields."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            messages = [m for e in errors for m in e.messages]
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class PersonForm(forms.Form):
@@ -115,7 +93,7 @@ class PersonForm(forms.Form):
             phone_field.widget.attrs["placeholder"] = person.masked_phone
             if not person.phone:
                 del self.fields["clear_phone"]
-        _style(self)
+        style_form(self)
 
     def service_kwargs(self) -> dict:
         """The cleaned data as arguments of ``register_person`` / ``update_person``."""
@@ -184,7 +162,7 @@ class HouseholdMemberForm(forms.Form):
         if member is not None and member.id_number:
             self.fields["id_number"].help_text = _("留空表示不修改")
             self.fields["id_number"].widget.attrs["placeholder"] = member.masked_id_number
-        _style(self)
+        style_form(self)
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)

@@ -1,9 +1,9 @@
-"""Statistics of registered workers (see ``huigong.stats.registry``)."""
+"""Statistics of registered workers (see ``huigong.kernel.indicators``)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from huigong.kernel.indicators import Indicator, IndicatorKind, register
 from huigong.orgs.indicators import ORGANIZATION
-from huigong.stats.registry import Indicator, IndicatorKind, register
 
 from .models import EmploymentForm, Person
 

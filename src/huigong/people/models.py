@@ -28,7 +28,7 @@ from huigong.common.crypto import (
     phone_last4_hash,
 )
 from huigong.common.text import clean_code, clean_phone, clean_text
-from huigong.orgs.scope import ScopedQuerySetMixin
+from huigong.kernel.scope import ScopedQuerySetMixin
 
 from .validators import check_id_number
 

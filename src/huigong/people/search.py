@@ -35,7 +35,7 @@ from huigong.common.crypto import (
     phone_last4_hash,
 )
 from huigong.common.text import clean_code, clean_phone, clean_text
-from huigong.orgs.scope import scope_paths, user_can_at
+from huigong.kernel.scope import scope_paths, user_can_at
 
 from .models import Person
 
@@ -145,7 +145,7 @@ def guard_full_number_search(user, query: PersonQuery, matches, *, channel: str 
     found = list(matches.select_related("organization").order_by("pk")[:20])
     if _may_reveal(user, found):
         return
-    refused = _count_search(user) > settings.FULL_NUMBER_SEARCH_LIMIT
+    refused = count_full_number_search(user) > settings.FULL_NUMBER_SEARCH_LIMIT
     _hash_field, field, mask = _FULL_NUMBER[query.kind]
     note = REFUSED_NOTE if refused else SEARCH_NOTE
     # A refused search shows nothing, so it names no person either.
@@ -190,7 +190,7 @@ def _may_reveal(user, found: list[Person]) -> bool:
     return all(any(path.startswith(r) for r in reveal) for path in view)
 
 
-def _count_search(user) -> int:
+def count_full_number_search(user) -> int:
     """This search's number within the user's current hour, counted atomically in the
     cache (locmem or Redis) so parallel requests cannot slip past the limit."""
     key = f"people:full-number-search:{user.pk}"

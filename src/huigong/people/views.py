@@ -22,12 +22,13 @@ from django.views.generic import FormView, TemplateView
 
 from huigong.audit.display import ChangeFormatter
 from huigong.audit.models import ChangeAction, ChangeLog
+from huigong.common.forms import add_service_errors
 from huigong.common.listing import ImportView, ScopedListView, StaffRequiredMixin
-from huigong.orgs.scope import get_visible_or_404, user_can_at
+from huigong.kernel.scope import get_visible_or_404, user_can_at
 
 from . import services
 from .filters import PersonFilter
-from .forms import HouseholdMemberForm, PersonForm, RevealForm, add_service_errors
+from .forms import HouseholdMemberForm, PersonForm, RevealForm
 from .imports import PersonImportSpec
 from .models import HouseholdMember, Person
 from .tables import PersonTable

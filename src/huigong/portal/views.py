@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from .tiles import tiles_for
+from huigong.kernel.registry import tiles_for
 
 
 def home(request):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from huigong.orgs.scope import ScopedQuerySetMixin
+from huigong.kernel.scope import ScopedQuerySetMixin
 
 
 class IndicatorSnapshotQuerySet(ScopedQuerySetMixin, models.QuerySet):

@@ -41,12 +41,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huigong.orgs.models import Organization, OrgStatus
-from huigong.orgs.scope import scope_paths, user_can_at
-
-from .models import IndicatorSnapshot
-from .periods import Period, PeriodUnit, current_period
-from .registry import (
+from huigong.kernel.indicators import (
     TOTAL,
     Indicator,
     Ratio,
@@ -57,6 +52,11 @@ from .registry import (
     get_indicator,
     part_key,
 )
+from huigong.kernel.periods import Period, PeriodUnit, current_period
+from huigong.kernel.scope import scope_paths, user_can_at
+from huigong.orgs.models import Organization, OrgStatus
+
+from .models import IndicatorSnapshot
 
 Number = int | Decimal
 SeriesKey = tuple[str, str]  # (indicator key, part); part TOTAL ("") is the whole value

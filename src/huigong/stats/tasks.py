@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .periods import parse_period
+from huigong.kernel.periods import parse_period
+
 from .services import rollup_indicators
 
 

@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 
 from huigong.accounts.decorators import staff_required
 from huigong.common.excel import xlsx_response
+from huigong.kernel.indicators import Section
+from huigong.kernel.periods import PeriodUnit, period_from_params, recent_periods
+from huigong.kernel.scope import get_visible_or_404
 from huigong.orgs.models import Organization
-from huigong.orgs.scope import get_visible_or_404
 
-from .periods import PeriodUnit, period_from_params, recent_periods
-from .registry import Section
 from .services import build_dashboard, scope_breadcrumbs, scope_roots, sections_for
 
 #: How many periods of each unit the period picker offers.

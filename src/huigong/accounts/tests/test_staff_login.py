@@ -3,7 +3,7 @@ from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 
-from huigong.testing import PASSWORD
+from huigong.testing.fixtures import PASSWORD
 
 LOGIN = "/accounts/login/"
 

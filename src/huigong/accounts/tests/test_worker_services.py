@@ -10,8 +10,8 @@ from huigong.accounts.services import (
 )
 from huigong.audit.models import ChangeLog
 from huigong.people.models import Person
-from huigong.testing import PASSWORD
 from huigong.testing.factories import PersonFactory, make_id_number
+from huigong.testing.fixtures import PASSWORD
 
 from .helpers import STRONG_PASSWORD, code_sent_to
 

@@ -22,23 +22,22 @@ from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from huigong.api import ApiError, ErrorCode, ErrorOut, Pagination
+from huigong.api import ApiError, ErrorCode, ErrorOut, Pagination, call_service
 from huigong.common.workdays import deadline_status
+from huigong.kernel.timeline import Audience
 from huigong.orgs.models import Organization
-from huigong.orgs.scope import get_visible_or_404, user_can_at
+from huigong.orgs.scope import get_visible_or_404
 from huigong.people.models import Person
 
-from .. import services
+from .. import policy, services
+from ..actions import case_actions
 from ..filters import CaseApiFilter, CaseFilter
 from ..models import (
     OPEN_STATUSES,
     Case,
     CaseCategory,
-    CaseStatus,
     Channel,
 )
-from ..portal import awaiting_rating, case_timeline, own_cases, public_mediations
-from ..views import _allowed, load_related
 from .schemas import (
     CaseAcceptIn,
     CaseApplicantIn,
@@ -67,26 +66,6 @@ VIEW = services.VIEW
 
 
 # -- helpers -------------------------------------------------------------------------------------
-
-
-def _codes(exc: ValidationError) -> set[str]:
-    if hasattr(exc, "error_dict"):
-        return {e.code for errors in exc.error_dict.values() for e in errors}
-    return {e.code for e in exc.error_list}
-
-
-def call_service(service, **kwargs):
-    """Call a service; state errors become ``invalid_state`` (409), the rest propagate
-    to the API's handlers (``validation_error`` / ``permission_denied``)."""
-    try:
-        return service(**kwargs)
-    except ValidationError as exc:
-        codes = _codes(exc)
-        if codes & {"invalid_state", "no_parent"}:
-            raise ApiError(ErrorCode.INVALID_STATE, " ".join(exc.messages), status=409)
-        if "not_found" in codes:
-            raise Http404
-        raise
 
 
 def acts_as_worker(user) -> bool:
@@ -118,9 +97,9 @@ def _load(request, case_id: int) -> Case:
     user = request.auth
     if acts_as_worker(user):
         try:
-            return own_cases(user).select_related("category", "organization").get(pk=case_id)
-        except Case.DoesNotExist:
-            raise Http404
+            return policy.own_case(user, case_id)
+        except Http404:
+            raise
     if not user.has_perm(VIEW):
         raise PermissionDenied(_("没有查看诉求的权限"))
     return get_visible_or_404(_cases(), user, VIEW, pk=case_id)
@@ -130,20 +109,12 @@ def _detail(request, case: Case) -> dict:
     user = request.auth
     worker = acts_as_worker(user)
     case = _cases().get(pk=case.pk)
-    load_related(case)
+    policy.load_related(case)
     attachments = case.attachment_list
     if worker:
         attachments = [a for a in attachments if a.uploaded_by_id == user.pk]
-        actions = []
-        if case.status in (*OPEN_STATUSES, CaseStatus.RESOLVED):
-            actions += ["add_note", "add_attachment"]
-        if awaiting_rating(case):
-            actions.append("rate")
-        if case.status in OPEN_STATUSES:
-            actions.append("withdraw")
-    else:
-        can_handle = user_can_at(user, services.HANDLE, case.organization.path)
-        actions = [name for name, ok in _allowed(user, case, can_handle).items() if ok]
+    audience = Audience.WORKER if worker else Audience.STAFF
+    actions = case_actions.allowed_names(user, case, audience=audience)
     events = [
         {
             "kind": row["event"].kind,
@@ -155,7 +126,7 @@ def _detail(request, case: Case) -> dict:
             "note": row["note"],
             "details": [str(d) for d in row["details"]],
         }
-        for row in case_timeline(case, public_only=worker, viewer=user)
+        for row in policy.case_timeline(case, audience=audience, viewer=user)
     ]
     parties = [
         {
@@ -173,7 +144,7 @@ def _detail(request, case: Case) -> dict:
         "organization": case.organization,
         "status_label": case.get_status_display(),
         "deadline": deadline_status(case.due_date).label if case.status in OPEN_STATUSES else "",
-        "awaiting_rating": awaiting_rating(case),
+        "awaiting_rating": policy.awaiting_rating(case),
         "parties": parties,
         "attachments": [
             {
@@ -188,7 +159,7 @@ def _detail(request, case: Case) -> dict:
         "referrals": [] if worker else case.referral_list,
         "supervisions": [] if worker else case.supervision_list,
         "timeline": events,
-        "mediations": public_mediations(case),
+        "mediations": policy.public_mediations(case),
         "actions": actions,
     }
     return data
@@ -212,7 +183,7 @@ def list_cases(request, filters: Query[CaseQueryParams]):
     # ``filters`` checks the types; the filter set (the workbench's) applies them.
     user = request.auth
     if acts_as_worker(user):
-        filterset = CaseFilter(data=request.GET, queryset=own_cases(user), request=request)
+        filterset = CaseFilter(data=request.GET, queryset=policy.own_cases(user), request=request)
     else:
         if not user.has_perm(VIEW):
             raise PermissionDenied(_("没有查看诉求的权限"))

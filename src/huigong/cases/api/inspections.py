@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from huigong.api import ErrorOut, InputSchema, Pagination
+from huigong.api import ErrorOut, InputSchema, Pagination, call_service
 from huigong.common.workdays import deadline_status
 from huigong.orgs.models import Organization
 from huigong.orgs.scope import get_visible_or_404
@@ -36,7 +36,7 @@ from ..models import (
     RectificationStatus,
 )
 from ..services import inspections as services
-from .cases import call_service, organization_filter_error
+from .cases import organization_filter_error
 from .schemas import Ref
 
 router = Router(tags=["inspections"])

@@ -27,12 +27,14 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from huigong.api import ApiError, ErrorCode, ErrorOut, InputSchema, Pagination
+from huigong.api import ApiError, ErrorCode, ErrorOut, InputSchema, Pagination, call_service
+from huigong.kernel.timeline import Audience
 from huigong.orgs.models import Organization
 from huigong.orgs.scope import get_visible_or_404
 
-from ..mediation_views import AGREED_STATUSES, agreement_response
-from ..mediation_views import _allowed as allowed_steps
+from .. import policy
+from ..actions import mediation_actions
+from ..mediation_pdf import agreement_pdf_response
 from ..models import (
     Mediation,
     MediationStatus,
@@ -40,12 +42,10 @@ from ..models import (
     Performance,
     ReferredTo,
 )
-from ..portal import mediation_timeline, public_mediation
 from ..services import mediation as services
 from .cases import (
     VIEW,
     acts_as_worker,
-    call_service,
     load_staff_case,
     organization_filter_error,
 )
@@ -184,12 +184,6 @@ class MediationQueryParams(Schema):
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def _own(user):
-    if not user.person_id:
-        return Mediation.objects.none()
-    return Mediation.objects.filter(case__parties__person_id=user.person_id).distinct()
-
-
 def _mediations():
     return Mediation.objects.select_related("case", "organization")
 
@@ -198,7 +192,9 @@ def _load(request, mediation_id: int) -> Mediation:
     user = request.auth
     if acts_as_worker(user):
         try:
-            return _mediations().get(pk=mediation_id, pk__in=_own(user).values("pk"))
+            return _mediations().get(
+                pk=mediation_id, pk__in=policy.own_mediations(user).values("pk")
+            )
         except (Mediation.DoesNotExist, ValueError, TypeError):
             raise Http404
     if not user.has_perm(VIEW):
@@ -216,7 +212,7 @@ def _detail(request, mediation: Mediation) -> dict:
     user = request.auth
     worker = acts_as_worker(user)
     mediation = _mediations().get(pk=mediation.pk)
-    data = public_mediation(mediation)
+    data = policy.public_mediation(mediation)
     case = mediation.case
     parties = [
         {
@@ -240,11 +236,7 @@ def _detail(request, mediation: Mediation) -> dict:
         }
         for s in mediation.sessions.select_related("recorded_by")
     ]
-    if worker:
-        actions = []
-    else:
-        can = services.can_mediate(user, mediation.organization)
-        actions = [name for name, ok in allowed_steps(mediation, can).items() if ok]
+    actions = [] if worker else mediation_actions.allowed_names(user, mediation)
     events = [
         {
             "kind": row["event"].kind,
@@ -256,7 +248,9 @@ def _detail(request, mediation: Mediation) -> dict:
             "note": row["note"],
             "details": [str(d) for d in row["details"]],
         }
-        for row in mediation_timeline(mediation, public_only=worker)
+        for row in policy.mediation_timeline(
+            mediation, audience=Audience.WORKER if worker else Audience.STAFF
+        )
     ]
     return {
         **data,
@@ -270,7 +264,7 @@ def _detail(request, mediation: Mediation) -> dict:
         "result_note": "" if worker else mediation.result_note,
         "follow_up_note": "" if worker else mediation.follow_up_note,
         "followed_up_at": mediation.followed_up_at,
-        "agreement_pdf": mediation.status in AGREED_STATUSES,
+        "agreement_pdf": mediation.status in policy.AGREED_STATUSES,
         "timeline": events,
         "actions": actions,
     }
@@ -295,7 +289,7 @@ def list_mediations(request, filters: Query[MediationQueryParams]):
     user = request.auth
     worker = acts_as_worker(user)
     if worker:
-        queryset = _mediations().filter(pk__in=_own(user).values("pk"))
+        queryset = _mediations().filter(pk__in=policy.own_mediations(user).values("pk"))
         organizations = Organization.objects.all()
     else:
         if not user.has_perm(VIEW):
@@ -337,9 +331,9 @@ def get_mediation(request, mediation_id: int):
 )
 def agreement_pdf(request, mediation_id: int):
     mediation = _load(request, mediation_id)
-    if mediation.status not in AGREED_STATUSES:
+    if mediation.status not in policy.AGREED_STATUSES:
         raise ApiError(ErrorCode.NOT_FOUND, _("该调解尚未达成协议"), status=404)
-    return agreement_response(mediation)
+    return agreement_pdf_response(mediation)
 
 
 @router.get(

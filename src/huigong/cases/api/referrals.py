@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from huigong.api import ApiError, ErrorCode, ErrorOut, Pagination
+from huigong.api import ApiError, ErrorCode, ErrorOut, Pagination, call_service
 
 from .. import services
-from .cases import acts_as_worker, call_service
+from .cases import acts_as_worker
 from .schemas import Ref, ReferralReplyIn
 
 router = Router()

@@ -21,7 +21,7 @@ from ..models import (
     Satisfaction,
     Urgency,
 )
-from ..portal import awaiting_rating
+from ..policy import awaiting_rating
 
 #: The largest id a client may send: beyond a 64-bit integer no row can exist.
 MAX_ID = 2**63 - 1

@@ -6,8 +6,8 @@ functions in ``huigong.cases.events``. The rules — who may do what, routing, d
 working days — live in ``huigong.cases.services``; the periodic deadline job in
 ``huigong.cases.sweep``.
 
-One module per area: ``choices``, ``reference`` (categories, departments), ``case``,
-``notifications`` and ``mediation``.
+One module per area: ``choices``, ``reference`` (categories), ``case``, ``notifications``
+and ``mediation``. Partner departments live in ``huigong.partners``.
 """
 
 from .case import (
@@ -16,7 +16,6 @@ from .case import (
     Case,
     CaseEvent,
     CaseEventQuerySet,
-    CaseNumberSequence,
     CaseParty,
     CasePartyQuerySet,
     CaseQuerySet,
@@ -26,6 +25,7 @@ from .case import (
     SupervisionQuerySet,
 )
 from .choices import (
+    CASE_EVENT_VISIBILITY,
     ESCALATABLE_STATUSES,
     FINAL_STATUSES,
     OPEN_STATUSES,
@@ -33,7 +33,6 @@ from .choices import (
     CaseStatus,
     Channel,
     Complexity,
-    DepartmentKind,
     EventKind,
     HandlingLevel,
     NotificationKind,
@@ -80,11 +79,10 @@ from .reference import (
     CaseCategory,
     CaseCategoryManager,
     CaseCategoryQuerySet,
-    Department,
-    DepartmentQuerySet,
 )
 
 __all__ = [
+    "CASE_EVENT_VISIBILITY",
     "ACTIVE_INSPECTION_STATUSES",
     "OPEN_RECTIFICATION_STATUSES",
     "FindingKind",
@@ -113,16 +111,12 @@ __all__ = [
     "CaseEventQuerySet",
     "CaseKind",
     "CaseNotification",
-    "CaseNumberSequence",
     "CaseParty",
     "CasePartyQuerySet",
     "CaseQuerySet",
     "CaseStatus",
     "Channel",
     "Complexity",
-    "Department",
-    "DepartmentKind",
-    "DepartmentQuerySet",
     "ESCALATABLE_STATUSES",
     "EventKind",
     "FINAL_STATUSES",

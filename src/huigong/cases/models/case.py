@@ -13,9 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from huigong.common.files import private_storage
+from huigong.kernel.timeline import TimelineEvent, TimelineQuerySet
 from huigong.orgs.scope import ScopedQuerySetMixin
+from huigong.partners.models import Department
 
 from .choices import (
+    CASE_EVENT_VISIBILITY,
     ESCALATABLE_STATUSES,
     OPEN_STATUSES,
     CaseKind,
@@ -29,31 +32,9 @@ from .choices import (
     Satisfaction,
     Urgency,
 )
-from .reference import (
-    CaseCategory,
-    Department,
-)
+from .reference import CaseCategory
 
 # -- cases ----------------------------------------------------------------------------------
-
-
-class CaseNumberSequence(models.Model):
-    """The last number given out per prefix and year; locked with ``select_for_update``
-    while a case number is drawn so that two intakes never get the same number."""
-
-    prefix = models.CharField(_("前缀"), max_length=10)
-    year = models.PositiveSmallIntegerField(_("年份"))
-    last = models.PositiveIntegerField(_("已用到"), default=0)
-
-    class Meta:
-        verbose_name = _("诉求编号序列")
-        verbose_name_plural = _("诉求编号序列")
-        constraints = [
-            models.UniqueConstraint(fields=["prefix", "year"], name="unique_case_sequence"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}-{self.year}: {self.last}"
 
 
 class CaseQuerySet(ScopedQuerySetMixin, models.QuerySet):
@@ -73,14 +54,13 @@ class CaseQuerySet(ScopedQuerySetMixin, models.QuerySet):
         return self.filter(q)
 
     def of_worker(self, user):
-        """A worker's own cases (portal): those where they are a party or which they
-        submitted."""
-        if user is None or not user.is_authenticated:
+        """A worker's own cases (portal and API): those where their person record is a
+        party. The one definition of "the worker's own cases"."""
+        if user is None or not user.is_authenticated or not getattr(user, "person_id", None):
             return self.none()
-        q = Q(received_by=user)
-        if getattr(user, "person_id", None):
-            q |= Q(parties__person_id=user.person_id)
-        return self.filter(pk__in=self.model.objects.filter(q).values("pk"))
+        return self.filter(
+            pk__in=CaseParty.objects.filter(person_id=user.person_id).values("case_id")
+        )
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
@@ -349,43 +329,31 @@ class CaseParty(models.Model):
         return self.case.organization.path
 
 
-class CaseEventQuerySet(ScopedQuerySetMixin, models.QuerySet):
+class CaseEventQuerySet(ScopedQuerySetMixin, TimelineQuerySet):
     scope_path_field = "case__organization__path"
 
 
-class CaseEvent(models.Model):
-    """One entry of a case's timeline. Written only through ``huigong.cases.events``."""
+class CaseEvent(TimelineEvent):
+    """One entry of a case's timeline (the kernel's ``TimelineEvent``). Written only
+    through ``huigong.cases.events``; mediation events stand on their case's timeline."""
+
+    subject_field = "case"
+    visibility = CASE_EVENT_VISIBILITY
 
     case = models.ForeignKey(
         Case, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="events"
     )
     kind = models.CharField(_("事件"), max_length=24, choices=EventKind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("为空表示系统"),
-    )
-    time = models.DateTimeField(_("时间"), default=timezone.now)
     from_status = models.CharField(
         _("原状态"), max_length=12, choices=CaseStatus.choices, blank=True
     )
     to_status = models.CharField(_("新状态"), max_length=12, choices=CaseStatus.choices, blank=True)
-    note = models.TextField(_("说明"), blank=True)
-    data = models.JSONField(_("数据"), default=dict, blank=True)
 
     objects = CaseEventQuerySet.as_manager()
 
-    class Meta:
+    class Meta(TimelineEvent.Meta):
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
-        ordering = ["time", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.get_kind_display()}"
 
 
 class ReferralQuerySet(ScopedQuerySetMixin, models.QuerySet):

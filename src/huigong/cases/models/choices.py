@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from huigong.kernel.timeline import Visibility
+
 # -- choices ------------------------------------------------------------------------------
 
 
@@ -117,17 +119,49 @@ class EventKind(models.TextChoices):
     MEDIATION_FILED = "mediation_filed", _("调解归档")
 
 
-class DepartmentKind(models.TextChoices):
-    LABOUR_INSPECTION = "labour_inspection", _("人社/劳动监察")
-    ARBITRATION = "arbitration", _("劳动人事争议仲裁")
-    JUSTICE = "justice", _("司法行政")
-    COURT = "court", _("人民法院")
-    CIVIL_AFFAIRS = "civil_affairs", _("民政")
-    HOUSING = "housing", _("住房和城乡建设")
-    POLICE = "police", _("公安")
-    HEALTH = "health", _("卫生健康")
-    MARKET = "market", _("市场监管")
-    OTHER = "other", _("其他部门")
+#: What a worker sees of their own case's timeline (staff in scope see it all): what
+#: happened to the case and to its mediation, not working notes, contact logs,
+#: supervision, reassignment, deadline marks, staff uploads or the sorting of a mediation
+#: to a team. Of those shown, only the notes meant for the worker are read out: the
+#: result, the reason of a withdrawal or a reopening, the rating remark, the matters put
+#: to mediation and the agreement's terms; a session's note is its minutes, and a failed
+#: mediation's, a follow-up's and a filing's are staff notes.
+CASE_EVENT_VISIBILITY = Visibility(
+    worker=frozenset(
+        {
+            EventKind.RECEIVED,
+            EventKind.ROUTED,
+            EventKind.ACCEPTED,
+            EventKind.REFERRED,
+            EventKind.DEPARTMENT_REPLIED,
+            EventKind.ESCALATED,
+            EventKind.RESOLVED,
+            EventKind.RATED,
+            EventKind.REOPENED,
+            EventKind.CLOSED,
+            EventKind.MERGED,
+            EventKind.WITHDRAWN,
+            EventKind.MEDIATION_OPENED,
+            EventKind.MEDIATION_SESSION,
+            EventKind.MEDIATION_AGREEMENT,
+            EventKind.MEDIATION_FAILED,
+            EventKind.MEDIATION_WITHDRAWN,
+            EventKind.MEDIATION_FOLLOWED_UP,
+            EventKind.MEDIATION_FILED,
+        }
+    ),
+    worker_note=frozenset(
+        {
+            EventKind.RESOLVED,
+            EventKind.RATED,
+            EventKind.REOPENED,
+            EventKind.WITHDRAWN,
+            EventKind.MEDIATION_OPENED,
+            EventKind.MEDIATION_AGREEMENT,
+            EventKind.MEDIATION_WITHDRAWN,
+        }
+    ),
+)
 
 
 class ReferralStatus(models.TextChoices):

@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from huigong.kernel.timeline import TimelineEvent, TimelineQuerySet
 from huigong.orgs.scope import ScopedQuerySetMixin
+from huigong.partners.models import Department
 
 from .case import Case
-from .reference import Department
 
 # -- choices ------------------------------------------------------------------------------------
 
@@ -350,39 +351,24 @@ class RectificationOrder(FSMModelMixin, models.Model):
         pass
 
 
-class InspectionEventQuerySet(ScopedQuerySetMixin, models.QuerySet):
+class InspectionEventQuerySet(ScopedQuerySetMixin, TimelineQuerySet):
     scope_path_field = "inspection__organization__path"
 
 
-class InspectionEvent(models.Model):
-    """One entry of a campaign's timeline. Written only through
-    ``huigong.cases.inspection_events``."""
+class InspectionEvent(TimelineEvent):
+    """One entry of a campaign's timeline (the kernel's ``TimelineEvent``). Written only
+    through ``huigong.cases.inspection_events``. Campaigns are staff work: no worker or
+    partner department sees their timeline."""
+
+    subject_field = "inspection"
 
     inspection = models.ForeignKey(
         Inspection, verbose_name=_("执法检查"), on_delete=models.CASCADE, related_name="events"
     )
-    kind = models.CharField(_("事件"), max_length=20, choices=InspectionEventKind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("为空表示系统"),
-    )
-    time = models.DateTimeField(_("时间"), default=timezone.now)
-    from_status = models.CharField(_("原状态"), max_length=12, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=12, blank=True)
-    note = models.TextField(_("说明"), blank=True)
-    data = models.JSONField(_("数据"), default=dict, blank=True)
+    kind = models.CharField(_("事件"), max_length=24, choices=InspectionEventKind.choices)
 
     objects = InspectionEventQuerySet.as_manager()
 
-    class Meta:
+    class Meta(TimelineEvent.Meta):
         verbose_name = _("执法检查记录")
         verbose_name_plural = _("执法检查记录")
-        ordering = ["time", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.inspection_id} {self.get_kind_display()}"

@@ -1,22 +1,19 @@
-"""Reference data: the configurable category tree and the partner departments."""
+"""Reference data: the configurable category tree. (Partner departments live in
+``huigong.partners``.)"""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from huigong.orgs.scope import ScopedQuerySetMixin
-
 from .choices import (
     Complexity,
-    DepartmentKind,
     HandlingLevel,
 )
 
-# -- categories and departments -------------------------------------------------------------
+# -- categories -------------------------------------------------------------------------
 
 
 class CaseCategoryQuerySet(MP_NodeQuerySet):
@@ -81,65 +78,3 @@ class CaseCategory(MP_Node):
             Complexity.DIFFICULT: self.difficult_days,
             Complexity.COMPLEX: self.complex_days,
         }[complexity]
-
-
-class DepartmentQuerySet(ScopedQuerySetMixin, models.QuerySet):
-    scope_path_field = "organization__path"
-
-    def active(self):
-        return self.filter(is_active=True)
-
-    def usable_at(self, organization):
-        """Departments a case at ``organization`` may be referred to: those registered at
-        that organization or one of its ancestors (the county's 劳动监察 serves every
-        township below it)."""
-        steplen = type(organization).steplen
-        prefixes = [
-            organization.path[:i] for i in range(steplen, len(organization.path) + 1, steplen)
-        ]
-        return self.filter(organization__path__in=prefixes)
-
-
-class Department(models.Model):
-    """A partner department (人社/劳动监察, 司法, 法院, 民政, …) that cases are referred to,
-    registered at the organization whose area it serves."""
-
-    organization = models.ForeignKey(
-        "orgs.Organization",
-        verbose_name=_("所属组织"),
-        on_delete=models.PROTECT,
-        related_name="case_departments",
-    )
-    name = models.CharField(_("名称"), max_length=100)
-    kind = models.CharField(_("类型"), max_length=20, choices=DepartmentKind.choices)
-    response_days = models.PositiveSmallIntegerField(_("答复时限(工作日)"), default=5)
-    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
-    is_active = models.BooleanField(_("启用"), default=True)
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("部门账号"),
-        blank=True,
-        related_name="case_departments",
-        help_text=_("可登录工作台答复转办事项的部门人员(协作部门角色)"),
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-
-    objects = DepartmentQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("协作部门")
-        verbose_name_plural = _("协作部门")
-        ordering = ["organization__path", "name"]
-        permissions = [("manage_department", _("管理协作部门"))]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "name"], name="unique_department_name_per_org"
-            ),
-            models.CheckConstraint(
-                condition=Q(response_days__gte=1), name="department_response_days_positive"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name

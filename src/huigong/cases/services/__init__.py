@@ -16,8 +16,10 @@ information and attachments, rate and withdraw.
 
 The rules are split by stage: ``intake`` (submission, duplicates, routing, numbering),
 ``handling`` (acceptance to supervision), ``closing`` (resolution to withdrawal),
-``attachments``, ``mediation`` (labour-dispute mediation) and ``reference`` (the
-category tree); ``base`` holds what they share. Import the use cases from this package.
+``attachments``, ``mediation`` (labour-dispute mediation), ``referrals`` (the queue of a
+partner department's members; the departments themselves are ``huigong.partners``) and
+``reference`` (the category tree); ``base`` holds what they share. Import the use cases
+from this package.
 """
 
 from .attachments import (
@@ -53,18 +55,6 @@ from .closing import (
     rate_case,
     resolve_case,
     withdraw_case,
-)
-from .departments import (
-    ANSWER_REFERRAL,
-    MANAGE_DEPARTMENT,
-    create_department,
-    deactivate_department,
-    is_member_for,
-    member_candidates,
-    referral_answerable,
-    referral_queue,
-    referrals_for_member,
-    update_department,
 )
 from .handling import (
     CONTACT_METHODS,
@@ -108,6 +98,13 @@ from .reference import (
     DEFAULT_CATEGORIES,
     seed_categories,
 )
+from .referrals import (
+    ANSWER_REFERRAL,
+    is_member_for,
+    referral_answerable,
+    referral_queue,
+    referrals_for_member,
+)
 
 __all__ = [
     "add_inspection_target",
@@ -137,7 +134,6 @@ __all__ = [
     "INTAKE",
     "MAX_AMOUNT",
     "MAX_ATTACHMENT_BYTES",
-    "MANAGE_DEPARTMENT",
     "MAX_WORKERS",
     "NOTE_MAX_LENGTH",
     "RESULT_MAX_LENGTH",
@@ -154,14 +150,11 @@ __all__ = [
     "answer_supervision",
     "answers_for_department",
     "close_case",
-    "create_department",
-    "deactivate_department",
     "escalate_case",
     "find_duplicates",
     "handling_organization",
     "is_member_for",
     "log_contact",
-    "member_candidates",
     "merge_cases",
     "next_case_number",
     "notify",
@@ -179,7 +172,6 @@ __all__ = [
     "supervise_case",
     "supervising_organization",
     "update_case",
-    "update_department",
     "usable_departments",
     "withdraw_case",
 ]

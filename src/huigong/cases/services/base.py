@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,11 +18,13 @@ from pypinyin import Style, lazy_pinyin
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc
 
-from huigong.accounts.models import RoleAssignment, User
+from huigong.accounts.models import User
+from huigong.accounts.policy import users_holding
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change, snapshot
 from huigong.common.fields import FieldErrors, clean_multiline
 from huigong.common.text import clean_code
+from huigong.kernel.numbering import formatted_number
 from huigong.orgs.models import Organization, OrgKind
 from huigong.orgs.scope import scope_paths, user_can_at
 
@@ -30,7 +32,6 @@ from ..models import (
     FINAL_STATUSES,
     Case,
     CaseNotification,
-    CaseNumberSequence,
     CaseParty,
     CaseStatus,
     HandlingLevel,
@@ -209,16 +210,7 @@ def handling_organization(routed: Organization, level: str) -> Organization:
 def _handlers_at(org: Organization) -> QuerySet[User]:
     """Users holding ``handle_case`` through an assignment at exactly ``org`` (those of
     higher levels hear about it only when it is escalated to them)."""
-    user_ids = (
-        RoleAssignment.objects.active()
-        .filter(
-            organization=org,
-            role__permissions__content_type__app_label="cases",
-            role__permissions__codename="handle_case",
-        )
-        .values("user_id")
-    )
-    return User.objects.filter(pk__in=user_ids, is_active=True)
+    return users_holding("cases.handle_case", at=org, include_ancestors=False)
 
 
 def notify(users: Iterable[User | None], case: Case, kind: str) -> int:
@@ -261,15 +253,9 @@ def number_prefix(organization: Organization) -> str:
 
 
 def next_case_number(prefix: str, year: int) -> str:
-    """Draw the next number ``<prefix>-<year>-<6 digits>``. The sequence row is locked
-    until the caller's transaction ends, so concurrent intakes are serialised on it and
-    never draw the same number; the increment itself is an ``F()`` update."""
-    sequence, _created = CaseNumberSequence.objects.select_for_update().get_or_create(
-        prefix=prefix, year=year
-    )
-    CaseNumberSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
-    sequence.refresh_from_db(fields=["last"])
-    return f"{prefix}-{year}-{sequence.last:06d}"
+    """Draw the next case number ``<prefix>-<year>-<6 digits>`` from the kernel's
+    sequences (concurrent intakes never draw the same number)."""
+    return formatted_number("case", key=prefix, year=year)
 
 
 # -- input ---------------------------------------------------------------------------------------

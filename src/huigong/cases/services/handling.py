@@ -20,6 +20,7 @@ from huigong.common.fields import FieldErrors, clean_choice, clean_line, clean_m
 from huigong.common.workdays import add_working_days
 from huigong.orgs.models import Organization
 from huigong.orgs.scope import user_can_at
+from huigong.partners.models import Department
 
 from .. import events
 from ..models import (
@@ -29,7 +30,6 @@ from ..models import (
     CaseCategory,
     CaseStatus,
     Complexity,
-    Department,
     NotificationKind,
     Referral,
     ReferralStatus,

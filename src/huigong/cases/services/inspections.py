@@ -35,6 +35,7 @@ from huigong.common.text import clean_code
 from huigong.common.workdays import add_working_days, register_deadline_years
 from huigong.orgs.models import Organization
 from huigong.orgs.scope import user_can_at
+from huigong.partners.models import Department
 from huigong.people.models import Person
 
 from .. import inspection_events as events
@@ -45,7 +46,6 @@ from ..models import (
     CaseCategory,
     CaseKind,
     Channel,
-    Department,
     FindingKind,
     Inspection,
     InspectionFinding,

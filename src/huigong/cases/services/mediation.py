@@ -25,11 +25,13 @@ from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc
 
-from huigong.accounts.models import RoleAssignment, User
+from huigong.accounts.models import User
+from huigong.accounts.policy import users_holding
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change, snapshot
 from huigong.common.fields import FieldErrors, clean_choice, clean_line, clean_multiline
 from huigong.common.text import clean_code
+from huigong.kernel.numbering import formatted_number
 from huigong.orgs.models import Organization
 
 from .. import events
@@ -51,7 +53,6 @@ from .base import (
     _is_worker,
     _lock,
     _required_text,
-    next_case_number,
     number_prefix,
 )
 
@@ -131,23 +132,7 @@ def _log(actor, mediation: Mediation, before: dict[str, Any] | None, note: str) 
 
 def eligible_mediators(organization: Organization) -> QuerySet[User]:
     """Active staff holding ``cases.mediate_case`` at ``organization`` or above it."""
-    steplen = Organization.steplen
-    path = organization.path
-    prefixes = [path[:i] for i in range(steplen, len(path) + 1, steplen)]
-    ids = (
-        RoleAssignment.objects.active()
-        .filter(
-            organization__path__in=prefixes,
-            role__permissions__content_type__app_label="cases",
-            role__permissions__codename="mediate_case",
-        )
-        .values("user_id")
-    )
-    return (
-        User.objects.filter(pk__in=ids, is_active=True)
-        .exclude(kind="worker")
-        .order_by("name", "id")
-    )
+    return users_holding("cases.mediate_case", at=organization)
 
 
 def _mediators(value: Any, organization: Organization, errors: FieldErrors) -> list[User]:
@@ -216,7 +201,7 @@ def open_mediation(
             mediation = Mediation.objects.create(
                 case=case,
                 organization=case.organization,
-                number=next_case_number(prefix, timezone.localdate(now).year),
+                number=formatted_number("mediation", key=prefix, year=timezone.localdate(now).year),
                 respondent=respondent,
                 respondent_name=name,
                 respondent_credit_code=code[:18],

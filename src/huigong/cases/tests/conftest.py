@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from huigong.cases.models import CaseCategory, Department, DepartmentKind
+from huigong.cases.models import CaseCategory
 from huigong.cases.services import seed_categories, submit_case
 from huigong.common import workdays
 from huigong.orgs.models import Grid
+from huigong.partners.models import Department, DepartmentKind
 from huigong.testing.factories import make_id_number
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from huigong.cases import services
-from huigong.stats.periods import parse_period
-from huigong.stats.registry import get_indicator
+from huigong.kernel.indicators import get_indicator
+from huigong.kernel.periods import parse_period
 from huigong.stats.services import live_figures
 
 from .conftest import at

@@ -171,7 +171,7 @@ def test_bad_plan_input_changes_nothing(plan, overrides, field):
 
 
 def test_department_of_sibling_township_is_refused(plan, tree):
-    from huigong.cases.models import Department, DepartmentKind
+    from huigong.partners.models import Department, DepartmentKind
 
     other = Department.objects.create(
         organization=tree.baidishi, name="白地市镇司法所", kind=DepartmentKind.JUSTICE
@@ -462,8 +462,11 @@ def test_overdue_sweep_claims_each_order_once(finding, township_cadre, holidays)
     assert late.rectified_on_time is False
 
 
-def test_case_sweep_also_marks_overdue_orders(finding, township_cadre, holidays):
-    from huigong.cases.sweep import sweep_case_deadlines
+def test_the_registered_sweep_marks_overdue_orders(finding, township_cadre, holidays):
+    """Beat and ``sweep_deadlines`` run the inspections' own sweep from the registry."""
+    from django.core.management import call_command
+
+    from huigong.kernel.registry import RUN_SWEEP_TASK, beat_schedule
 
     order = services.issue_rectification_order(
         actor=township_cadre,
@@ -472,7 +475,9 @@ def test_case_sweep_also_marks_overdue_orders(finding, township_cadre, holidays)
         due_date=datetime.date(2025, 9, 5),
         now=NOW,
     )
-    sweep_case_deadlines(today=datetime.date(2025, 9, 10), now=at(2025, 9, 10))
+    entry = beat_schedule()["sweep-inspections.rectifications"]
+    assert entry["task"] == RUN_SWEEP_TASK and entry["args"] == ("inspections.rectifications",)
+    call_command("sweep_deadlines", "--date", "2025-09-10", "--only", "inspections.rectifications")
     order.refresh_from_db()
     assert order.status == RectificationStatus.OVERDUE
 
@@ -547,8 +552,8 @@ def test_database_refuses_negative_figures_and_reversed_period(running):
 def test_indicators_count_at_the_organizer_and_roll_up(
     finding, township_cadre, county_cadre, sibling_cadre, categories, tree
 ):
-    from huigong.stats.periods import parse_period
-    from huigong.stats.registry import get_indicator, get_ratio
+    from huigong.kernel.indicators import get_indicator, get_ratio
+    from huigong.kernel.periods import parse_period
     from huigong.stats.services import live_figures
 
     target = finding.target

@@ -393,8 +393,8 @@ def test_mediation_success_rate_counts_agreements_among_decided_mediations(
 ):
     from django.utils import timezone
 
-    from huigong.stats.periods import parse_period
-    from huigong.stats.registry import get_indicator, get_ratio
+    from huigong.kernel.indicators import get_indicator, get_ratio
+    from huigong.kernel.periods import parse_period
     from huigong.stats.services import live_figures
 
     outcomes = []

@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from huigong.accounts.models import ApiToken
 from huigong.cases import services as case_services
-from huigong.cases.models import Channel
-from huigong.cases.portal import PUBLIC_EVENT_KINDS, PUBLIC_NOTE_KINDS
+from huigong.cases.models import CASE_EVENT_VISIBILITY, Channel
 from huigong.cases.services import mediation as services
 from huigong.testing.factories import PersonFactory, UserFactory, give_role
 
@@ -118,11 +117,11 @@ def test_public_marking_covers_the_mediation_course_not_its_internals():
         "mediation_withdrawn",
         "mediation_followed_up",
         "mediation_filed",
-    } <= PUBLIC_EVENT_KINDS
-    assert "mediation_sorted" not in PUBLIC_EVENT_KINDS
-    assert "mediation_session" not in PUBLIC_NOTE_KINDS
-    assert "mediation_failed" not in PUBLIC_NOTE_KINDS
-    assert "mediation_agreement" in PUBLIC_NOTE_KINDS
+    } <= CASE_EVENT_VISIBILITY.worker
+    assert "mediation_sorted" not in CASE_EVENT_VISIBILITY.worker
+    assert "mediation_session" not in CASE_EVENT_VISIBILITY.worker_note
+    assert "mediation_failed" not in CASE_EVENT_VISIBILITY.worker_note
+    assert "mediation_agreement" in CASE_EVENT_VISIBILITY.worker_note
 
 
 def test_worker_sees_agreement_sessions_and_filing_but_no_internal_notes(

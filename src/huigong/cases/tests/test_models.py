@@ -1,5 +1,5 @@
-"""Case model invariants: protected status, database constraints, numbering, routing
-levels and the departments a case may be referred to."""
+"""Case model invariants: protected status, database constraints, numbering and routing
+levels. (Which departments an organization may use: ``huigong.partners`` tests.)"""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import threading
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from huigong.cases.models import Case, CaseNumberSequence, CaseStatus, Department
+from huigong.cases.models import Case, CaseStatus
 from huigong.cases.services import handling_organization, next_case_number, number_prefix
+from huigong.kernel.models import NumberSequence
 from huigong.testing.factories import OrganizationFactory
 
 from .conftest import at
@@ -39,7 +40,7 @@ def test_numbers_are_sequential_per_prefix_and_year(db):
     assert next_case_number("QD", 2026) == "QD-2026-000002"
     assert next_case_number("HY", 2026) == "HY-2026-000001"
     assert next_case_number("QD", 2027) == "QD-2027-000001"
-    assert CaseNumberSequence.objects.get(prefix="QD", year=2026).last == 2
+    assert NumberSequence.objects.get(kind="case", key="QD", year=2026).last == 2
 
 
 def test_prefix_comes_from_the_county(tree):
@@ -54,19 +55,6 @@ def test_handling_level_walks_up_to_the_level(tree):
     assert handling_organization(tree.xinfa, "county") == tree.county
     # An organization above the level keeps the case (it cannot guess a township below).
     assert handling_organization(tree.county, "township") == tree.county
-
-
-def test_departments_usable_at_an_organization_are_its_own_and_its_ancestors(tree):
-    county = Department.objects.create(organization=tree.county, name="县劳动监察", kind="other")
-    township = Department.objects.create(
-        organization=tree.huangtupu, name="镇司法所", kind="justice"
-    )
-    sibling = Department.objects.create(
-        organization=tree.baidishi, name="白地市司法所", kind="justice"
-    )
-    usable = set(Department.objects.usable_at(tree.xinfa))
-    assert usable == {county, township}
-    assert sibling not in usable
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,6 +14,7 @@ from huigong.accounts.models import ApiToken
 from huigong.accounts.navigation import workbench_nav
 from huigong.cases import services
 from huigong.cases.models import CaseStatus, NotificationKind, Referral, ReferralStatus
+from huigong.partners import services as partner_services
 from huigong.testing.factories import UserFactory, give_role
 
 QUEUE = reverse("cases:referral_queue")
@@ -35,7 +36,7 @@ def partner(tree, roles, labour_inspection):
 @pytest.fixture
 def other_partner(tree, roles):
     """A member of another department (县司法局)."""
-    department = services.create_department(
+    department = partner_services.create_department(
         actor=None, organization=tree.county, name="县司法局", kind="justice"
     )
     user = give_role(UserFactory(username="justice"), "partner_department", tree.county)

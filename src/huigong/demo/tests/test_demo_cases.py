@@ -17,8 +17,6 @@ from huigong.cases.models import (
     CaseCategory,
     CaseStatus,
     Channel,
-    Department,
-    DepartmentKind,
     EventKind,
     Referral,
     ReferralStatus,
@@ -27,6 +25,7 @@ from huigong.cases.models import (
 from huigong.demo.case_data import STORIES, expected_recovered
 from huigong.demo.services import WORKER_USERNAME
 from huigong.orgs.models import Organization
+from huigong.partners.models import Department, DepartmentKind
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +110,7 @@ def test_partner_departments_serve_every_township(demo_output):
     assert DepartmentKind.LABOUR_INSPECTION in set(departments.values_list("kind", flat=True))
     usable = Department.objects.active().usable_at(org("黄土铺镇工会联合会"))
     assert usable.count() == 6
-    assert ChangeLog.objects.filter(object_type="cases.department").count() == 6
+    assert ChangeLog.objects.filter(object_type="partners.department").count() == 6
 
 
 def test_group_wage_case_recovered_all_115000_yuan(demo_output):
@@ -206,5 +205,5 @@ def test_partner_account_answers_for_the_labour_inspection_brigade(demo_output):
     waiting = Referral.objects.filter(department=labour).exclude(status=ReferralStatus.REPLIED)
     assert waiting.exists()
     assert ChangeLog.objects.filter(
-        object_type="cases.department", object_id=str(labour.pk)
+        object_type="partners.department", object_id=str(labour.pk)
     ).exists()

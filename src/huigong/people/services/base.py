@@ -10,8 +10,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from huigong.kernel.scope import scope_paths, user_can_at
 from huigong.orgs.models import Organization
-from huigong.orgs.scope import scope_paths, user_can_at
 
 from ..models import (
     HouseholdMember,

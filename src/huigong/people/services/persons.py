@@ -22,8 +22,8 @@ from huigong.common.fields import (
     clean_multiline,
 )
 from huigong.common.text import clean_phone
+from huigong.kernel.scope import user_can_at
 from huigong.orgs.models import Organization
-from huigong.orgs.scope import user_can_at
 
 from ..models import (
     EmploymentForm,

@@ -14,6 +14,7 @@ from django.core.management import call_command
 
 from huigong.common.previews import PREVIEW_DIR, clean_import_previews, load_preview
 from huigong.common.tasks import clean_import_previews_task
+from huigong.kernel.registry import beat_schedule
 from huigong.people.models import Person
 
 from .test_imports import HEADER, URL, ids, row
@@ -182,7 +183,7 @@ def test_sweep_dry_run_and_old_plaintext_previews(tree, login, township_cadre, s
 
 
 def test_the_sweep_is_scheduled():
-    entry = settings.CELERY_BEAT_SCHEDULE["common-clean-import-previews"]
+    entry = beat_schedule()["common-clean-import-previews"]
     assert entry["task"] == clean_import_previews_task.name
     assert entry["schedule"] <= 3600
 

@@ -24,7 +24,7 @@ from huigong.people.search import (
     THROTTLE_WINDOW,
     THROTTLED_MESSAGE,
     FullNumberSearchThrottled,
-    _count_search,
+    count_full_number_search,
     search_persons,
 )
 from huigong.testing.factories import UserFactory, give_role, make_id_number
@@ -251,7 +251,7 @@ def test_counter_on_redis(settings, station_staff):
     }
     key = f"people:full-number-search:{station_staff.pk}"
     try:
-        assert [_count_search(station_staff) for _ in range(4)] == [1, 2, 3, 4]
+        assert [count_full_number_search(station_staff) for _ in range(4)] == [1, 2, 3, 4]
         client = redis.Redis.from_url(url)
         ttl = client.ttl(cache.make_and_validate_key(key))
         assert 0 < ttl <= THROTTLE_WINDOW

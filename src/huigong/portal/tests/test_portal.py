@@ -8,8 +8,8 @@ from huigong.accounts.models import PhoneCode, User
 from huigong.accounts.tests.helpers import STRONG_PASSWORD, age_codes, code_sent_to
 from huigong.audit.models import ChangeLog
 from huigong.people.models import Person
-from huigong.testing import PASSWORD
 from huigong.testing.factories import PersonFactory, make_id_number
+from huigong.testing.fixtures import PASSWORD
 
 PHONE = "13912345678"
 
@@ -53,13 +53,13 @@ def test_home_for_worker_shows_their_union_and_real_tiles_only(client, worker):
 
 
 def test_tiles_of_missing_pages_are_left_out(worker):
-    from huigong.portal.tiles import _TILES, Tile, register_tile, tiles_for
+    from huigong.kernel.registry import Tile, register_tile, tiles_for, unregister_tile
 
     register_tile(Tile("ghost", "幽灵", "portal:does_not_exist"))
     try:
         assert "ghost" not in [t["key"] for t in tiles_for(worker)]
     finally:
-        _TILES.pop("ghost")
+        unregister_tile("ghost")
 
 
 def test_home_for_staff_points_to_the_workbench(client, township_cadre):

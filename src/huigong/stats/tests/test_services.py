@@ -14,11 +14,11 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from huigong.cases.indicators import CASES
+from huigong.kernel.indicators import Ratio, all_indicators, register, unregister
+from huigong.kernel.periods import Period, PeriodUnit, current_period
 from huigong.orgs.indicators import ORGANIZATION
 from huigong.people.models import Person
 from huigong.stats.models import IndicatorSnapshot
-from huigong.stats.periods import Period, PeriodUnit, current_period
-from huigong.stats.registry import Ratio, all_indicators, register, unregister
 from huigong.stats.services import (
     build_dashboard,
     default_rollup_periods,

@@ -1,10 +1,13 @@
-"""Run the case deadline sweep once (for cron where Celery beat does not run)."""
+"""Run the deadline sweeps once (for cron where Celery beat does not run): the cases' own
+and, since the old crontabs name this command, every other registered sweep too
+(``sweep_deadlines`` runs them without the case figures)."""
 
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
 from huigong.cases.sweep import send_daily_digests, sweep_case_deadlines
+from huigong.kernel.registry import sweeps
 
 
 class Command(BaseCommand):
@@ -30,5 +33,11 @@ class Command(BaseCommand):
             f"not accepted in time: {result.acceptance_overdue}, "
             f"supervisions unanswered: {result.supervisions_overdue}"
         )
+        for sweep in sweeps():
+            if sweep.name != "cases.deadlines":
+                counts = sweep.run(today=today)
+                self.stdout.write(
+                    f"{sweep.name}: " + ", ".join(f"{k}: {v}" for k, v in counts.items())
+                )
         if options["digests"]:
             self.stdout.write(f"digests sent: {send_daily_digests(today=today)}")

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from huigong.stats.periods import PeriodError, parse_period
+from huigong.kernel.periods import PeriodError, parse_period
 from huigong.stats.services import rollup_indicators
 
 

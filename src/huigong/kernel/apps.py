@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KernelConfig(AppConfig):
+    name = "huigong.kernel"
+    verbose_name = _("平台内核")
+
+    def ready(self) -> None:
+        from . import registry
+
+        # Import previews never confirmed, older than IMPORT_PREVIEW_MAX_AGE
+        # (common.previews; used by every app's Excel import).
+        registry.register_job(
+            registry.Job(
+                "common-clean-import-previews", "huigong.common.clean_import_previews", 600.0
+            )
+        )
+
+        from huigong.common.workdays import seed_holidays
+
+        registry.register_seed(registry.Seed("holidays", seed_holidays, order=20))

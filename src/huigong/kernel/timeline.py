@@ -1,0 +1,214 @@
+"""The timeline: one row per thing that happened to an object (a state change, a note,
+a referral, a mark by the deadline sweep), written only through ``record_event``.
+
+Each app that keeps a timeline declares a concrete event model on ``TimelineEvent`` (an
+abstract model: one table per subject, so a timeline stays in its app's scope and is
+read with one indexed join) with a foreign key to its subject named by
+``subject_field``, its own ``kind`` choices and a ``visibility`` — which kinds workers
+and partner departments see, and of which they see the note. Staff in scope see every
+event. That rule lives here once: the workbench, the portal and the API all ask the
+event (``shown_to`` / ``note_for``) or the queryset (``for_audience``).
+
+Apps keep one small named function per kind of event (``case_referred_event`` …) so that
+every event of a kind carries the same data; those functions call ``record_event``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, ClassVar
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+class Audience(models.TextChoices):
+    STAFF = "staff", gettext_lazy("工作人员")
+    WORKER = "worker", gettext_lazy("职工")
+    PARTNER = "partner", gettext_lazy("协作部门")
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Which event kinds an audience other than staff sees, and of which it sees the
+    note (the rest show only what happened). An event whose actor is the viewer is
+    always shown to them in full: a worker sees the information they added."""
+
+    worker: frozenset[str] = frozenset()
+    worker_note: frozenset[str] = frozenset()
+    partner: frozenset[str] = frozenset()
+    partner_note: frozenset[str] = frozenset()
+
+    def kinds(self, audience: str) -> frozenset[str] | None:
+        """The kinds ``audience`` sees; ``None`` means all of them (staff)."""
+        if audience == Audience.WORKER:
+            return self.worker
+        if audience == Audience.PARTNER:
+            return self.partner
+        return None
+
+    def note_kinds(self, audience: str) -> frozenset[str] | None:
+        if audience == Audience.WORKER:
+            return self.worker_note
+        if audience == Audience.PARTNER:
+            return self.partner_note
+        return None
+
+
+class TimelineQuerySet(models.QuerySet):
+    def for_audience(self, audience: str, viewer=None) -> models.QuerySet:
+        """The events ``audience`` sees (and the viewer's own events)."""
+        kinds = self.model.visibility.kinds(audience)
+        if kinds is None:
+            return self
+        q = Q(kind__in=kinds)
+        if viewer is not None and getattr(viewer, "pk", None):
+            q |= Q(actor_id=viewer.pk)
+        return self.filter(q)
+
+
+class TimelineEvent(models.Model):
+    """One entry of a timeline. Concrete subclasses add the foreign key to their
+    subject (named by ``subject_field``) and override ``kind`` with their choices."""
+
+    subject_field: ClassVar[str] = ""
+    visibility: ClassVar[Visibility] = Visibility()
+
+    kind = models.CharField(gettext_lazy("事件"), max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=gettext_lazy("为空表示系统"),
+    )
+    time = models.DateTimeField(gettext_lazy("时间"), default=timezone.now)
+    from_status = models.CharField(gettext_lazy("原状态"), max_length=12, blank=True)
+    to_status = models.CharField(gettext_lazy("新状态"), max_length=12, blank=True)
+    note = models.TextField(gettext_lazy("说明"), blank=True)
+    data = models.JSONField(gettext_lazy("数据"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["time", "id"]
+
+    def __str__(self) -> str:
+        return f"{getattr(self, f'{self.subject_field}_id', '')} {self.get_kind_display()}"
+
+    def own(self, viewer) -> bool:
+        return viewer is not None and self.actor_id is not None and self.actor_id == viewer.pk
+
+    def shown_to(self, audience: str, viewer=None) -> bool:
+        kinds = self.visibility.kinds(audience)
+        return kinds is None or self.kind in kinds or self.own(viewer)
+
+    def note_for(self, audience: str, viewer=None) -> str:
+        """The note as ``audience`` may read it (empty where it is staff-only)."""
+        kinds = self.visibility.note_kinds(audience)
+        if kinds is None or self.kind in kinds or self.own(viewer):
+            return self.note
+        return ""
+
+    @property
+    def actor_name(self) -> str:
+        if self.actor_id is None:
+            return _("系统")
+        return self.actor.name or self.actor.username
+
+    @property
+    def status_change(self) -> tuple[str, str] | None:
+        if self.from_status and self.to_status and self.from_status != self.to_status:
+            return (self._status_label("from_status"), self._status_label("to_status"))
+        return None
+
+    def _status_label(self, field: str) -> str:
+        display = getattr(self, f"get_{field}_display", None)
+        return str(display()) if display else getattr(self, field)
+
+
+@cache
+def _event_models() -> dict[type[models.Model], type[TimelineEvent]]:
+    found = {}
+    for model in apps.get_models():
+        if issubclass(model, TimelineEvent) and model.subject_field:
+            subject = model._meta.get_field(model.subject_field).related_model
+            found[subject] = model
+    return found
+
+
+def event_model_for(subject_model: type[models.Model]) -> type[TimelineEvent]:
+    """The timeline model of a subject model (found from the installed models)."""
+    try:
+        return _event_models()[subject_model]
+    except KeyError:
+        raise LookupError(f"{subject_model.__name__} keeps no timeline") from None
+
+
+def has_timeline(subject_model: type[models.Model]) -> bool:
+    return subject_model in _event_models()
+
+
+def record_event(
+    subject: models.Model,
+    kind: str,
+    *,
+    actor=None,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    time: datetime.datetime | None = None,
+) -> TimelineEvent:
+    """Append an event to ``subject``'s timeline. An anonymous actor is recorded as the
+    system. Runs inside the caller's transaction: a service that fails after this call
+    leaves no event behind."""
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    model = event_model_for(type(subject))
+    return model.objects.create(
+        **{model.subject_field: subject},
+        kind=kind,
+        actor=actor,
+        time=time or timezone.now(),
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+    )
+
+
+def timeline_rows(
+    events: Iterable[TimelineEvent],
+    *,
+    audience: str = Audience.STAFF,
+    viewer=None,
+    details: Callable[[TimelineEvent], list[str]] | None = None,
+) -> list[dict]:
+    """The events ``audience`` sees, as display rows (label, actor, note as that
+    audience may read it, the app's details, the status change). Pages, the portal and
+    the API all build their timelines with this."""
+    rows = []
+    for event in events:
+        if not event.shown_to(audience, viewer):
+            continue
+        rows.append(
+            {
+                "event": event,
+                "label": event.get_kind_display(),
+                "actor": event.actor_name,
+                "note": event.note_for(audience, viewer),
+                "details": [d for d in (details(event) if details else []) if d],
+                "status_change": event.status_change,
+            }
+        )
+    return rows
