@@ -15,8 +15,9 @@ from django_fsm import can_proceed
 from huigong.kernel.actions import ActionSet
 from huigong.kernel.timeline import Audience
 
-from . import forms as case_forms
-from . import mediation_forms, services
+from . import services
+from .forms import handling as case_forms
+from .forms import mediation as mediation_forms
 from .models import (
     FINAL_STATUSES,
     OPEN_STATUSES,

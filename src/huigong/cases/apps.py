@@ -83,16 +83,16 @@ class CasesConfig(AppConfig):
                 crontab(hour=8, minute=0),
             )
         )
-        # Files of uploads whose transaction rolled back (no Attachment row), older than a
-        # day.
-        registry.register_job(
-            registry.Job(
-                "cases-clean-attachment-files",
-                "huigong.cases.clean_attachment_files",
-                crontab(hour=3, minute=30),
-            )
-        )
         registry.register_seed(registry.Seed("case categories", seed_categories, order=30))
+
+        from .demo import load_cases, load_mediations
+
+        registry.register_demo_loader(
+            registry.DemoLoader("cases", load_cases, label="cases", order=10)
+        )
+        registry.register_demo_loader(
+            registry.DemoLoader("mediations", load_mediations, label="mediations", order=20)
+        )
 
         read = ["cases.view_case", "cases.view_casecategory", "cases.view_inspection"]
         handle = [*read, "cases.intake_case", "cases.handle_case"]

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views import View
 
+from huigong.common.forms import add_service_errors
 from huigong.common.listing import ScopedListView, StaffRequiredMixin
 from huigong.common.workdays import deadline_status
 from huigong.orgs.scope import get_visible_or_404
@@ -38,7 +39,6 @@ from huigong.orgs.widgets import OrganizationAutocomplete
 from huigong.people.filters import OrganizationFilter, organization_choices
 
 from . import inspection_forms as forms
-from .forms import add_service_errors
 from .models import (
     ACTIVE_INSPECTION_STATUSES,
     Case,

@@ -1,4 +1,4 @@
-"""Celery tasks of the cases app (scheduled by ``CELERY_BEAT_SCHEDULE``)."""
+"""Celery tasks of the cases app (scheduled through ``huigong.kernel.registry``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import datetime
 
 from celery import shared_task
 
-from .attachment_cleanup import clean_attachment_files
 from .sweep import send_daily_digests, sweep_case_deadlines
 
 
@@ -21,9 +20,3 @@ def sweep_case_deadlines_task(today: str | None = None) -> dict:
 def send_daily_digests_task() -> int:
     """Send each user one message with the day's case notifications."""
     return send_daily_digests()
-
-
-@shared_task(name="huigong.cases.clean_attachment_files")
-def clean_attachment_files_task() -> int:
-    """Delete orphaned attachment files older than a day; returns how many."""
-    return len(clean_attachment_files().removed)

@@ -1,6 +1,9 @@
 from django.urls import include, path
 
-from . import mediation_views, portal, referral_views, views
+from .views import cases as views
+from .views import mediation as mediation_views
+from .views import portal
+from .views import referrals as referral_views
 
 app_name = "cases"
 

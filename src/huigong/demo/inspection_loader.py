@@ -19,13 +19,12 @@ from stdnum.cn import uscc
 
 from huigong.accounts.models import User
 from huigong.cases import services
+from huigong.cases.demo.loader import working_days_before
+from huigong.cases.demo.stories import JUSTICE, LABOUR
 from huigong.cases.models import FindingKind, Inspection, InspectionTarget
 from huigong.orgs.models import Organization
 from huigong.partners.models import Department
 from huigong.people.models import Person
-
-from .case_data import JUSTICE, LABOUR
-from .case_loader import working_days_before
 
 
 def _credit_code(body: str) -> str:

@@ -3,10 +3,12 @@
 Everything goes through the use cases real data goes through — ``orgs.services`` for the
 tree and the grids, ``people.services`` for persons and households (normalisation,
 validation, encryption and hashes of the protected fields, the change log) and
-``accounts.services`` for roles, ``cases.services`` for the cases — so the demo shows an
-audit trail and cannot hold data a user could not have entered. The tree and grids are
-created by the system (``actor=None``), the persons by the county cadre ``county``, the
-cases by the demo accounts whose work they are (``case_loader``). The random generator is
+``accounts.services`` for roles, and each app's services for its part — so the demo shows
+an audit trail and cannot hold data a user could not have entered. The tree and grids are
+created by the system (``actor=None``), the persons by the county cadre ``county``; then
+every installed app's demo loader (``kernel.registry.register_demo_loader``: the cases,
+mediations and inspections) plays its stories as the demo accounts whose work they are.
+The random generator is
 seeded: two loads produce the same county, the same people and the same ID numbers; the
 cases are the same too, dated relative to the day of the load.
 """
@@ -21,18 +23,17 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.utils import timezone
 
 from huigong.accounts.models import Role, User, UserKind
-from huigong.accounts.services import assign_role, seed_roles
-from huigong.cases.services import seed_categories
-from huigong.common.workdays import seed_holidays
+from huigong.accounts.services import assign_role
+from huigong.kernel.registry import DemoContext, demo_loaders, seeds
 from huigong.orgs.models import Grid, Organization, OrgKind
 from huigong.orgs.services import assign_grid_officers, create_grid, create_organization
 from huigong.people.models import EmploymentForm, HealthStatus, NewFormType, Person, Relation
 from huigong.people.services import add_household_member, register_person
 
 from . import codes
-from .case_loader import CaseLoader
 from .data import (
     DEVELOPMENT_ZONE,
     GRIDS,
@@ -44,7 +45,6 @@ from .data import (
     Township,
     Unit,
 )
-from .mediation_loader import MediationLoader
 
 #: The one password of every demo account. It passes Django's password validators.
 DEMO_PASSWORD = "Huigong@2026"
@@ -91,7 +91,8 @@ class DemoSummary:
     household_members: int
     grids: int
     users: int
-    cases: int
+    #: What each app's demo loader made, by its label ("cases": 40 …).
+    loaded: dict[str, int]
 
 
 def demo_is_loaded() -> bool:
@@ -105,26 +106,24 @@ def demo_is_loaded() -> bool:
 def load_demo() -> DemoSummary:
     """Create the demo county with its unions, grids, people, one account per role and
     the cases of the last three months."""
-    seed_roles()
-    # Reference data the cases need (``seed_reference`` has usually added it already):
-    # the categories, and the holiday table the working-day deadlines are counted on.
-    seed_categories()
-    seed_holidays()
+    # The reference data every app registers (``seed_reference`` has usually added it
+    # already): roles, the holiday table deadlines are counted on, case categories …
+    for seed in seeds():
+        seed.run()
     builder = _DemoBuilder(random.Random(DEMO_SEED))
     builder.build_tree()
     builder.build_staff_accounts()
     builder.build_grids()
     builder.build_persons()
     builder.build_worker_account()
-    cases = builder.build_cases()
-    builder.build_inspections()
+    loaded = builder.run_app_loaders()
     return DemoSummary(
         organizations=len(builder.orgs),
         persons=builder.person_count,
         household_members=builder.household_count,
         grids=builder.grid_count,
         users=len(DEMO_ACCOUNTS),
-        cases=cases,
+        loaded=loaded,
     )
 
 
@@ -474,28 +473,19 @@ class _DemoBuilder:
         account = next(a for a in DEMO_ACCOUNTS if a.role == "worker")
         self._user(account, kind=UserKind.WORKER, phone=WORKER_PHONE, person=self.worker_person)
 
-    # ---- cases ---------------------------------------------------------------------
+    # ---- the apps' parts -------------------------------------------------------------
 
-    def build_cases(self) -> int:
-        """The partner departments and the cases, played through the case services by
-        the demo accounts; returns the number of cases."""
-        worker = self.users[WORKER_USERNAME]
-        loader = CaseLoader(
+    def run_app_loaders(self) -> dict[str, int]:
+        """Every installed app's part of the demo (cases, mediations, inspections …), in
+        their order; returns what each made, by label."""
+        context = DemoContext(
             users=self.users,
             homes={a.username: self.orgs[a.organization] for a in DEMO_ACCOUNTS},
             orgs=self.orgs,
-            worker=worker,
+            worker=self.users[WORKER_USERNAME],
+            today=timezone.localdate(),
         )
-        loader.build_departments()
-        loader.build_cases()
-        MediationLoader(users=self.users, today=loader.today).build_mediations()
-        return len(loader.cases)
-
-    def build_inspections(self) -> int:
-        """The joint labour inspections, played through the inspection services."""
-        from .inspection_loader import InspectionLoader
-
-        return len(InspectionLoader(users=self.users, orgs=self.orgs).build())
+        return {loader.label or loader.name: loader.run(context) for loader in demo_loaders()}
 
 
 def _place(township: Township) -> str:

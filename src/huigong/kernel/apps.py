@@ -7,6 +7,8 @@ class KernelConfig(AppConfig):
     verbose_name = _("平台内核")
 
     def ready(self) -> None:
+        from celery.schedules import crontab
+
         from . import registry
 
         # Import previews never confirmed, older than IMPORT_PREVIEW_MAX_AGE
@@ -14,6 +16,16 @@ class KernelConfig(AppConfig):
         registry.register_job(
             registry.Job(
                 "common-clean-import-previews", "huigong.common.clean_import_previews", 600.0
+            )
+        )
+
+        # Files of uploads whose transaction rolled back (no attachment row refers to
+        # them), older than a day, of every attachment model.
+        registry.register_job(
+            registry.Job(
+                "kernel-clean-attachment-files",
+                "huigong.kernel.clean_attachment_files",
+                crontab(hour=3, minute=30),
             )
         )
 

@@ -233,13 +233,31 @@ class Seed:
     order: int = 100
 
 
+@dataclass
+class DemoContext:
+    """What the demo command has built before the apps' loaders run: the demo accounts
+    by username (``worker`` is the portal account), the organization each of them works
+    at, the organizations by name, and the day the demo is played up to."""
+
+    users: dict[str, Any]
+    homes: dict[str, Any]
+    orgs: dict[str, Any]
+    worker: Any
+    today: datetime.date
+    #: Shared between loaders that build on each other (cases → mediations).
+    shared: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class DemoLoader:
     """An app's part of the demo county, run by ``python -m huigong demo`` after the
-    tree, people and accounts exist. ``run(context)`` returns a count for the summary."""
+    tree, people and accounts exist, in ``order``. ``run(context)`` plays the app's
+    stories through its services and returns how many objects it made, which the
+    command reports under ``label``."""
 
     name: str
-    run: Callable[[Any], int]
+    run: Callable[[DemoContext], int]
+    label: str = ""
     order: int = 100
 
 

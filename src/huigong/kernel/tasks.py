@@ -1,4 +1,5 @@
-"""The kernel's Celery task: run one registered sweep (the beat schedule names it)."""
+"""The kernel's Celery tasks: run one registered sweep (the beat schedule names it), and
+remove orphaned attachment files."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime
 
 from celery import shared_task
 
+from .attachments import clean_orphan_files
 from .registry import RUN_SWEEP_TASK, run_sweep
 
 
@@ -14,3 +16,9 @@ def run_sweep_task(name: str, today: str | None = None) -> dict:
     """Run the sweep ``name``; ``today`` as YYYY-MM-DD (default: today)."""
     day = datetime.date.fromisoformat(today) if today else None
     return run_sweep(name, today=day)
+
+
+@shared_task(name="huigong.kernel.clean_attachment_files")
+def clean_attachment_files_task() -> int:
+    """Delete orphaned attachment files older than a day; returns how many."""
+    return len(clean_orphan_files().removed)

@@ -232,10 +232,8 @@ def _applicants(user, rows: list[CaseApplicantIn]) -> list:
     summary="提交诉求(职工:本人诉求;工作人员:登记)",
 )
 def submit_case(request, payload: CaseSubmitIn):
-    from ..forms import derive_title
-
     user = request.auth
-    title = payload.title or derive_title(payload.description or "")
+    title = payload.title or services.derive_title(payload.description or "")
     common = {
         "kind": payload.kind.value,
         "category": payload.category_id,

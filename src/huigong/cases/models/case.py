@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from huigong.common.files import private_storage
+from huigong.kernel.attachments import AttachmentBase, stored_name, stored_name_pattern
 from huigong.kernel.timeline import TimelineEvent, TimelineQuerySet
 from huigong.orgs.scope import ScopedQuerySetMixin
 from huigong.partners.models import Department
@@ -482,58 +479,36 @@ class AttachmentQuerySet(ScopedQuerySetMixin, models.QuerySet):
 
 #: Attachments are stored in the private storage under ``cases/<yyyy>/<mm>/``.
 ATTACHMENT_DIR = "cases"
-_EXTENSION = re.compile(r"\.([A-Za-z0-9]{1,10})$")
 #: The name of a stored attachment: random, so neither the original name nor a guess
 #: leads to it.
-PRIVATE_ATTACHMENT_NAME = re.compile(
-    rf"^{ATTACHMENT_DIR}/\d{{4}}/\d{{2}}/[0-9a-f]{{32}}(\.[a-z0-9]{{1,10}})?$"
-)
+PRIVATE_ATTACHMENT_NAME = stored_name_pattern(ATTACHMENT_DIR)
 
 
 def attachment_name(original_name: str, when=None) -> str:
-    """``cases/<yyyy>/<mm>/<uuid4 hex><.ext>``: the month of ``when`` (default now, China
-    time) and the lower-cased extension of the original name; nothing else of it."""
-    when = timezone.localtime(when or timezone.now())
-    match = _EXTENSION.search(original_name or "")
-    extension = f".{match.group(1).lower()}" if match else ""
-    return f"{ATTACHMENT_DIR}/{when:%Y}/{when:%m}/{uuid.uuid4().hex}{extension}"
+    """``cases/<yyyy>/<mm>/<uuid4 hex><.ext>`` (``kernel.attachments.stored_name``)."""
+    return stored_name(ATTACHMENT_DIR, original_name, when)
 
 
 def attachment_upload_to(instance, filename: str) -> str:
+    """Named by migration 0006; the field now uses the kernel's ``upload_to``."""
     return attachment_name(filename)
 
 
-class Attachment(models.Model):
-    """A file attached to a case (photos, contracts, pay slips); size and type are checked
-    by ``services.add_attachment``. The file is kept in the private storage under a random
-    name; ``original_name`` is what people see and download it as."""
+class Attachment(AttachmentBase):
+    """A file attached to a case (photos, contracts, pay slips): the kernel's attachment
+    (``AttachmentBase``), checked and stored by ``services.add_attachment``."""
+
+    upload_dir = ATTACHMENT_DIR
 
     case = models.ForeignKey(
         Case, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="attachments"
     )
-    # Never served by URL: see huigong.common.files and the attachment views.
-    file = models.FileField(_("文件"), upload_to=attachment_upload_to, storage=private_storage)
-    original_name = models.CharField(_("原文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小(字节)"))
-    content_type = models.CharField(_("类型"), max_length=100)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上传人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
     objects = AttachmentQuerySet.as_manager()
 
-    class Meta:
+    class Meta(AttachmentBase.Meta):
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
     def audit_org_path(self) -> str:
         return self.case.organization.path

@@ -22,11 +22,7 @@ partner department's members; the departments themselves are ``huigong.partners`
 from this package.
 """
 
-from .attachments import (
-    ATTACHMENT_TYPES,
-    MAX_ATTACHMENT_BYTES,
-    add_attachment,
-)
+from .attachments import add_attachment
 from .base import (
     ACCEPT_DAYS,
     AUDIT_FIELDS,
@@ -44,6 +40,7 @@ from .base import (
     TITLE_MAX_LENGTH,
     VIEW,
     WAGE_CATEGORY_CODE,
+    derive_title,
     handling_organization,
     next_case_number,
     notify,
@@ -107,6 +104,7 @@ from .referrals import (
 )
 
 __all__ = [
+    "derive_title",
     "add_inspection_target",
     "can_manage_inspection",
     "cancel_inspection",
@@ -122,7 +120,6 @@ __all__ = [
     "update_inspection",
     "ACCEPT_DAYS",
     "ANSWER_REFERRAL",
-    "ATTACHMENT_TYPES",
     "AUDIT_FIELDS",
     "CONTACT_METHODS",
     "DEFAULT_CATEGORIES",
@@ -133,7 +130,6 @@ __all__ = [
     "HANDLE",
     "INTAKE",
     "MAX_AMOUNT",
-    "MAX_ATTACHMENT_BYTES",
     "MAX_WORKERS",
     "NOTE_MAX_LENGTH",
     "RESULT_MAX_LENGTH",

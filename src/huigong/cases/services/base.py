@@ -252,6 +252,12 @@ def number_prefix(organization: Organization) -> str:
     return initials or "HG"
 
 
+def derive_title(description: str, length: int = 30) -> str:
+    """A title from the first line of a description (for intakes in a hurry)."""
+    first = next((line.strip() for line in description.splitlines() if line.strip()), "")
+    return first[:length] + ("…" if len(first) > length else "")
+
+
 def next_case_number(prefix: str, year: int) -> str:
     """Draw the next case number ``<prefix>-<year>-<6 digits>`` from the kernel's
     sequences (concurrent intakes never draw the same number)."""

@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from huigong.cases import services
-from huigong.cases.attachment_cleanup import clean_attachment_files
 from huigong.cases.models import Attachment
+from huigong.kernel.attachments import clean_orphan_files as clean_attachment_files
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 DAY = 24 * 3600

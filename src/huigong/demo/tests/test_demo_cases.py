@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from huigong.accounts.models import User
 from huigong.audit.models import ChangeLog
+from huigong.cases.demo.stories import STORIES, expected_recovered
 from huigong.cases.filters import Queue, apply_queue
 from huigong.cases.models import (
     Case,
@@ -22,7 +23,6 @@ from huigong.cases.models import (
     ReferralStatus,
     Satisfaction,
 )
-from huigong.demo.case_data import STORIES, expected_recovered
 from huigong.demo.services import WORKER_USERNAME
 from huigong.orgs.models import Organization
 from huigong.partners.models import Department, DepartmentKind

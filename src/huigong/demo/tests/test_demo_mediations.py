@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from huigong.accounts.models import User
 from huigong.audit.models import ChangeLog
+from huigong.cases.demo.mediations import STORIES
 from huigong.cases.models import Mediation, MediationStatus, Performance, ReferredTo
-from huigong.demo.mediation_loader import STORIES
 from huigong.orgs.models import Organization
 from huigong.stats.periods import parse_period
 from huigong.stats.registry import get_indicator, get_ratio

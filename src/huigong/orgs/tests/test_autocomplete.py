@@ -9,7 +9,7 @@ import pytest
 from django import forms
 from django.urls import reverse
 
-from huigong.cases.forms import IntakeForm
+from huigong.cases.forms.intake import IntakeForm
 from huigong.orgs.forms import OrganizationForm, OrgChoiceField
 from huigong.orgs.models import Organization, OrgStatus
 from huigong.orgs.widgets import OrganizationAutocomplete, OrganizationMultipleAutocomplete

@@ -74,8 +74,9 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Demo county loaded: {summary.organizations} organizations, "
                     f"{summary.persons} persons, {summary.household_members} household "
-                    f"members, {summary.grids} grids, {summary.users} accounts, "
-                    f"{summary.cases} cases."
+                    f"members, {summary.grids} grids, {summary.users} accounts"
+                    + "".join(f", {n} {label}" for label, n in summary.loaded.items())
+                    + "."
                 )
             )
         self._print_accounts()

@@ -5,7 +5,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from huigong.cases.attachment_cleanup import clean_attachment_files
+from huigong.kernel.attachments import clean_orphan_files
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         hours = options["grace_hours"]
         if not 0 <= hours <= 24 * 365:
             raise CommandError("--grace-hours must be between 0 and 8760")
-        result = clean_attachment_files(
+        result = clean_orphan_files(
             grace=datetime.timedelta(hours=hours), dry_run=options["dry_run"]
         )
         verb = "would delete" if result.dry_run else "deleted"

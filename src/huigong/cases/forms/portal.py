@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from huigong.common.forms import StyledForm, style_form
 
-from . import services
-from .forms import MultipleFileField, derive_title
-from .models import CaseCategory, CaseKind, Satisfaction
+from .. import services
+from ..models import CaseCategory, CaseKind, Satisfaction
+from .base import MultipleFileField
 
 #: Kinds a worker may choose on the portal (rights cases are classified by staff).
 PORTAL_KINDS = [
@@ -61,7 +61,7 @@ class PortalSubmitForm(forms.Form):
         return {
             "kind": data["kind"],
             "category": data["category"],
-            "title": derive_title(data["description"]),
+            "title": services.derive_title(data["description"]),
             "description": data["description"],
             "employer_name": data.get("employer_name", ""),
             "amount_claimed": data.get("amount_claimed"),

@@ -26,7 +26,7 @@ from huigong.partners import services as partner_services
 from huigong.partners.models import Department
 from huigong.people.models import Person
 
-from .case_data import DEPARTMENT_MEMBERS, DEPARTMENTS, STORIES, WORKER, Step, Story
+from .stories import DEPARTMENT_MEMBERS, DEPARTMENTS, STORIES, WORKER, Step, Story
 
 #: Minutes between two consecutive actions on the same case when they fall on one day.
 _GAP = datetime.timedelta(minutes=35)

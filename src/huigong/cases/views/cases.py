@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,20 +24,21 @@ from django.utils.translation import pgettext, pgettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from huigong.common.files import private_file_response
 from huigong.common.listing import ScopedListView, StaffRequiredMixin
 from huigong.common.workdays import deadline_status
+from huigong.kernel.attachments import attachment_response
 from huigong.kernel.timeline import Audience
 from huigong.orgs.scope import get_visible_or_404, user_can_at
 from huigong.people.models import Person
 from huigong.people.search import FullNumberSearchThrottled, search_persons
 
-from . import forms as case_forms
-from . import mediation_forms, policy, services
-from .actions import case_actions
-from .filters import CaseFilter, Queue, apply_queue
-from .forms import add_service_errors
-from .models import (
+from .. import policy, services
+from ..actions import case_actions
+from ..filters import CaseFilter, Queue, apply_queue
+from ..forms import intake as case_forms
+from ..forms import mediation as mediation_forms
+from ..forms.base import add_service_errors
+from ..models import (
     ACTIVE_MEDIATION_STATUSES,
     OPEN_STATUSES,
     Attachment,
@@ -45,8 +46,8 @@ from .models import (
     CaseParty,
     CaseStatus,
 )
-from .services import mediation as mediation_services
-from .tables import STATUS_COLOURS, CaseTable
+from ..services import mediation as mediation_services
+from ..tables import STATUS_COLOURS, CaseTable
 
 VIEW_PERM = policy.VIEW_PERM
 
@@ -329,10 +330,3 @@ class AttachmentDownloadView(StaffRequiredMixin, View):
             Attachment.objects.select_related("case"), request.user, VIEW_PERM, pk=pk
         )
         return attachment_response(attachment)
-
-
-def attachment_response(attachment: Attachment) -> HttpResponse:
-    """The file of an attachment the caller has authorised, under its original name."""
-    return private_file_response(
-        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
-    )

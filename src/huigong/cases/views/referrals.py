@@ -20,10 +20,10 @@ from django.views.generic import TemplateView
 
 from huigong.common.listing import StaffRequiredMixin
 
-from . import services
-from .forms import add_service_errors
-from .models import CaseParty, Referral
-from .referral_forms import PartnerReplyForm
+from .. import services
+from ..forms.base import add_service_errors
+from ..forms.referrals import PartnerReplyForm
+from ..models import CaseParty, Referral
 
 ANSWER = services.ANSWER_REFERRAL
 

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from huigong.accounts.models import User
 from huigong.common.forms import style_form, textarea
 
-from .models import Mediation, MediationTeam, Performance, ReferredTo
-from .services import mediation as mediation_services
+from ..models import Mediation, MediationTeam, Performance, ReferredTo
+from ..services import mediation as mediation_services
 
 
 class OpenMediationForm(forms.Form):

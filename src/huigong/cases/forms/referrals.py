@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huigong.common.forms import StyledForm
 
-from . import services
+from .. import services
 
 
 class PartnerReplyForm(StyledForm):

@@ -22,17 +22,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huigong.accounts.decorators import worker_required
-from huigong.common.files import private_file_response
 from huigong.common.workdays import deadline_status
+from huigong.kernel.attachments import attachment_response
 from huigong.kernel.timeline import Audience
 
-from . import policy, services
-from .actions import case_actions
-from .forms import add_service_errors
-from .mediation_pdf import agreement_pdf_response
-from .models import OPEN_STATUSES, Attachment, Case, Channel, Mediation
-from .portal_forms import PortalInfoForm, PortalRateForm, PortalSubmitForm, PortalWithdrawForm
-from .tables import STATUS_COLOURS
+from .. import policy, services
+from ..actions import case_actions
+from ..forms.base import add_service_errors
+from ..forms.portal import PortalInfoForm, PortalRateForm, PortalSubmitForm, PortalWithdrawForm
+from ..mediation_pdf import agreement_pdf_response
+from ..models import OPEN_STATUSES, Attachment, Case, Channel, Mediation
+from ..tables import STATUS_COLOURS
 
 
 def own_case(request, pk: int) -> Case:
@@ -187,9 +187,7 @@ def attachment(request, pk: int):
         )
     except (Attachment.DoesNotExist, ValueError, TypeError):
         raise Http404
-    return private_file_response(
-        item.file, filename=item.original_name, content_type=item.content_type
-    )
+    return attachment_response(item)
 
 
 @worker_required

@@ -5,7 +5,7 @@ its handlers took.
 A story's dates are counted in working days: ``age`` is how many working days before
 today the case came in, a step's ``day`` how many working days after that it happened
 (always fewer than ``age``, so nothing is dated today or later). The loader
-(``huigong.demo.case_loader``) plays the stories through the case services.
+(``huigong.cases.demo.loader``) plays the stories through the case services.
 
 A few stories use facts reported from 祁东县 (肖华清 and twelve fellow villagers owed
 115,000 yuan by a vanished contractor; a joint inspection after which 2,254 labour

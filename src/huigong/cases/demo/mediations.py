@@ -19,7 +19,7 @@ from huigong.cases.models import Case, CaseEvent, EventKind, Mediation
 from huigong.cases.services import mediation as services
 from huigong.common.workdays import add_working_days
 
-from .case_loader import working_days_before
+from .loader import working_days_before
 
 #: Minutes between two consecutive acts on the same mediation on one day.
 _GAP = datetime.timedelta(minutes=40)

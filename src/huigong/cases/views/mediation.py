@@ -22,14 +22,14 @@ from django.views.generic import TemplateView
 
 from huigong.common.listing import StaffRequiredMixin
 
-from . import mediation_forms as forms
-from . import policy
-from .actions import mediation_actions
-from .forms import add_service_errors
-from .mediation_pdf import agreement_pdf_response
-from .models import Mediation, MediationStatus
-from .services import mediation as services
-from .views import VIEW_PERM, detail_context, mediation_card, visible_case
+from .. import policy
+from ..actions import mediation_actions
+from ..forms import mediation as forms
+from ..forms.base import add_service_errors
+from ..mediation_pdf import agreement_pdf_response
+from ..models import Mediation, MediationStatus
+from ..services import mediation as services
+from .cases import VIEW_PERM, detail_context, mediation_card, visible_case
 
 #: The steps shown at the top of the mediation page, in order.
 STEPS = [
