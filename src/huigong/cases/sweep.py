@@ -43,7 +43,7 @@ from django.utils.translation import gettext as _
 from huigong.common.workdays import (
     add_working_days,
     deadline_status,
-    is_working_day,
+    overdue_cutoff,
     register_deadline_years,
 )
 
@@ -75,26 +75,6 @@ def open_case_deadline_years() -> list[int]:
     years = {d.year for d in Case.objects.open().dates("due_date", "year")}
     years |= {d.year for d in Referral.objects.filter(status="waiting").dates("due_date", "year")}
     return sorted(years)
-
-
-def last_working_day(today: datetime.date) -> datetime.date:
-    """``today`` if it is a working day, else the latest working day before it."""
-    day = today
-    # Holidays never last more than a few weeks; the bound only guards a broken table.
-    for _i in range(60):
-        if is_working_day(day):
-            return day
-        day -= datetime.timedelta(days=1)
-    return today
-
-
-def overdue_cutoff(today: datetime.date) -> datetime.date:
-    """A deadline ``d`` is overdue on ``today`` when a working day has passed after it,
-    i.e. when ``d`` is before the last working day up to today. A case due on the
-    Tuesday before a week of holidays is therefore not overdue during the holidays, only
-    on the first working day after them; one due on a Friday is overdue on an adjusted
-    working Saturday (调休)."""
-    return last_working_day(today)
 
 
 @dataclass
@@ -133,7 +113,7 @@ def _mark_overdue(case: Case, now: datetime.datetime) -> bool:
 
 
 def _auto_escalate(case: Case, now: datetime.datetime) -> bool:
-    from .services.handling import _escalate
+    from .services.escalation import escalate_to_parent
 
     with transaction.atomic():
         # The claim: only the worker whose update flips the flag at this level escalates.
@@ -147,7 +127,7 @@ def _auto_escalate(case: Case, now: datetime.datetime) -> bool:
             return False
         locked = Case.objects.select_for_update().select_related("organization", "category")
         case = locked.get(pk=case.pk)
-        _escalate(
+        escalate_to_parent(
             case,
             actor=None,
             reason=_("逾期未办结,按规则自动上报上级工会"),
@@ -191,7 +171,7 @@ def _mark_referral_overdue(referral: Referral) -> bool:
 
 def _remind_acceptance_overdue(case: Case, now: datetime.datetime) -> bool:
     from .services import notify
-    from .services.base import _handlers_at
+    from .services.base import handlers_at
 
     with transaction.atomic():
         claimed = Case.objects.filter(
@@ -204,7 +184,7 @@ def _remind_acceptance_overdue(case: Case, now: datetime.datetime) -> bool:
         if not claimed:
             return False
         notify(
-            [case.owner, *_handlers_at(case.organization)],
+            [case.owner, *handlers_at(case.organization)],
             case,
             NotificationKind.ACCEPTANCE_OVERDUE,
         )
@@ -213,7 +193,7 @@ def _remind_acceptance_overdue(case: Case, now: datetime.datetime) -> bool:
 
 def _remind_supervision_overdue(supervision: Supervision, now: datetime.datetime) -> bool:
     from .services import notify
-    from .services.base import _handlers_at
+    from .services.base import handlers_at
 
     with transaction.atomic():
         claimed = Supervision.objects.filter(
@@ -223,7 +203,7 @@ def _remind_supervision_overdue(supervision: Supervision, now: datetime.datetime
             return False
         case = supervision.case
         handler = case.assignee or case.owner
-        handlers = [handler] if handler is not None else list(_handlers_at(case.organization))
+        handlers = [handler] if handler is not None else list(handlers_at(case.organization))
         notify([*handlers, supervision.supervised_by], case, NotificationKind.SUPERVISION_OVERDUE)
     return True
 

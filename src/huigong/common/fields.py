@@ -8,6 +8,7 @@ is stored the same way whichever form, API call or import it came in by.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -64,6 +65,39 @@ def clean_multiline(value: Any, name: str, max_length: int, errors: FieldErrors)
     if len(text) > max_length:
         errors.add(name, too_long_message(max_length))
     return text
+
+
+def clean_required_text(value: Any, name: str, max_length: int, errors: FieldErrors) -> str:
+    """Like ``clean_multiline``, and the field must not be empty."""
+    text = clean_multiline(value, name, max_length, errors)
+    if name not in errors and not text:
+        errors.add(name, _("必填"))
+    return text
+
+
+def clean_amount(value: Any, name: str, errors: FieldErrors, *, maximum: Decimal) -> Decimal | None:
+    """An amount of money in yuan with at most two decimals, not negative and not above
+    ``maximum`` (``None`` when empty). Thousands separators are dropped."""
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        errors.add(name, _("请填写有效的金额"))
+        return None
+    if not amount.is_finite():
+        errors.add(name, _("请填写有效的金额"))
+        return None
+    if amount < 0:
+        errors.add(name, _("金额不能为负数"))
+        return None
+    if amount > maximum:
+        errors.add(name, _("金额过大,请核对"))
+        return None
+    if amount != amount.quantize(Decimal("0.01")):
+        errors.add(name, _("金额最多保留两位小数"))
+        return None
+    return amount.quantize(Decimal("0.01"))
 
 
 def clean_identifier(value: Any, name: str, max_length: int, errors: FieldErrors) -> str:

@@ -141,6 +141,36 @@ def add_working_days(start: date, n: int) -> date:
     return candidate
 
 
+def working_days_before(today: date, n: int) -> date:
+    """The n-th working day before ``today`` (``today`` itself not counted)."""
+    day, count = today, 0
+    while count < n:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return day
+
+
+def last_working_day(today: date) -> date:
+    """``today`` if it is a working day, else the latest working day before it."""
+    day = today
+    # Holidays never last more than a few weeks; the bound only guards a broken table.
+    for _i in range(60):
+        if is_working_day(day):
+            return day
+        day -= timedelta(days=1)
+    return today
+
+
+def overdue_cutoff(today: date) -> date:
+    """A deadline ``d`` is overdue on ``today`` when a working day has passed after it,
+    i.e. when ``d`` is before the last working day up to today. A deadline on the
+    Tuesday before a week of holidays is therefore not overdue during the holidays, only
+    on the first working day after them; one on a Friday is overdue on an adjusted
+    working Saturday (调休). Every deadline sweep (cases, rectification orders) uses it."""
+    return last_working_day(today)
+
+
 @dataclass(frozen=True)
 class DeadlineStatus:
     """Where a deadline stands on ``today``, for lists and detail pages.

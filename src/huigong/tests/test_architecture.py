@@ -39,8 +39,6 @@ CASES_CYCLES_BEING_REMOVED = {
 CASES_PRIVATE_IMPORTS_BEING_REMOVED = {
     ("huigong.cases.api.inspections", "huigong.cases.inspection_views", "_targets_with_rows"),
     ("huigong.cases.api.inspections", "huigong.cases.inspection_views", "_totals"),
-    ("huigong.cases.sweep", "huigong.cases.services.handling", "_escalate"),
-    ("huigong.cases.sweep", "huigong.cases.services.base", "_handlers_at"),
 }
 
 

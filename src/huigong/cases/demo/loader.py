@@ -20,7 +20,7 @@ from huigong.accounts.models import User
 from huigong.cases import services
 from huigong.cases.models import Case, CaseCategory
 from huigong.cases.sweep import SweepResult, sweep_case_deadlines
-from huigong.common.workdays import add_working_days, is_working_day
+from huigong.common.workdays import add_working_days, working_days_before
 from huigong.orgs.models import Grid, Organization
 from huigong.partners import services as partner_services
 from huigong.partners.models import Department
@@ -30,16 +30,6 @@ from .stories import DEPARTMENT_MEMBERS, DEPARTMENTS, STORIES, WORKER, Step, Sto
 
 #: Minutes between two consecutive actions on the same case when they fall on one day.
 _GAP = datetime.timedelta(minutes=35)
-
-
-def working_days_before(today: datetime.date, n: int) -> datetime.date:
-    """The n-th working day before ``today`` (``today`` itself not counted)."""
-    day, count = today, 0
-    while count < n:
-        day -= datetime.timedelta(days=1)
-        if is_working_day(day):
-            count += 1
-    return day
 
 
 class CaseLoader:

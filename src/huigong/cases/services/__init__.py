@@ -53,23 +53,22 @@ from .closing import (
     resolve_case,
     withdraw_case,
 )
+from .escalation import (
+    answer_supervision,
+    escalate_case,
+    escalate_to_parent,
+    supervise_case,
+    supervising_organization,
+)
 from .handling import (
     CONTACT_METHODS,
     UNCHANGED,
     UPDATABLE_FIELDS,
     accept_case,
     add_note,
-    answer_supervision,
-    answers_for_department,
-    escalate_case,
     log_contact,
     reassign_case,
-    record_department_reply,
-    refer_case,
-    supervise_case,
-    supervising_organization,
     update_case,
-    usable_departments,
 )
 from .inspections import (
     add_inspection_target,
@@ -97,13 +96,18 @@ from .reference import (
 )
 from .referrals import (
     ANSWER_REFERRAL,
+    answers_for_department,
     is_member_for,
+    record_department_reply,
+    refer_case,
     referral_answerable,
     referral_queue,
     referrals_for_member,
+    usable_departments,
 )
 
 __all__ = [
+    "escalate_to_parent",
     "derive_title",
     "add_inspection_target",
     "can_manage_inspection",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +22,7 @@ from huigong.accounts.models import User
 from huigong.accounts.policy import users_holding
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change, snapshot
-from huigong.common.fields import FieldErrors, clean_multiline
+from huigong.common.fields import FieldErrors, clean_amount, clean_required_text
 from huigong.common.text import clean_code
 from huigong.kernel.numbering import formatted_number
 from huigong.orgs.models import Organization, OrgKind
@@ -207,7 +207,7 @@ def handling_organization(routed: Organization, level: str) -> Organization:
     return routed
 
 
-def _handlers_at(org: Organization) -> QuerySet[User]:
+def handlers_at(org: Organization) -> QuerySet[User]:
     """Users holding ``handle_case`` through an assignment at exactly ``org`` (those of
     higher levels hear about it only when it is escalated to them)."""
     return users_holding("cases.handle_case", at=org, include_ancestors=False)
@@ -268,26 +268,7 @@ def next_case_number(prefix: str, year: int) -> str:
 
 
 def _amount(value: Any, name: str, errors: FieldErrors) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        amount = Decimal(str(value).strip().replace(",", "").replace(",", ""))
-    except (InvalidOperation, ValueError):
-        errors.add(name, _("请填写有效的金额"))
-        return None
-    if not amount.is_finite():
-        errors.add(name, _("请填写有效的金额"))
-        return None
-    if amount < 0:
-        errors.add(name, _("金额不能为负数"))
-        return None
-    if amount > MAX_AMOUNT:
-        errors.add(name, _("金额过大,请核对"))
-        return None
-    if amount != amount.quantize(Decimal("0.01")):
-        errors.add(name, _("金额最多保留两位小数"))
-        return None
-    return amount.quantize(Decimal("0.01"))
+    return clean_amount(value, name, errors, maximum=MAX_AMOUNT)
 
 
 def _count(value: Any, name: str, errors: FieldErrors) -> int | None:
@@ -325,10 +306,7 @@ def _credit_code(value: Any, errors: FieldErrors, name: str = "employer_credit_c
 
 
 def _required_text(value: Any, name: str, max_length: int, errors: FieldErrors) -> str:
-    text = clean_multiline(value, name, max_length, errors)
-    if name not in errors and not text:
-        errors.add(name, _("必填"))
-    return text
+    return clean_required_text(value, name, max_length, errors)
 
 
 def _instance(model, value: Any, name: str, errors: FieldErrors, message: str):

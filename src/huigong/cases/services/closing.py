@@ -44,9 +44,7 @@ from .base import (
     _snapshot,
     notify,
 )
-from .handling import (
-    _escalate,
-)
+from .escalation import escalate_to_parent
 
 
 @transaction.atomic
@@ -156,7 +154,7 @@ def rate_case(
     if _parent(case.organization) is None:
         # Nobody above: the rating stands and the case waits for closing.
         return case
-    return _escalate(
+    return escalate_to_parent(
         case,
         actor=actor,
         reason=_("重新办理后职工仍不满意,上报上级工会"),

@@ -47,7 +47,6 @@ from .base import (
     _amount,
     _ancestors_and_self,
     _credit_code,
-    _handlers_at,
     _in_scope,
     _instance,
     _is_worker,
@@ -56,6 +55,7 @@ from .base import (
     _required_text,
     _root,
     _snapshot,
+    handlers_at,
     handling_organization,
     next_case_number,
     notify,
@@ -390,5 +390,5 @@ def submit_case(
         action=ChangeAction.CREATE,
         after={**_snapshot(case), "number": case.number, "parties": [p.pk for p in persons]},
     )
-    notify(_handlers_at(handler_org), case, NotificationKind.AWAITING_ACCEPTANCE)
+    notify(handlers_at(handler_org), case, NotificationKind.AWAITING_ACCEPTANCE)
     return case

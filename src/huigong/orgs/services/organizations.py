@@ -1,146 +1,33 @@
-"""Use cases for the organization tree and its grids.
-
-Each function runs in one transaction, checks that the actor holds the permission at the
-organization concerned (``user_can_at``; denied → ``PermissionDenied``), validates
-(``ValidationError`` keyed by field, messages in Chinese), changes the rows and writes the
-change log. Views, the API, the Excel import and commands all call these.
-
-``actor=None`` means the system itself (seeding, demo data, management commands): no
-permission check, and the log names "系统" as the actor.
-"""
+"""Creating, editing, moving, merging and dissolving organizations."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet, UniqueConstraint
+from django.db.models import Exists, OuterRef, UniqueConstraint
 from django.utils.translation import gettext as _
 
 from huigong.audit.models import ChangeAction
-from huigong.audit.services import record_change, snapshot
-from huigong.kernel.scope import user_can_at, users_acting_in
+from huigong.audit.services import record_change
 
-from .dependents import dissolve_blockers
-from .models import Grid, Organization, OrgKind, OrgStatus, kind_allowed_under
-from .validators import (
+from ..dependents import dissolve_blockers
+from ..models import Organization, OrgStatus
+from ..validators import (
     ORG_FIELDS,
-    clean_grid_level,
-    clean_name,
     clean_optional_text,
-    clean_org_fields,
 )
-
-#: The fields of an organization that its change log follows.
-AUDIT_FIELDS = (*ORG_FIELDS, "status", "merged_into")
-GRID_AUDIT_FIELDS = ("name", "level", "description", "organization")
-
-
-# -- helpers -------------------------------------------------------------------------------
-
-
-def _require(actor, perm: str, path: str, message: str | None = None) -> None:
-    if actor is None:
-        return
-    if not user_can_at(actor, perm, path):
-        raise PermissionDenied(message or _("您没有在该组织执行此操作的权限"))
-
-
-def _lock(org: Organization) -> Organization:
-    """The current row, locked until the transaction ends (its path may have moved)."""
-    return Organization.objects.select_for_update().get(pk=org.pk)
-
-
-def _children(parent: Organization | None) -> QuerySet[Organization]:
-    return Organization.objects.children_of(parent)
-
-
-def _parent_of(org: Organization) -> Organization | None:
-    if org.depth == 1:
-        return None
-    return Organization.objects.get(path=org.parent_path)
-
-
-def _org_snapshot(org: Organization) -> dict[str, Any]:
-    return snapshot(org, AUDIT_FIELDS)
-
-
-def _merge_errors(*errors: dict[str, list]) -> dict[str, list]:
-    merged: dict[str, list] = {}
-    for error_dict in errors:
-        for field, messages in error_dict.items():
-            merged.setdefault(field, []).extend(messages)
-    return merged
-
-
-def _clean(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list]]:
-    """Clean the values that can be cleaned; return them with the errors of the others."""
-    try:
-        return clean_org_fields(values), {}
-    except ValidationError as exc:
-        errors = exc.error_dict
-        good = {k: v for k, v in values.items() if k not in errors}
-        return clean_org_fields(good), errors
-
-
-def _name_taken(
-    parent: Organization | None, name: str, exclude_pk: int | None = None
-) -> Organization | None:
-    siblings = _children(parent).filter(name=name, status=OrgStatus.ACTIVE)
-    if exclude_pk is not None:
-        siblings = siblings.exclude(pk=exclude_pk)
-    return siblings.first()
-
-
-def _placement_errors(
-    state: dict[str, Any], parent: Organization | None, org: Organization | None = None
-) -> dict[str, list]:
-    """Rules about where an organization of this kind, category and name may sit."""
-    errors: dict[str, list] = {}
-    kind, name = state.get("kind"), state.get("name")
-    if parent is not None and parent.status != OrgStatus.ACTIVE:
-        errors.setdefault("parent", []).append(
-            _("上级组织“%(parent)s”已合并或撤销,不能在其下设组织") % {"parent": parent.name}
-        )
-    if kind:
-        parent_kind = parent.kind if parent is not None else None
-        if not kind_allowed_under(kind, parent_kind):
-            if parent is None:
-                errors.setdefault("parent", []).append(
-                    _("请选择上级组织:只有省、市、县级总工会可以作为顶级组织")
-                )
-            else:
-                errors.setdefault("kind", []).append(
-                    _("“%(kind)s”不能设在“%(parent_kind)s”之下")
-                    % {"kind": OrgKind(kind).label, "parent_kind": OrgKind(parent_kind).label}
-                )
-        if state.get("category") and kind != OrgKind.GRASSROOTS:
-            errors.setdefault("category", []).append(_("只有基层工会才有类别,请清空"))
-        if org is not None and kind != org.kind:
-            blocking = sorted(
-                {
-                    child.kind
-                    for child in _children(org).filter(status=OrgStatus.ACTIVE)
-                    if not kind_allowed_under(child.kind, kind)
-                }
-            )
-            if blocking:
-                errors.setdefault("kind", []).append(
-                    _("该组织下有“%(kinds)s”类型的下级组织,不能改为“%(kind)s”")
-                    % {
-                        "kinds": _("、").join(str(OrgKind(k).label) for k in blocking),
-                        "kind": OrgKind(kind).label,
-                    }
-                )
-    if name and _name_taken(parent, name, exclude_pk=org.pk if org else None):
-        errors.setdefault("name", []).append(
-            _("“%(parent)s”下已有名为“%(name)s”的组织")
-            % {"parent": parent.name if parent else _("顶级"), "name": name}
-        )
-    return errors
-
+from .base import (
+    _children,
+    _clean,
+    _lock,
+    _merge_errors,
+    _org_snapshot,
+    _parent_of,
+    _placement_errors,
+    _require,
+)
 
 # -- organizations -------------------------------------------------------------------------
 
@@ -451,160 +338,3 @@ def dissolve_organization(*, actor, organization: Organization, reason: str = ""
         note=reason or _("撤销"),
     )
     return org
-
-
-# -- grids ---------------------------------------------------------------------------------
-
-
-def eligible_grid_officers(organization: Organization) -> QuerySet:
-    """Active staff users holding a current role somewhere in the organization's subtree:
-    the people who may be made officers of its grids."""
-    return users_acting_in(organization.path).order_by("name", "username")
-
-
-def _grid_siblings(organization: Organization, parent: Grid | None) -> QuerySet[Grid]:
-    if parent is None:
-        return Grid.objects.filter(depth=1, organization=organization)
-    return Grid.objects.filter(depth=parent.depth + 1, path__startswith=parent.path)
-
-
-@transaction.atomic
-def create_grid(
-    *,
-    actor,
-    organization: Organization,
-    name: str,
-    level: str,
-    parent: Grid | None = None,
-    description: str = "",
-) -> Grid:
-    """Create a grid of an organization: an area or grid at the top, a grid inside an
-    area, a micro-grid inside a grid."""
-    org = _lock(organization)
-    _require(actor, "orgs.add_grid", org.path, _("您没有为该组织划分网格的权限"))
-    if org.status != OrgStatus.ACTIVE:
-        raise ValidationError(_("已合并或已撤销的组织不能新建网格"), code="inactive")
-    errors: dict[str, list] = {}
-    cleaned: dict[str, Any] = {}
-    cleaners = {
-        "name": lambda: clean_name(name, max_length=100, label=_("网格名称")),
-        "level": lambda: clean_grid_level(level),
-        "description": lambda: clean_optional_text(
-            description, max_length=200, label=_("范围说明")
-        ),
-    }
-    for field, clean in cleaners.items():
-        try:
-            cleaned[field] = clean()
-        except ValidationError as exc:
-            errors.setdefault(field, []).extend(exc.messages)
-    if parent is not None:
-        parent = Grid.objects.select_for_update().get(pk=parent.pk)
-        if parent.organization_id != org.pk:
-            errors.setdefault("parent", []).append(_("上级网格不属于该组织"))
-        elif "level" in cleaned and Grid.CHILD_LEVEL.get(parent.level) != cleaned["level"]:
-            child = Grid.CHILD_LEVEL.get(parent.level)
-            errors.setdefault("level", []).append(
-                _("“%(parent)s”之下只能设%(child)s")
-                % {"parent": parent.name, "child": Grid.Level(child).label}
-                if child
-                else _("微网格之下不能再划分")
-            )
-    elif cleaned.get("level") and cleaned["level"] not in Grid.ROOT_LEVELS:
-        errors.setdefault("parent", []).append(_("微网格必须设在某个网格之下,请选择上级网格"))
-    if "name" in cleaned and not errors.get("parent"):
-        if _grid_siblings(org, parent).filter(name=cleaned["name"]).exists():
-            errors.setdefault("name", []).append(
-                _("同一层级下已有名为“%(name)s”的网格") % {"name": cleaned["name"]}
-            )
-    if errors:
-        raise ValidationError(errors)
-    grid = Grid(organization=org, **cleaned)
-    if parent is None:
-        grid = Grid.objects.add_root(instance=grid)
-    else:
-        grid = Grid.objects.add_child(parent, instance=grid)
-    after = snapshot(grid, GRID_AUDIT_FIELDS)
-    after["parent"] = parent.pk if parent is not None else None
-    record_change(actor=actor, obj=grid, action=ChangeAction.CREATE, after=after)
-    return grid
-
-
-@transaction.atomic
-def update_grid(
-    *, actor, grid: Grid, name: str | None = None, description: str | None = None
-) -> Grid:
-    """Rename a grid or change its description (its level and place are fixed)."""
-    grid = Grid.objects.select_for_update().select_related("organization").get(pk=grid.pk)
-    _require(actor, "orgs.change_grid", grid.organization.path, _("您没有修改该网格的权限"))
-    errors: dict[str, list] = {}
-    changes: dict[str, Any] = {}
-    if name is not None:
-        try:
-            changes["name"] = clean_name(name, max_length=100, label=_("网格名称"))
-        except ValidationError as exc:
-            errors["name"] = exc.messages
-    if description is not None:
-        try:
-            changes["description"] = clean_optional_text(
-                description, max_length=200, label=_("范围说明")
-            )
-        except ValidationError as exc:
-            errors["description"] = exc.messages
-    if "name" in changes and changes["name"] != grid.name:
-        parent = Grid.objects.get(path=grid.path[: -Grid.steplen]) if grid.depth > 1 else None
-        siblings = _grid_siblings(grid.organization, parent).exclude(pk=grid.pk)
-        if siblings.filter(name=changes["name"]).exists():
-            errors.setdefault("name", []).append(
-                _("同一层级下已有名为“%(name)s”的网格") % {"name": changes["name"]}
-            )
-    if errors:
-        raise ValidationError(errors)
-    changed = [f for f, v in changes.items() if getattr(grid, f) != v]
-    if not changed:
-        return grid
-    before = snapshot(grid, GRID_AUDIT_FIELDS)
-    for field in changed:
-        setattr(grid, field, changes[field])
-    grid.save(update_fields=changed)
-    record_change(
-        actor=actor,
-        obj=grid,
-        action=ChangeAction.UPDATE,
-        before=before,
-        after=snapshot(grid, GRID_AUDIT_FIELDS),
-    )
-    return grid
-
-
-@transaction.atomic
-def assign_grid_officers(*, actor, grid: Grid, officers: Iterable) -> Grid:
-    """Set the officers of a grid (replacing the previous ones). Each must hold a role in
-    the grid's organization or below it."""
-    grid = Grid.objects.select_for_update().select_related("organization").get(pk=grid.pk)
-    _require(actor, "orgs.change_grid", grid.organization.path, _("您没有修改该网格的权限"))
-    wanted = {user.pk: user for user in officers}
-    eligible = set(
-        eligible_grid_officers(grid.organization).filter(pk__in=wanted).values_list("pk", flat=True)
-    )
-    refused = [str(user) for pk, user in wanted.items() if pk not in eligible]
-    if refused:
-        raise ValidationError(
-            {
-                "officers": _("下列用户在“%(org)s”及其下级没有岗位,不能担任网格员:%(names)s")
-                % {"org": grid.organization.name, "names": _("、").join(refused)}
-            }
-        )
-    before = sorted(grid.officers.values_list("pk", flat=True))
-    after = sorted(wanted)
-    if before == after:
-        return grid
-    grid.officers.set(after)
-    record_change(
-        actor=actor,
-        obj=grid,
-        action=ChangeAction.UPDATE,
-        before={"officers": before},
-        after={"officers": after},
-    )
-    return grid

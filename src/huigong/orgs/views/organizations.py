@@ -23,35 +23,33 @@ from huigong.common.listing import ImportView, ScopedListView, StaffRequiredMixi
 from huigong.common.text import clean_text
 from huigong.kernel.scope import get_visible_or_404, scope_paths, user_can_at
 
-from . import services
-from .counts import attach_counts, organization_references, subtree_counts
-from .dependents import dissolve_blockers
-from .filters import OrganizationFilter
-from .forms import (
+from .. import services
+from ..counts import attach_counts, organization_references, subtree_counts
+from ..dependents import dissolve_blockers
+from ..filters import OrganizationFilter
+from ..forms import (
     DissolveForm,
-    GridEditForm,
     GridForm,
-    GridOfficersForm,
     MergeForm,
     MoveForm,
     OrganizationForm,
     apply_errors,
 )
-from .imports import OrganizationImportSpec
-from .models import Grid, Organization, OrgKind, OrgStatus
-from .tables import OrganizationTable
-from .widgets import is_pk_text
+from ..imports import OrganizationImportSpec
+from ..models import Grid, Organization, OrgKind, OrgStatus
+from ..tables import OrganizationTable
+from ..widgets import is_pk_text
 
 VIEW_PERM = "orgs.view_organization"
 #: Children shown on the node page and in one expansion of the tree; more are in the list.
 CHILDREN_LIMIT = 200
 
 
-def _load_org(request, pk: int) -> Organization:
+def load_org(request, pk: int) -> Organization:
     return get_visible_or_404(Organization.objects.all(), request.user, VIEW_PERM, pk=pk)
 
 
-def _require_at(user, perm: str, org: Organization) -> None:
+def require_at(user, perm: str, org: Organization) -> None:
     if not user_can_at(user, perm, org.path):
         raise PermissionDenied
 
@@ -100,7 +98,7 @@ class TreeChildrenView(StaffRequiredMixin, View):
     permission_required = VIEW_PERM
 
     def get(self, request, pk: int):
-        node = _load_org(request, pk)
+        node = load_org(request, pk)
         children = list(Organization.objects.children_of(node)[: CHILDREN_LIMIT + 1])
         more_url = None
         if len(children) > CHILDREN_LIMIT:
@@ -197,7 +195,7 @@ class OrganizationDetailView(StaffRequiredMixin, View):
     permission_required = VIEW_PERM
 
     def get(self, request, pk: int, grid_form: GridForm | None = None):
-        org = _load_org(request, pk)
+        org = load_org(request, pk)
         return render(request, "orgs/detail.html", self.context(request, org, grid_form))
 
     @staticmethod
@@ -287,16 +285,16 @@ class OrganizationEditView(StaffRequiredMixin, View):
     permission_required = "orgs.change_organization"
 
     def get(self, request, pk: int):
-        org = _load_org(request, pk)
-        _require_at(request.user, "orgs.change_organization", org)
+        org = load_org(request, pk)
+        require_at(request.user, "orgs.change_organization", org)
         form = OrganizationForm(
             user=request.user, choose_parent=False, initial=OrganizationForm.initial_from(org)
         )
         return self.render_form(request, org, form)
 
     def post(self, request, pk: int):
-        org = _load_org(request, pk)
-        _require_at(request.user, "orgs.change_organization", org)
+        org = load_org(request, pk)
+        require_at(request.user, "orgs.change_organization", org)
         form = OrganizationForm(request.POST, user=request.user, choose_parent=False)
         if form.is_valid():
             try:
@@ -335,8 +333,8 @@ class _ActionView(StaffRequiredMixin, View, metaclass=ABCMeta):
     action_perm = ""
 
     def load(self, request, pk: int) -> Organization:
-        org = _load_org(request, pk)
-        _require_at(request.user, self.action_perm, org)
+        org = load_org(request, pk)
+        require_at(request.user, self.action_perm, org)
         return org
 
     @abstractmethod
@@ -435,95 +433,6 @@ class OrganizationDissolveView(_ActionView):
             actor=request.user, organization=org, reason=form.cleaned_data["reason"]
         )
         return _("已撤销“%(name)s”") % {"name": org.name}
-
-
-# -- grids ---------------------------------------------------------------------------------
-
-
-class GridCreateView(StaffRequiredMixin, View):
-    permission_required = "orgs.add_grid"
-
-    def post(self, request, pk: int):
-        org = _load_org(request, pk)
-        _require_at(request.user, "orgs.add_grid", org)
-        form = GridForm(request.POST, organization=org)
-        if form.is_valid():
-            try:
-                grid = services.create_grid(
-                    actor=request.user,
-                    organization=org,
-                    name=form.cleaned_data["name"],
-                    level=form.cleaned_data["level"],
-                    parent=form.cleaned_data["parent"],
-                    description=form.cleaned_data["description"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("已新建网格“%(name)s”") % {"name": grid.name})
-                return redirect(reverse("orgs:detail", args=[org.pk]) + "#grids")
-        context = OrganizationDetailView.context(request, org, grid_form=form)
-        return render(request, "orgs/detail.html", context, status=400)
-
-
-def _load_grid(request, pk: int) -> Grid:
-    return get_visible_or_404(
-        Grid.objects.select_related("organization"), request.user, "orgs.view_grid", pk=pk
-    )
-
-
-class GridEditView(StaffRequiredMixin, View):
-    """A grid's page: its name and description, and its officers."""
-
-    permission_required = "orgs.change_grid"
-
-    def get(self, request, pk: int):
-        grid = _load_grid(request, pk)
-        _require_at(request.user, "orgs.change_grid", grid.organization)
-        return self.render_page(request, grid)
-
-    def post(self, request, pk: int):
-        grid = _load_grid(request, pk)
-        _require_at(request.user, "orgs.change_grid", grid.organization)
-        form = GridEditForm(request.POST)
-        if form.is_valid():
-            try:
-                services.update_grid(actor=request.user, grid=grid, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("已保存网格"))
-                return redirect("orgs:grid_edit", pk=grid.pk)
-        return self.render_page(request, grid, form=form, status=400)
-
-    @staticmethod
-    def render_page(request, grid, form=None, officers_form=None, status=200):
-        form = form or GridEditForm(initial={"name": grid.name, "description": grid.description})
-        officers_form = officers_form or GridOfficersForm(
-            grid=grid, initial={"officers": list(grid.officers.values_list("pk", flat=True))}
-        )
-        context = {"grid": grid, "form": form, "officers_form": officers_form}
-        return render(request, "orgs/grid_edit.html", context, status=status)
-
-
-class GridOfficersView(StaffRequiredMixin, View):
-    permission_required = "orgs.change_grid"
-
-    def post(self, request, pk: int):
-        grid = _load_grid(request, pk)
-        _require_at(request.user, "orgs.change_grid", grid.organization)
-        form = GridOfficersForm(request.POST, grid=grid)
-        if form.is_valid():
-            try:
-                services.assign_grid_officers(
-                    actor=request.user, grid=grid, officers=form.cleaned_data["officers"]
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("已更新网格员"))
-                return redirect("orgs:grid_edit", pk=grid.pk)
-        return GridEditView.render_page(request, grid, officers_form=form, status=400)
 
 
 # -- import --------------------------------------------------------------------------------
