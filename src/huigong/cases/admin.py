@@ -1,7 +1,7 @@
 """Django admin for configuring case categories (system administrators), and a read-only
 view of cases and mediations. Day-to-day handling goes through the workbench and the
 services, which check scope and write the timeline and the audit. (Partner departments
-are configured in ``huigong.partners``.)"""
+are configured in ``huigong.partners``, inspections are ``huigong.inspections``'.)"""
 
 from django.contrib import admin
 from treebeard.admin import TreeAdmin
@@ -11,7 +11,6 @@ from .models import (
     Case,
     CaseCategory,
     CaseEvent,
-    Inspection,
     Mediation,
     MediationSession,
 )
@@ -85,26 +84,6 @@ class MediationAdmin(admin.ModelAdmin):
     search_fields = ("number", "respondent_name", "case__number")
     list_select_related = ("case", "organization")
     inlines = [MediationSessionInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Inspection)
-class InspectionAdmin(admin.ModelAdmin):
-    """Read-only: campaigns change only through the inspection services (timeline, audit)."""
-
-    list_display = ("name", "organization", "start_date", "end_date", "status")
-    list_filter = ("status",)
-    search_fields = ("name", "targets__name")
-    list_select_related = ("organization",)
-    readonly_fields = ("departments",)
 
     def has_add_permission(self, request):
         return False

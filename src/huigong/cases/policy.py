@@ -14,8 +14,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huigong.kernel.scope import get_visible_or_404
 from huigong.kernel.timeline import Audience, timeline_rows
-from huigong.orgs.scope import get_visible_or_404
 
 from .models import (
     Case,

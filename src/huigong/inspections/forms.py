@@ -11,13 +11,12 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from huigong.cases.models import CaseCategory
 from huigong.common.forms import style_form, textarea
 from huigong.orgs.models import Organization
 from huigong.orgs.scope import scope_paths
 from huigong.partners.models import Department
 from huigong.people.filters import OrganizationChoiceField
-
-from huigong.cases.models import CaseCategory
 
 from . import services as inspection_services
 from .models import (
@@ -120,6 +119,10 @@ class InspectionActionForm(forms.Form):
 
     def setup(self) -> None:
         pass
+
+    def service_kwargs(self) -> dict:
+        """What the action's service takes from this form."""
+        return dict(self.cleaned_data)
 
 
 class TargetChoiceField(forms.ModelChoiceField):

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from huigong.cases.models import Case
 from huigong.kernel.timeline import TimelineEvent, TimelineQuerySet
 from huigong.orgs.scope import ScopedQuerySetMixin
-from huigong.cases.models import Case
 from huigong.partners.models import Department
 
 # -- choices ------------------------------------------------------------------------------------

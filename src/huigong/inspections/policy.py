@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from huigong.kernel.timeline import Audience, timeline_rows
-from huigong.orgs.scope import get_visible_or_404
+from huigong.kernel.scope import get_visible_or_404
 
 from .models import (
     Inspection,
@@ -26,7 +26,6 @@ from .models import (
     RectificationStatus,
 )
 from .services import VIEW_INSPECTION as VIEW
-
 
 # -- loaders ---------------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from huigong.orgs.scope import ScopedQuerySetMixin
+from huigong.kernel.scope import ScopedQuerySetMixin
 
 
 class DepartmentKind(models.TextChoices):

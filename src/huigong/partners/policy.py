@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from huigong.accounts.models import RoleAssignment, User
-from huigong.orgs.scope import get_visible_or_404, scope_paths
+from huigong.kernel.scope import get_visible_or_404, scope_paths
 
 from .models import Department
 

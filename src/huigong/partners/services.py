@@ -16,8 +16,8 @@ from huigong.accounts.models import User
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change, snapshot
 from huigong.common.fields import FieldErrors, clean_choice, clean_line
+from huigong.kernel.scope import user_can_at
 from huigong.orgs.models import Organization
-from huigong.orgs.scope import user_can_at
 
 from .models import Department, DepartmentKind
 from .policy import MANAGE_DEPARTMENT, member_candidates

@@ -24,9 +24,9 @@ from ninja.pagination import paginate
 
 from huigong.api import ApiError, ErrorCode, ErrorOut, Pagination, call_service
 from huigong.common.workdays import deadline_status
+from huigong.kernel.scope import get_visible_or_404
 from huigong.kernel.timeline import Audience
 from huigong.orgs.models import Organization
-from huigong.orgs.scope import get_visible_or_404
 from huigong.people.models import Person
 
 from .. import policy, services

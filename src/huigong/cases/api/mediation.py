@@ -28,9 +28,9 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from huigong.api import ApiError, ErrorCode, ErrorOut, InputSchema, Pagination, call_service
+from huigong.kernel.scope import get_visible_or_404
 from huigong.kernel.timeline import Audience
 from huigong.orgs.models import Organization
-from huigong.orgs.scope import get_visible_or_404
 
 from .. import policy
 from ..actions import mediation_actions

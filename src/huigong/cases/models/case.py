@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from huigong.kernel.attachments import AttachmentBase, stored_name, stored_name_pattern
+from huigong.kernel.scope import ScopedQuerySetMixin
 from huigong.kernel.timeline import TimelineEvent, TimelineQuerySet
-from huigong.orgs.scope import ScopedQuerySetMixin
 from huigong.partners.models import Department
 
 from .choices import (
@@ -41,7 +41,7 @@ class CaseQuerySet(ScopedQuerySetMixin, models.QuerySet):
         """The cases in the user's subtrees, plus (for plain viewing) those the user owns
         as first-contact receiver: a case taken in at a station and routed to another
         organization stays visible to its receiver until it is accepted there (首问负责)."""
-        from huigong.orgs.scope import scope_q
+        from huigong.kernel.scope import scope_q
 
         q = scope_q(user, self.scope_path_field, perm)
         if q is None:

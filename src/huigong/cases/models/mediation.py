@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from huigong.orgs.scope import ScopedQuerySetMixin
+from huigong.kernel.scope import ScopedQuerySetMixin
 
 from .case import (
     Case,

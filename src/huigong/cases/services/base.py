@@ -25,8 +25,8 @@ from huigong.audit.services import record_change, snapshot
 from huigong.common.fields import FieldErrors, clean_amount, clean_required_text
 from huigong.common.text import clean_code
 from huigong.kernel.numbering import formatted_number
+from huigong.kernel.scope import scope_paths, user_can_at
 from huigong.orgs.models import Organization, OrgKind
-from huigong.orgs.scope import scope_paths, user_can_at
 
 from ..models import (
     FINAL_STATUSES,

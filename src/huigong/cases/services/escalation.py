@@ -15,8 +15,8 @@ from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change
 from huigong.common.fields import FieldErrors
 from huigong.common.workdays import add_working_days
+from huigong.kernel.scope import user_can_at
 from huigong.orgs.models import Organization
-from huigong.orgs.scope import user_can_at
 
 from .. import events
 from ..models import (

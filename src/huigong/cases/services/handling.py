@@ -17,7 +17,7 @@ from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change, snapshot
 from huigong.common.fields import FieldErrors, clean_choice, clean_line, clean_multiline
 from huigong.common.workdays import add_working_days
-from huigong.orgs.scope import user_can_at
+from huigong.kernel.scope import user_can_at
 
 from .. import events
 from ..models import (

@@ -83,7 +83,7 @@ AUDIT_FIELDS = (
 
 def can_mediate(user, organization: Organization) -> bool:
     """Whether ``user`` may act on mediations at ``organization`` (for showing forms)."""
-    from huigong.orgs.scope import user_can_at
+    from huigong.kernel.scope import user_can_at
 
     return (
         user is not None and not _is_worker(user) and user_can_at(user, MEDIATE, organization.path)

@@ -16,7 +16,7 @@ from django.db.migrations.executor import MigrationExecutor
 from huigong.accounts.models import Role, RoleAssignment
 from huigong.audit.models import ChangeLog
 from huigong.cases.models import Inspection, Referral
-from huigong.orgs.scope import user_can_at
+from huigong.kernel.scope import user_can_at
 from huigong.partners.models import Department
 from huigong.testing.factories import UserFactory
 

@@ -21,7 +21,7 @@ from huigong.cases.models import (
     EventKind,
     Referral,
 )
-from huigong.orgs.scope import get_visible_or_404
+from huigong.kernel.scope import get_visible_or_404
 from huigong.testing.factories import PersonFactory, UserFactory, give_role, make_id_number
 
 from .conftest import at

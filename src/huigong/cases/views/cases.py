@@ -27,8 +27,8 @@ from django.views.generic import TemplateView
 from huigong.common.listing import ScopedListView, StaffRequiredMixin
 from huigong.common.workdays import deadline_status
 from huigong.kernel.attachments import attachment_response
+from huigong.kernel.scope import get_visible_or_404, user_can_at
 from huigong.kernel.timeline import Audience
-from huigong.orgs.scope import get_visible_or_404, user_can_at
 from huigong.people.models import Person
 from huigong.people.search import FullNumberSearchThrottled, search_persons
 

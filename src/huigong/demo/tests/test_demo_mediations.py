@@ -13,9 +13,9 @@ from huigong.accounts.models import User
 from huigong.audit.models import ChangeLog
 from huigong.cases.demo.mediations import STORIES
 from huigong.cases.models import Mediation, MediationStatus, Performance, ReferredTo
+from huigong.kernel.indicators import get_indicator, get_ratio
+from huigong.kernel.periods import parse_period
 from huigong.orgs.models import Organization
-from huigong.stats.periods import parse_period
-from huigong.stats.registry import get_indicator, get_ratio
 from huigong.stats.services import live_figures
 
 pytestmark = pytest.mark.django_db

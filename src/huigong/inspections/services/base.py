@@ -19,7 +19,7 @@ from huigong.audit.services import record_change, snapshot
 from huigong.common.fields import FieldErrors, clean_amount
 from huigong.common.text import clean_code
 from huigong.orgs.models import Organization
-from huigong.orgs.scope import user_can_at
+from huigong.kernel.scope import user_can_at
 
 from ..models import Inspection
 

@@ -17,7 +17,13 @@ from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change, snapshot
 from huigong.cases.models import Case, CaseCategory, CaseKind, Channel
 from huigong.cases.services import TITLE_MAX_LENGTH, submit_case
-from huigong.common.fields import FieldErrors, clean_choice, clean_line, clean_multiline, clean_required_text
+from huigong.common.fields import (
+    FieldErrors,
+    clean_choice,
+    clean_line,
+    clean_multiline,
+    clean_required_text,
+)
 from huigong.orgs.models import Organization
 from huigong.people.models import Person
 

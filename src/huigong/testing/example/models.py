@@ -1,7 +1,7 @@
 from django.db import models
 
+from huigong.kernel.scope import ScopedQuerySetMixin
 from huigong.kernel.timeline import TimelineEvent, TimelineQuerySet, Visibility
-from huigong.orgs.scope import ScopedQuerySetMixin
 
 
 class ErrandQuerySet(ScopedQuerySetMixin, models.QuerySet):

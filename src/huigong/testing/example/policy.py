@@ -1,8 +1,8 @@
 """The reads: the staff loader through the data scope, the worker's own errands, and
 the timeline as each audience sees it."""
 
+from huigong.kernel.scope import get_visible_or_404
 from huigong.kernel.timeline import Audience, timeline_rows
-from huigong.orgs.scope import get_visible_or_404
 
 from .models import Errand
 

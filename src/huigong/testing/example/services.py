@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from huigong.kernel.scope import user_can_at
 from huigong.kernel.timeline import record_event
-from huigong.orgs.scope import user_can_at
 
 from .models import Errand, ErrandEvent
 
