@@ -10,7 +10,9 @@ Conventions every router follows:
   ``code`` (see ``ErrorCode``); no malformed input produces a 500.
 - Lists are paginated: ``?page=1&page_size=50`` (max 200) → ``{"items": [...], "count": N}``.
 - Each app contributes ``router`` in its ``api.py``; routers are mounted automatically at
-  ``/api/v1/<app label>/`` (or at ``router_path`` when the module names one).
+  ``/api/v1/<app label>/`` (or at ``router_path`` when the module names one, or at the
+  AppConfig's ``api_prefix`` with its ``api_tags`` when the app's endpoints were first
+  published inside another app's path).
 - Services raise ``ValidationError`` / ``PermissionDenied``; endpoints call them through
   ``call_service``, which turns state errors into ``invalid_state`` (409) and the rest
   into the envelope below.
@@ -138,6 +140,30 @@ class ErrorOut(Schema):
     code: Literal[ERROR_CODES] = Field(description="稳定的错误代码")
     message: str = Field(description="中文说明")
     errors: list[FieldErrorOut] = Field([], description="字段明细(校验错误时)")
+
+
+# A reference to another object in a response: its id and name. (No docstring: it would
+# become the component's description in the OpenAPI document.)
+class Ref(Schema):
+    id: int
+    name: str
+
+
+def organization_filter_error() -> ApiError:
+    """422 for a list's ``organization`` filter naming an organization that does not
+    exist or lies outside the caller's scope (the same answer for both)."""
+    return ApiError(
+        ErrorCode.INVALID_INPUT,
+        _("查询参数有误"),
+        status=422,
+        errors=[
+            {
+                "field": "organization",
+                "message": _("所选组织不存在或不在您的管辖范围内"),
+                "type": "invalid",
+            }
+        ],
+    )
 
 
 class InputSchema(Schema):
@@ -378,8 +404,12 @@ def _mount_app_routers() -> None:
             continue
         router = getattr(module, "router", None)
         if router is not None:
-            path = getattr(module, "router_path", f"/{config.label}/")
-            api.add_router(path, router, tags=[config.label])
+            # An app that left another keeps the paths and tags its endpoints were
+            # published under (``api_prefix``, ``api_tags`` on its AppConfig).
+            path = getattr(config, "api_prefix", None) or getattr(
+                module, "router_path", f"/{config.label}/"
+            )
+            api.add_router(path, router, tags=list(getattr(config, "api_tags", [config.label])))
 
 
 _mount_app_routers()

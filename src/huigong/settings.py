@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "huigong.people",
     "huigong.partners",
     "huigong.cases",
+    "huigong.inspections",
     "huigong.accounts",
     "huigong.audit",
     "huigong.holidays",

@@ -370,7 +370,7 @@ def test_applicant_person_id_links_the_existing_worker(client, tree, county_cadr
 
 
 def test_department_ids_beyond_64_bits_are_refused_not_a_server_error(client, tree, county_cadre):
-    from huigong.cases.models import Inspection
+    from huigong.inspections.models import Inspection
 
     payload = {
         "organization_id": tree.huangtupu.pk,

@@ -47,14 +47,12 @@ from schemathesis.specs.openapi.checks import (
 from huigong.accounts.models import User
 from huigong.cases.models import (
     Case,
-    Inspection,
-    InspectionFinding,
     Mediation,
-    RectificationOrder,
     Referral,
     Supervision,
 )
 from huigong.common import workdays
+from huigong.inspections.models import Inspection, InspectionFinding, RectificationOrder
 from huigong.people.models import HouseholdMember
 
 from .conftest import API, bearer

@@ -15,9 +15,9 @@ import pytest
 
 from huigong.cases.models import Case, CaseCategory, Mediation
 from huigong.cases.services import accept_case, seed_categories, submit_case
-from huigong.cases.services import inspections as inspection_services
 from huigong.cases.services import mediation as mediation_services
 from huigong.common import workdays
+from huigong.inspections import services as inspection_services
 from huigong.orgs.models import Organization
 from huigong.testing.factories import PersonFactory, make_id_number
 

@@ -12,17 +12,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from huigong.cases.models import (
-    Case,
-    Channel,
+from huigong.cases.models import Case, Channel
+from huigong.cases.services import seed_categories
+from huigong.common import workdays
+from huigong.inspections.models import (
     Inspection,
     InspectionFinding,
     InspectionStatus,
     RectificationOrder,
     RectificationStatus,
 )
-from huigong.cases.services import seed_categories
-from huigong.common import workdays
 from huigong.partners.models import Department, DepartmentKind
 from huigong.testing.factories import make_id_number
 

@@ -8,13 +8,15 @@ class CasesConfig(AppConfig):
     verbose_name = _("诉求与维权")
 
     def ready(self) -> None:
-        from celery.schedules import crontab
 
         from huigong.kernel import registry
+        from huigong.kernel.notifications import DigestSection, register_digest_section
 
         # Also declares the years of open case deadlines to the holiday-schedule check.
         from . import sweep
-        from .services import mark_overdue_rectifications, seed_categories
+        from .models import Case, NotificationKind
+        from .policy import digest_line
+        from .services import seed_categories
 
         registry.register_menu_item(
             registry.MenuItem(
@@ -33,16 +35,6 @@ class CasesConfig(AppConfig):
                 permission="cases.answer_referral",
                 view_prefix="cases:referral",
                 order=45,
-            )
-        )
-        registry.register_menu_item(
-            registry.MenuItem(
-                "inspections",
-                pgettext_lazy("workbench menu", "执法检查"),
-                "cases:inspection_list",
-                permission="cases.view_inspection",
-                view_prefix="cases:inspection_",
-                order=50,
             )
         )
         registry.register_tile(
@@ -68,19 +60,14 @@ class CasesConfig(AppConfig):
                 _("诉求、转办、督办的时限"),
             )
         )
-        registry.register_sweep(
-            registry.Sweep(
-                "inspections.rectifications",
-                lambda today=None: {"overdue": mark_overdue_rectifications(today=today)},
-                _("执法检查整改时限"),
-            )
-        )
-        # One digest message per user per day instead of one per event.
-        registry.register_job(
-            registry.Job(
-                "cases-daily-digests",
-                "huigong.cases.send_daily_digests",
-                crontab(hour=8, minute=0),
+        # How the cases read in the daily digest of notifications.
+        register_digest_section(
+            DigestSection(
+                Case,
+                NotificationKind,
+                title=_("惠工诉求每日提醒"),
+                intro=_("截至 %(day)s,以下诉求需要您关注:"),
+                line=digest_line,
             )
         )
         registry.register_seed(registry.Seed("case categories", seed_categories, order=30))
@@ -94,14 +81,13 @@ class CasesConfig(AppConfig):
             registry.DemoLoader("mediations", load_mediations, label="mediations", order=20)
         )
 
-        read = ["cases.view_case", "cases.view_casecategory", "cases.view_inspection"]
+        read = ["cases.view_case", "cases.view_casecategory"]
         handle = [*read, "cases.intake_case", "cases.handle_case"]
         manage = [
             *handle,
             "cases.supervise_case",
             "cases.export_case",
             "cases.mediate_case",
-            "cases.manage_inspection",
         ]
         for role, perms in (
             ("federation_cadre", manage),

@@ -283,6 +283,3 @@ _ratio(
     description=_("统计周期内终结的调解中达成协议的比例"),
     order=272,
 )
-
-# Joint labour inspections have their own tab; registered when this module is discovered.
-from . import inspection_indicators  # noqa: E402, F401

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huigong.common.workdays import deadline_status
 from huigong.kernel.scope import get_visible_or_404
 from huigong.kernel.timeline import Audience, timeline_rows
 
@@ -238,3 +239,18 @@ def public_mediations(case: Case) -> list[dict[str, Any]]:
         "mediators",
     )
     return [public_mediation(m) for m in mediations.order_by("-opened_at", "-id")]
+
+
+# -- the daily digest -----------------------------------------------------------------------------
+
+
+def digest_line(case: Case, today: datetime.date) -> str:
+    """One case as a line of a staff member's daily digest."""
+    status = deadline_status(case.due_date, today)
+    return _("%(number)s %(title)s(%(status)s,办结期限 %(due)s,%(deadline)s)") % {
+        "number": case.number,
+        "title": case.title,
+        "status": case.get_status_display(),
+        "due": f"{case.due_date:%Y-%m-%d}",
+        "deadline": status.label,
+    }

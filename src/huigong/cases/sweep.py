@@ -1,4 +1,4 @@
-"""The deadline sweep and the daily digest of case notifications.
+"""The deadline sweep of cases (registered as the sweep ``cases.deadlines``).
 
 The sweep (Celery beat, or ``python -m huigong sweep_case_deadlines`` from cron) scans
 open cases by their due date (a partial index) and, on the working-day calendar:
@@ -20,7 +20,7 @@ Each row is claimed with a compare-and-set ``UPDATE … WHERE <old value>`` (hea
 ``sendalerts``): when two workers sweep at once, only the one whose update changed the
 row writes the event, the notification or the escalation, so nothing happens twice.
 
-Notifications are not sent one by one: ``send_daily_digests`` sends each user one
+Notifications are not sent one by one: the kernel's ``send_daily_digests`` sends each user one
 message a day listing everything queued for them.
 """
 
@@ -28,31 +28,26 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from huigong.common.workdays import (
     add_working_days,
-    deadline_status,
     overdue_cutoff,
     register_deadline_years,
 )
+from huigong.kernel.notifications import notify
 
 from . import events
 from .models import (
     OPEN_STATUSES,
     Case,
-    CaseDigest,
-    CaseNotification,
     CaseStatus,
     NotificationKind,
     Referral,
@@ -94,8 +89,6 @@ def auto_escalate_enabled(case: Case) -> bool:
 
 
 def _mark_overdue(case: Case, now: datetime.datetime) -> bool:
-    from .services import notify
-
     with transaction.atomic():
         claimed = Case.objects.filter(
             pk=case.pk, is_overdue=False, status__in=OPEN_STATUSES, due_date=case.due_date
@@ -138,8 +131,6 @@ def _auto_escalate(case: Case, now: datetime.datetime) -> bool:
 
 
 def _mark_due_soon(case: Case, now: datetime.datetime) -> bool:
-    from .services import notify
-
     with transaction.atomic():
         claimed = Case.objects.filter(
             pk=case.pk,
@@ -156,8 +147,6 @@ def _mark_due_soon(case: Case, now: datetime.datetime) -> bool:
 
 
 def _mark_referral_overdue(referral: Referral) -> bool:
-    from .services import notify
-
     with transaction.atomic():
         claimed = Referral.objects.filter(pk=referral.pk, status=ReferralStatus.WAITING).update(
             status=ReferralStatus.OVERDUE
@@ -170,7 +159,6 @@ def _mark_referral_overdue(referral: Referral) -> bool:
 
 
 def _remind_acceptance_overdue(case: Case, now: datetime.datetime) -> bool:
-    from .services import notify
     from .services.base import handlers_at
 
     with transaction.atomic():
@@ -192,7 +180,6 @@ def _remind_acceptance_overdue(case: Case, now: datetime.datetime) -> bool:
 
 
 def _remind_supervision_overdue(supervision: Supervision, now: datetime.datetime) -> bool:
-    from .services import notify
     from .services.base import handlers_at
 
     with transaction.atomic():
@@ -279,101 +266,3 @@ def sweep_case_deadlines(
         result.supervisions_overdue,
     )
     return result
-
-
-# -- daily digest --------------------------------------------------------------------------------
-
-
-def _digest_body(user, notifications: list[CaseNotification], today: datetime.date) -> str:
-    by_kind: dict[str, list[CaseNotification]] = defaultdict(list)
-    for notification in notifications:
-        by_kind[notification.kind].append(notification)
-    lines = [
-        _("%(name)s,您好:") % {"name": user.name or user.username},
-        "",
-        _("截至 %(day)s,以下诉求需要您关注:") % {"day": date_format(today)},
-    ]
-    for kind, label in NotificationKind.choices:
-        items = by_kind.get(kind)
-        if not items:
-            continue
-        lines += ["", _("【%(label)s】") % {"label": label}]
-        seen: set[int] = set()
-        for notification in items:
-            case = notification.case
-            if case.pk in seen:
-                continue
-            seen.add(case.pk)
-            status = deadline_status(case.due_date, today)
-            lines.append(
-                "  "
-                + _("%(number)s %(title)s(%(status)s,办结期限 %(due)s,%(deadline)s)")
-                % {
-                    "number": case.number,
-                    "title": case.title,
-                    "status": case.get_status_display(),
-                    "due": f"{case.due_date:%Y-%m-%d}",
-                    "deadline": status.label,
-                }
-            )
-    lines += ["", _("请登录惠工工作台处理。此邮件由系统每日汇总发送,请勿回复。")]
-    return "\n".join(lines)
-
-
-def _send_digest(user, today: datetime.date, now: datetime.datetime) -> bool:
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                digest = CaseDigest.objects.create(user=user, day=today, sent_at=now)
-        except IntegrityError:
-            return False  # this user's digest for today is already out
-        pending = list(
-            CaseNotification.objects.filter(user=user, sent_in_digest_at__isnull=True).values_list(
-                "pk", flat=True
-            )
-        )
-        claimed = CaseNotification.objects.filter(
-            pk__in=pending, sent_in_digest_at__isnull=True
-        ).update(sent_in_digest_at=now)
-        if not claimed:
-            transaction.set_rollback(True)
-            return False
-        notifications = list(
-            CaseNotification.objects.filter(pk__in=pending, sent_in_digest_at=now).select_related(
-                "case"
-            )
-        )
-        digest.notification_count = len(notifications)
-        digest.save(update_fields=["notification_count"])
-        if user.email:
-            # Inside the transaction: when sending fails, the claim is undone and the
-            # notifications wait for the next run.
-            send_mail(
-                subject=_("惠工诉求每日提醒(%(n)d 条)") % {"n": len(notifications)},
-                message=_digest_body(user, notifications, today),
-                from_email=None,
-                recipient_list=[user.email],
-            )
-        return True
-
-
-def send_daily_digests(
-    *, today: datetime.date | None = None, now: datetime.datetime | None = None
-) -> int:
-    """Send each user with queued notifications one message for ``today`` (users without
-    an e-mail address see them on the workbench; their queue is marked as digested).
-    Returns the number of digests made. A user who already had today's digest gets the
-    newer notifications tomorrow."""
-    from huigong.accounts.models import User
-
-    now = now or timezone.now()
-    today = today or timezone.localdate(now)
-    user_ids = (
-        CaseNotification.objects.filter(sent_in_digest_at__isnull=True)
-        .values_list("user_id", flat=True)
-        .distinct()
-    )
-    sent = 0
-    for user in User.objects.filter(pk__in=list(user_ids), is_active=True).order_by("pk"):
-        sent += _send_digest(user, today, now)
-    return sent

@@ -6,7 +6,7 @@ import datetime
 
 from celery import shared_task
 
-from .sweep import send_daily_digests, sweep_case_deadlines
+from .sweep import sweep_case_deadlines
 
 
 @shared_task(name="huigong.cases.sweep_case_deadlines")
@@ -14,9 +14,3 @@ def sweep_case_deadlines_task(today: str | None = None) -> dict:
     """Mark due-soon and overdue cases and escalate per rule; ``today`` as YYYY-MM-DD."""
     day = datetime.date.fromisoformat(today) if today else None
     return vars(sweep_case_deadlines(today=day))
-
-
-@shared_task(name="huigong.cases.send_daily_digests")
-def send_daily_digests_task() -> int:
-    """Send each user one message with the day's case notifications."""
-    return send_daily_digests()

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from .views import cases as views
 from .views import mediation as mediation_views
@@ -13,7 +13,7 @@ urlpatterns = [
     path("new/", views.IntakeView.as_view(), name="intake"),
     path("new/lookup/", views.PersonLookupView.as_view(), name="person_lookup"),
     path("new/suggest/", views.CategorySuggestView.as_view(), name="suggest_category"),
-    path("inspections/", include("huigong.cases.inspection_urls")),
+    # The inspection pages (cases/inspections/…) are huigong.inspections'.
     path("<int:pk>/", views.CaseDetailView.as_view(), name="detail"),
     # The partner-department management pages (cases/departments/…) are huigong.partners'.
     path("referrals/", referral_views.ReferralQueueView.as_view(), name="referral_queue"),

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from huigong.cases.models import CaseCategory
 from huigong.common.forms import style_form, textarea
+from huigong.kernel.scope import scope_paths
 from huigong.orgs.models import Organization
-from huigong.orgs.scope import scope_paths
 from huigong.partners.models import Department
 from huigong.people.filters import OrganizationChoiceField
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from huigong.cases.models import Case
+from huigong.kernel.scope import ScopedQuerySetMixin
 from huigong.kernel.timeline import TimelineEvent, TimelineQuerySet
-from huigong.orgs.scope import ScopedQuerySetMixin
 from huigong.partners.models import Department
 
 # -- choices ------------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from huigong.kernel.timeline import Audience, timeline_rows
 from huigong.kernel.scope import get_visible_or_404
+from huigong.kernel.timeline import Audience, timeline_rows
 
 from .models import (
     Inspection,

@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views import View
 
-from huigong.cases.policy import VIEW_PERM as VIEW_CASE
 from huigong.cases.models import Case
+from huigong.cases.policy import VIEW_PERM as VIEW_CASE
 from huigong.common.forms import add_service_errors
 from huigong.common.listing import ScopedListView, StaffRequiredMixin
 from huigong.common.workdays import deadline_status
@@ -141,9 +141,7 @@ class InspectionEditView(StaffRequiredMixin, View):
             else:
                 messages.success(request, str(update.success))
                 return HttpResponseRedirect(reverse("inspections:detail", args=[inspection.pk]))
-        return self.render_form(
-            form, policy.visible_inspection(request.user, pk), status=400
-        )
+        return self.render_form(form, policy.visible_inspection(request.user, pk), status=400)
 
 
 # -- detail and actions ------------------------------------------------------------------------

@@ -29,6 +29,15 @@ class KernelConfig(AppConfig):
             )
         )
 
+        # One digest message per user per day instead of one per event.
+        registry.register_job(
+            registry.Job(
+                "kernel-daily-digests",
+                "huigong.kernel.send_daily_digests",
+                crontab(hour=8, minute=0),
+            )
+        )
+
         from huigong.common.workdays import seed_holidays
 
         registry.register_seed(registry.Seed("holidays", seed_holidays, order=20))

@@ -8,6 +8,7 @@ import datetime
 from celery import shared_task
 
 from .attachments import clean_orphan_files
+from .notifications import send_daily_digests
 from .registry import RUN_SWEEP_TASK, run_sweep
 
 
@@ -22,3 +23,9 @@ def run_sweep_task(name: str, today: str | None = None) -> dict:
 def clean_attachment_files_task() -> int:
     """Delete orphaned attachment files older than a day; returns how many."""
     return len(clean_orphan_files().removed)
+
+
+@shared_task(name="huigong.kernel.send_daily_digests")
+def send_daily_digests_task() -> int:
+    """Send each user one message with the day's notifications."""
+    return send_daily_digests()

@@ -25,22 +25,6 @@ PACKAGE = "huigong"
 SOURCE = Path(huigong.__file__).parent
 PYPROJECT = SOURCE.parent.parent / "pyproject.toml"
 
-#: Imports that close an import cycle inside ``huigong.cases``, as (importer, imported).
-#: Being removed by the kernel refactor; nothing may be added here, and an entry whose
-#: import is gone must be deleted (the test says so).
-CASES_CYCLES_BEING_REMOVED = {
-    # The overdue rule of inspections reads the case sweep, which calls the services.
-    ("huigong.cases.services.inspections", "huigong.cases.sweep"),
-}
-
-#: Private names that modules of ``huigong.cases`` import from outside their package, as
-#: (importer, module, name). Being removed by the kernel refactor; nothing may be added
-#: here, and an entry whose import is gone must be deleted (the test says so).
-CASES_PRIVATE_IMPORTS_BEING_REMOVED = {
-    ("huigong.cases.api.inspections", "huigong.cases.inspection_views", "_targets_with_rows"),
-    ("huigong.cases.api.inspections", "huigong.cases.inspection_views", "_totals"),
-}
-
 
 def is_test_module(module: str) -> bool:
     parts = module.split(".")
@@ -145,10 +129,7 @@ def test_no_import_cycle_between_top_level_packages(graph):
 
 def test_no_import_cycle_between_the_modules_of_a_package(graph):
     edges = {(a, b) for a, b in direct_imports(graph) if top_level(a) == top_level(b)}
-    stale = CASES_CYCLES_BEING_REMOVED - edges
-    assert not stale, f"no longer imported, delete from CASES_CYCLES_BEING_REMOVED: {stale}"
-    assert all(a.startswith("huigong.cases.") for a, _ in CASES_CYCLES_BEING_REMOVED)
-    found = cycles(edges - CASES_CYCLES_BEING_REMOVED)
+    found = cycles(edges)
     assert not found, "import cycles inside a package:\n" + describe(found, edges)
 
 
@@ -190,14 +171,8 @@ def private_imports() -> set[tuple[str, str, str]]:
 
 def test_no_module_imports_a_private_name_from_outside_its_package():
     found = private_imports()
-    stale = CASES_PRIVATE_IMPORTS_BEING_REMOVED - found
-    assert not stale, (
-        f"no longer imported, delete from CASES_PRIVATE_IMPORTS_BEING_REMOVED: {stale}"
-    )
-    assert all(i.startswith("huigong.cases.") for i, _, _ in CASES_PRIVATE_IMPORTS_BEING_REMOVED)
-    assert found <= CASES_PRIVATE_IMPORTS_BEING_REMOVED, "\n".join(
-        f"{importer} imports {name} from {source}"
-        for importer, source, name in sorted(found - CASES_PRIVATE_IMPORTS_BEING_REMOVED)
+    assert not found, "\n".join(
+        f"{importer} imports {name} from {source}" for importer, source, name in sorted(found)
     )
 
 

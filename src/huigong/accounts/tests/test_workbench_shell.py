@@ -66,7 +66,7 @@ def test_sections_not_installed_are_left_out(county_cadre):
             "orgs:list",
             "people:list",
             "cases:list",
-            "cases:inspection_list",
+            "inspections:list",
         )
         if exists(name)
     ]

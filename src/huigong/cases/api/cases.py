@@ -72,23 +72,6 @@ def acts_as_worker(user) -> bool:
     return bool(getattr(user, "is_worker", False))
 
 
-def organization_filter_error() -> ApiError:
-    """422 for a list's ``organization`` filter naming an organization that does not
-    exist or lies outside the caller's scope (the same answer for both)."""
-    return ApiError(
-        ErrorCode.INVALID_INPUT,
-        _("查询参数有误"),
-        status=422,
-        errors=[
-            {
-                "field": "organization",
-                "message": _("所选组织不存在或不在您的管辖范围内"),
-                "type": "invalid",
-            }
-        ],
-    )
-
-
 def _cases():
     return Case.objects.select_related("category", "organization")
 

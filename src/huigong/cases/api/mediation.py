@@ -27,7 +27,15 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from huigong.api import ApiError, ErrorCode, ErrorOut, InputSchema, Pagination, call_service
+from huigong.api import (
+    ApiError,
+    ErrorCode,
+    ErrorOut,
+    InputSchema,
+    Pagination,
+    call_service,
+    organization_filter_error,
+)
 from huigong.kernel.scope import get_visible_or_404
 from huigong.kernel.timeline import Audience
 from huigong.orgs.models import Organization
@@ -43,12 +51,7 @@ from ..models import (
     ReferredTo,
 )
 from ..services import mediation as services
-from .cases import (
-    VIEW,
-    acts_as_worker,
-    load_staff_case,
-    organization_filter_error,
-)
+from .cases import VIEW, acts_as_worker, load_staff_case
 from .schemas import MAX_ID, CaseEventOut, CasePartyOut, Ref
 
 router = Router()

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from huigong.api import InputSchema
+from huigong.api import InputSchema, Ref
 from huigong.common.workdays import deadline_status
 
 from .. import services
@@ -25,11 +25,6 @@ from ..policy import awaiting_rating
 
 #: The largest id a client may send: beyond a 64-bit integer no row can exist.
 MAX_ID = 2**63 - 1
-
-
-class Ref(Schema):
-    id: int
-    name: str
 
 
 class CaseCategoryOut(Schema):

@@ -6,7 +6,7 @@ functions in ``huigong.cases.events``. The rules — who may do what, routing, d
 working days — live in ``huigong.cases.services``; the periodic deadline job in
 ``huigong.cases.sweep``.
 
-One module per area: ``choices``, ``reference`` (categories), ``case``, ``notifications``
+One module per area: ``choices``, ``reference`` (categories), ``case``
 and ``mediation``. Partner departments live in ``huigong.partners``.
 """
 
@@ -42,24 +42,6 @@ from .choices import (
     Satisfaction,
     Urgency,
 )
-from .inspections import (
-    ACTIVE_INSPECTION_STATUSES,
-    OPEN_RECTIFICATION_STATUSES,
-    FindingKind,
-    Inspection,
-    InspectionEvent,
-    InspectionEventKind,
-    InspectionEventQuerySet,
-    InspectionFinding,
-    InspectionFindingQuerySet,
-    InspectionQuerySet,
-    InspectionStatus,
-    InspectionTarget,
-    InspectionTargetQuerySet,
-    RectificationOrder,
-    RectificationOrderQuerySet,
-    RectificationStatus,
-)
 from .mediation import (
     ACTIVE_MEDIATION_STATUSES,
     Mediation,
@@ -71,10 +53,6 @@ from .mediation import (
     Performance,
     ReferredTo,
 )
-from .notifications import (
-    CaseDigest,
-    CaseNotification,
-)
 from .reference import (
     CaseCategory,
     CaseCategoryManager,
@@ -83,22 +61,6 @@ from .reference import (
 
 __all__ = [
     "CASE_EVENT_VISIBILITY",
-    "ACTIVE_INSPECTION_STATUSES",
-    "OPEN_RECTIFICATION_STATUSES",
-    "FindingKind",
-    "Inspection",
-    "InspectionEvent",
-    "InspectionEventKind",
-    "InspectionEventQuerySet",
-    "InspectionFinding",
-    "InspectionFindingQuerySet",
-    "InspectionQuerySet",
-    "InspectionStatus",
-    "InspectionTarget",
-    "InspectionTargetQuerySet",
-    "RectificationOrder",
-    "RectificationOrderQuerySet",
-    "RectificationStatus",
     "ACTIVE_MEDIATION_STATUSES",
     "Attachment",
     "AttachmentQuerySet",
@@ -106,11 +68,9 @@ __all__ = [
     "CaseCategory",
     "CaseCategoryManager",
     "CaseCategoryQuerySet",
-    "CaseDigest",
     "CaseEvent",
     "CaseEventQuerySet",
     "CaseKind",
-    "CaseNotification",
     "CaseParty",
     "CasePartyQuerySet",
     "CaseQuerySet",

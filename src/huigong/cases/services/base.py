@@ -24,6 +24,7 @@ from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change, snapshot
 from huigong.common.fields import FieldErrors, clean_amount, clean_required_text
 from huigong.common.text import clean_code
+from huigong.kernel.notifications import notify  # noqa: F401  (used by the services)
 from huigong.kernel.numbering import formatted_number
 from huigong.kernel.scope import scope_paths, user_can_at
 from huigong.orgs.models import Organization, OrgKind
@@ -31,7 +32,6 @@ from huigong.orgs.models import Organization, OrgKind
 from ..models import (
     FINAL_STATUSES,
     Case,
-    CaseNotification,
     CaseParty,
     CaseStatus,
     HandlingLevel,
@@ -211,19 +211,6 @@ def handlers_at(org: Organization) -> QuerySet[User]:
     """Users holding ``handle_case`` through an assignment at exactly ``org`` (those of
     higher levels hear about it only when it is escalated to them)."""
     return users_holding("cases.handle_case", at=org, include_ancestors=False)
-
-
-def notify(users: Iterable[User | None], case: Case, kind: str) -> int:
-    """Queue a notification for the daily digest of each (distinct, staff) user."""
-    seen: set[int] = set()
-    rows = []
-    for user in users:
-        if user is None or user.pk in seen or getattr(user, "is_worker", False):
-            continue
-        seen.add(user.pk)
-        rows.append(CaseNotification(user=user, case=case, kind=kind))
-    CaseNotification.objects.bulk_create(rows)
-    return len(rows)
 
 
 def _responsible(case: Case) -> list[User | None]:

@@ -15,7 +15,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from huigong.accounts.models import Role, RoleAssignment
 from huigong.audit.models import ChangeLog
-from huigong.cases.models import Inspection, Referral
+from huigong.cases.models import Referral
+from huigong.inspections.models import Inspection
 from huigong.kernel.scope import user_can_at
 from huigong.partners.models import Department
 from huigong.testing.factories import UserFactory

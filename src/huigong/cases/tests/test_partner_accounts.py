@@ -14,6 +14,7 @@ from huigong.accounts.models import ApiToken
 from huigong.accounts.navigation import workbench_nav
 from huigong.cases import services
 from huigong.cases.models import CaseStatus, NotificationKind, Referral, ReferralStatus
+from huigong.kernel.notifications import notifications_about
 from huigong.partners import services as partner_services
 from huigong.testing.factories import UserFactory, give_role
 
@@ -92,9 +93,11 @@ def test_partner_answers_the_referral_themselves(client, partner, referred, stat
     assert referred.case.status == CaseStatus.ACCEPTED
     event = referred.case.events.latest("id")
     assert event.kind == "department_replied" and event.actor == partner
-    assert referred.case.notifications.filter(
-        user=station_staff, kind=NotificationKind.REFERRAL_REPLIED
-    ).exists()
+    assert (
+        notifications_about(referred.case)
+        .filter(user=station_staff, kind=NotificationKind.REFERRAL_REPLIED)
+        .exists()
+    )
     # Afterwards the page is read-only and a second answer changes nothing.
     text = client.get(page(referred)).content.decode()
     assert 'data-testid="reply-form"' not in text and "已立案调查" in text

@@ -9,7 +9,9 @@ import datetime
 from django.core import mail
 
 from huigong.cases import services, sweep
-from huigong.cases.models import Case, CaseNotification, NotificationKind, Supervision
+from huigong.cases.models import Case, NotificationKind, Supervision
+from huigong.kernel.models import Notification
+from huigong.kernel.notifications import notifications_about, send_daily_digests
 
 from .conftest import at
 
@@ -21,9 +23,9 @@ def sweep_on(day: datetime.date) -> sweep.SweepResult:
 
 
 def notified(kind: str, case=None) -> list[str]:
-    rows = CaseNotification.objects.filter(kind=kind)
+    rows = Notification.objects.filter(kind=kind)
     if case is not None:
-        rows = rows.filter(case=case)
+        rows = rows.filter(object_id=case.pk, content_type__model="case")
     return sorted(rows.values_list("user__username", flat=True))
 
 
@@ -44,9 +46,9 @@ def test_accepting_for_someone_else_and_reassigning_notify_the_new_handler_once(
     )
     # Reassigning is not a new intake: nobody hears "awaiting acceptance" about it again.
     assert (
-        CaseNotification.objects.filter(
-            case=case, kind=NotificationKind.AWAITING_ACCEPTANCE, user=township_cadre
-        ).count()
+        notifications_about(case)
+        .filter(kind=NotificationKind.AWAITING_ACCEPTANCE, user=township_cadre)
+        .count()
         == 1
     )
     assert case.events.get(kind="reassigned").time == at(2025, 9, 23)
@@ -79,7 +81,7 @@ def test_acceptance_overdue_is_notified_once_after_the_holiday(
     assert sweep_on(D(2025, 10, 9)).acceptance_overdue == 0  # due today
     assert sweep_on(D(2025, 10, 10)).acceptance_overdue == 1
     assert sweep_on(D(2025, 10, 10)).acceptance_overdue == 0  # rerun: nothing twice
-    assert CaseNotification.objects.filter(kind=NotificationKind.ACCEPTANCE_OVERDUE).count() == 4
+    assert Notification.objects.filter(kind=NotificationKind.ACCEPTANCE_OVERDUE).count() == 4
     assert notified(NotificationKind.ACCEPTANCE_OVERDUE, accepted) == []
     assert county_cadre.username not in notified(NotificationKind.ACCEPTANCE_OVERDUE)
     assert Case.objects.get(pk=late.pk).acceptance_overdue_notified_at == at(2025, 10, 10, 1)
@@ -107,7 +109,7 @@ def test_acceptance_reminder_claim_is_compare_and_set(make_case, holidays):
     assert sweep._remind_acceptance_overdue(Case.objects.get(pk=case.pk), now) is True
     assert sweep._remind_acceptance_overdue(stale, now) is False  # the other worker lost
     # The station is owner and the only handler there: one notification.
-    assert CaseNotification.objects.filter(kind=NotificationKind.ACCEPTANCE_OVERDUE).count() == 1
+    assert Notification.objects.filter(kind=NotificationKind.ACCEPTANCE_OVERDUE).count() == 1
 
 
 # -- supervision not answered in time -------------------------------------------------------------
@@ -189,7 +191,7 @@ def test_digest_lists_the_new_reminders(
     )
     services.record_department_reply(actor=station_staff, referral=referral, reply_text="已办")
     sweep_on(D(2025, 10, 9))
-    assert sweep.send_daily_digests(today=D(2025, 10, 9), now=at(2025, 10, 9, 8)) >= 1
+    assert send_daily_digests(today=D(2025, 10, 9), now=at(2025, 10, 9, 8)) >= 1
     body = next(m for m in mail.outbox if m.to == ["luofang@example.cn"]).body
     for label in ("【分派给我】", "【超时未受理】", "【督办逾期未回复】", "【协作部门已答复】"):
         assert label in body

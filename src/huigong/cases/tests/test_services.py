@@ -15,12 +15,13 @@ from huigong.cases import services
 from huigong.cases.models import (
     Case,
     CaseEvent,
-    CaseNotification,
     CaseParty,
     CaseStatus,
     EventKind,
     Referral,
 )
+from huigong.kernel.models import Notification
+from huigong.kernel.notifications import notifications_about
 from huigong.kernel.scope import get_visible_or_404
 from huigong.testing.factories import PersonFactory, UserFactory, give_role, make_id_number
 
@@ -127,7 +128,7 @@ def test_worker_submits_on_portal_to_their_township(worker, tree, wage, township
     assert case.owner is None and case.received_by == worker
     assert list(case.parties.values_list("person_id", flat=True)) == [worker.person_id]
     # The township's handlers hear about it in their digest.
-    assert CaseNotification.objects.filter(user=township_cadre, case=case).exists()
+    assert notifications_about(case).filter(user=township_cadre).exists()
     assert Case.objects.of_worker(worker).filter(pk=case.pk).exists()
 
 
@@ -282,7 +283,7 @@ def test_supervision_must_be_answered(make_case, township_cadre, county_cadre):
     assert supervision.organization.kind == "county"
     assert supervision.due_date == datetime.date(2026, 3, 5)
     assert fresh(case).supervised is True
-    assert CaseNotification.objects.filter(user=township_cadre, kind="supervised").exists()
+    assert Notification.objects.filter(user=township_cadre, kind="supervised").exists()
 
     # The township cannot supervise itself.
     with pytest.raises(PermissionDenied):

@@ -13,8 +13,10 @@ from django.core import mail
 from django.core.management import call_command
 
 from huigong.cases import services, sweep
-from huigong.cases.models import Case, CaseDigest, CaseNotification, CaseStatus, EventKind
+from huigong.cases.models import Case, CaseStatus, EventKind
 from huigong.common.workdays import is_working_day
+from huigong.kernel.models import Digest, Notification
+from huigong.kernel.notifications import send_daily_digests
 
 from .conftest import at
 
@@ -159,9 +161,9 @@ def test_sweep_across_national_day_escalates_exactly_the_overdue_cases(
     assert s["e"].organization == tree.county and s["f"].organization == tree.county
     assert {n for n, x in s.items() if x.organization == tree.county} == {"b", "c", "d", "e", "f"}
     # The county handlers heard of each case escalated to them, once.
-    notified = CaseNotification.objects.filter(user=county_cadre, kind="escalated")
+    notified = Notification.objects.filter(user=county_cadre, kind="escalated")
     assert notified.count() == 7
-    assert set(notified.values_list("case_id", flat=True)) == {s[n].pk for n in "abcdefg"}
+    assert set(notified.values_list("object_id", flat=True)) == {s[n].pk for n in "abcdefg"}
 
 
 def test_global_setting_turns_automatic_escalation_off(make_case, settings, holidays):
@@ -196,10 +198,10 @@ def test_daily_digest_is_one_message_per_user_per_day(
         case = make_case(now=at(2025, 9, day))
         services.accept_case(actor=township_cadre, case=case, now=at(2025, 9, day, 15))
     sweep_on(D(2025, 10, 5))
-    pending = CaseNotification.objects.filter(user=township_cadre, sent_in_digest_at=None)
+    pending = Notification.objects.filter(user=township_cadre, sent_in_digest_at=None)
     assert pending.count() >= 3
 
-    sent = sweep.send_daily_digests(today=D(2025, 10, 5), now=at(2025, 10, 5, 8))
+    sent = send_daily_digests(today=D(2025, 10, 5), now=at(2025, 10, 5, 8))
     assert sent == 2  # one for 罗芳, one for the station (first-contact notifications)
     assert len(mail.outbox) == 2
     message = next(m for m in mail.outbox if m.to == ["luofang@example.cn"])
@@ -211,10 +213,10 @@ def test_daily_digest_is_one_message_per_user_per_day(
     case = make_case(now=at(2025, 9, 25))
     services.accept_case(actor=township_cadre, case=case, now=at(2025, 9, 25, 15))
     sweep_on(D(2025, 10, 9))
-    assert sweep.send_daily_digests(today=D(2025, 10, 5), now=at(2025, 10, 5, 9)) == 0
+    assert send_daily_digests(today=D(2025, 10, 5), now=at(2025, 10, 5, 9)) == 0
     assert len(mail.outbox) == 2
-    assert sweep.send_daily_digests(today=D(2025, 10, 9), now=at(2025, 10, 9, 8)) >= 1
-    assert CaseDigest.objects.filter(user=township_cadre).count() == 2
+    assert send_daily_digests(today=D(2025, 10, 9), now=at(2025, 10, 9, 8)) >= 1
+    assert Digest.objects.filter(user=township_cadre).count() == 2
 
 
 def test_management_command_runs_the_sweep(make_case, holidays, capsys):

@@ -18,8 +18,8 @@ from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change, snapshot
 from huigong.common.fields import FieldErrors, clean_amount
 from huigong.common.text import clean_code
-from huigong.orgs.models import Organization
 from huigong.kernel.scope import user_can_at
+from huigong.orgs.models import Organization
 
 from ..models import Inspection
 

@@ -36,7 +36,7 @@ def test_the_beat_schedule_is_built_from_sweeps_and_jobs():
         "schedule": 3600.0,
         "args": ("cases.deadlines",),
     }
-    assert schedule["cases-daily-digests"]["schedule"] == crontab(hour=8, minute=0)
+    assert schedule["kernel-daily-digests"]["schedule"] == crontab(hour=8, minute=0)
     assert schedule["stats-rollup-indicators"]["task"] == "huigong.stats.rollup_indicators"
 
 

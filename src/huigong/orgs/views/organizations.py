@@ -460,8 +460,8 @@ AUTOCOMPLETE_PERMS = frozenset(
         "cases.view_case",
         "cases.intake_case",
         "partners.manage_department",
-        "cases.view_inspection",
-        "cases.manage_inspection",
+        "inspections.view_inspection",
+        "inspections.manage_inspection",
     }
 )
 AUTOCOMPLETE_PAGE_SIZE = 20

@@ -6,7 +6,8 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from huigong.cases.sweep import send_daily_digests, sweep_case_deadlines
+from huigong.cases.sweep import sweep_case_deadlines
+from huigong.kernel.notifications import send_daily_digests
 from huigong.kernel.registry import sweeps
 
 

@@ -10,10 +10,9 @@ import pytest
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from huigong.cases import services
-from huigong.cases.models import (
-    Case,
-    Channel,
+from huigong.cases.models import Case, Channel
+from huigong.inspections import services
+from huigong.inspections.models import (
     Inspection,
     InspectionFinding,
     InspectionStatus,
@@ -27,16 +26,16 @@ from .conftest import at
 
 pytestmark = pytest.mark.django_db
 
-LIST = reverse("cases:inspection_list")
-CREATE = reverse("cases:inspection_create")
+LIST = reverse("inspections:list")
+CREATE = reverse("inspections:create")
 
 
 def detail(inspection):
-    return reverse("cases:inspection_detail", args=[inspection.pk])
+    return reverse("inspections:detail", args=[inspection.pk])
 
 
 def action(inspection, name):
-    return reverse("cases:inspection_action", args=[inspection.pk, name])
+    return reverse("inspections:action", args=[inspection.pk, name])
 
 
 @pytest.fixture
@@ -141,7 +140,7 @@ def test_out_of_scope_campaign_is_404(login, sibling_cadre, running):
     client = login(sibling_cadre)
     before = state(running)
     assert client.get(detail(running)).status_code == 404
-    assert client.get(reverse("cases:inspection_edit", args=[running.pk])).status_code == 404
+    assert client.get(reverse("inspections:edit", args=[running.pk])).status_code == 404
     assert client.post(action(running, "cancel"), {"cancel-reason": "越权"}).status_code == 404
     assert state(running) == before
     assert running.name not in client.get(LIST).content.decode()
@@ -295,7 +294,7 @@ def test_create_with_bad_input_shows_messages(login, township_cadre, tree):
 
 
 def test_edit_campaign(login, township_cadre, running):
-    url = reverse("cases:inspection_edit", args=[running.pk])
+    url = reverse("inspections:edit", args=[running.pk])
     client = login(township_cadre)
     assert running.name in client.get(url).content.decode()
     response = client.post(
@@ -443,12 +442,12 @@ def test_finish_on_planned_campaign_is_state_error(login, township_cadre, tree):
 
 def test_menu_marks_only_inspections_active(login, township_cadre, running):
     body = login(township_cadre).get(LIST).content.decode()
-    assert reverse("cases:inspection_list") in body
+    assert reverse("inspections:list") in body
     from huigong.accounts.navigation import workbench_nav
 
     items = {
         str(i["label"]): i["active"]
-        for i in workbench_nav(township_cadre, "cases", "cases:inspection_list")
+        for i in workbench_nav(township_cadre, "inspections", "inspections:list")
     }
     assert items["执法检查"] is True
     assert items["诉求"] is False

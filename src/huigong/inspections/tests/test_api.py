@@ -9,10 +9,9 @@ import json
 import pytest
 
 from huigong.accounts.models import ApiToken
-from huigong.cases import services
-from huigong.cases.models import (
-    Case,
-    Channel,
+from huigong.cases.models import Case, Channel
+from huigong.inspections import services
+from huigong.inspections.models import (
     Inspection,
     InspectionFinding,
     InspectionStatus,

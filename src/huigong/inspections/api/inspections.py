@@ -1,279 +1,77 @@
-"""Inspection API (mounted at ``/api/v1/cases/``): joint labour inspection campaigns, their
-targets, findings, rectification orders and the cases opened from findings, for staff.
+"""Inspection API (mounted at ``/api/v1/cases/``, where it was published when inspections
+were part of cases): joint labour inspection campaigns, their targets, findings,
+rectification orders and the cases opened from findings, for staff.
 
-Lists and details go through ``Inspection.objects.visible_to`` (``cases.view_inspection``);
-any id outside the scope is a 404. Actions call ``cases.services.inspections`` and need
-``cases.manage_inspection`` at the campaign's organization. Errors carry the stable codes
-of ``huigong.api``: ``validation_error`` (field messages), ``invalid_state`` (409),
+Lists and details go through ``inspections.policy`` (``inspections.view_inspection``);
+any id outside the scope is a 404. Actions call ``inspections.services`` and need
+``inspections.manage_inspection`` at the campaign's organization; a campaign's
+``actions`` are those its page offers (``inspections.actions``). Errors carry the stable
+codes of ``huigong.api``: ``validation_error`` (field messages), ``invalid_state`` (409),
 ``permission_denied`` (403), ``not_found`` (404).
 """
 
-import datetime
-from decimal import Decimal
-from typing import Annotated
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from huigong.api import ErrorOut, InputSchema, Pagination, call_service
+from huigong.api import ErrorOut, Pagination, call_service, organization_filter_error
 from huigong.common.workdays import deadline_status
 from huigong.orgs.models import Organization
-from huigong.orgs.scope import get_visible_or_404
 
-from ..inspection_views import _targets_with_rows, _totals, with_totals
-from ..models import (
-    CaseKind,
-    FindingKind,
-    Inspection,
-    InspectionFinding,
-    InspectionStatus,
-    InspectionTarget,
-    RectificationOrder,
-    RectificationStatus,
+from .. import policy, services
+from ..actions import inspection_actions
+from ..models import Inspection, RectificationOrder, RectificationStatus
+from .schemas import (
+    CaseOpenedOut,
+    FindingCaseIn,
+    InspectionCancelIn,
+    InspectionFindingIn,
+    InspectionFinishIn,
+    InspectionListOut,
+    InspectionOut,
+    InspectionPlanIn,
+    InspectionQueryParams,
+    InspectionTargetIn,
+    InspectionUpdateIn,
+    RectificationIn,
+    RectificationOrderIn,
+    TargetVisitIn,
 )
-from ..services import inspections as services
-from .cases import organization_filter_error
-from .schemas import Ref
 
-router = Router(tags=["inspections"])
-
-VIEW = services.VIEW_INSPECTION
-MAX_ID = 2**63 - 1
-MAX_FIGURE = services.MAX_FIGURE
+#: The operation ids this router's endpoints were published with under the cases API;
+#: clients generated from the OpenAPI document name their methods after them.
+OPERATION_ID = "huigong_cases_api_inspections_{name}"
 
 
-# -- schemas -------------------------------------------------------------------------------------
+class InspectionRouter(Router):
+    """A router whose operations keep their published ids (``OPERATION_ID``)."""
 
-#: A department id as a client may send it: beyond a 64-bit integer no row can exist, and
-#: the database would refuse the query (a 500) instead of finding nothing.
-DepartmentId = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-
-class InspectionListOut(Schema):
-    id: int
-    name: str
-    organization: Ref
-    start_date: datetime.date
-    end_date: datetime.date
-    status: str
-    status_label: str
-    target_count: int
-    finding_count: int
-    order_count: int
-    rectified_count: int
-    contracts_total: int
-
-    @staticmethod
-    def resolve_status_label(obj) -> str:
-        return obj.get_status_display()
+    def add_api_operation(self, path, methods, view_func, **kwargs) -> None:
+        if not kwargs.get("operation_id"):
+            kwargs["operation_id"] = OPERATION_ID.format(name=view_func.__name__)
+        super().add_api_operation(path, methods, view_func, **kwargs)
 
 
-class RectificationOrderOut(Schema):
-    id: int
-    requirement: str
-    due_date: datetime.date
-    status: str
-    status_label: str
-    deadline: str = Field(description="剩余 N 个工作日 / 今天到期 / 已逾期 N 天(未整改的)")
-    issued_at: datetime.datetime
-    rectified_at: datetime.datetime | None
-    rectified_on_time: bool | None
-    result_text: str
-    contracts_signed: int
-    workers_insured: int
-    amount_recovered: Decimal
-
-
-class InspectionFindingOut(Schema):
-    id: int
-    kind: str
-    kind_label: str
-    workers_affected: int
-    description: str
-    amount_involved: Decimal | None
-    case_id: int | None
-    case_number: str
-    recorded_at: datetime.datetime
-    orders: list[RectificationOrderOut]
-
-
-class InspectionTargetOut(Schema):
-    id: int
-    organization_id: int | None
-    name: str
-    credit_code: str
-    visited_on: datetime.date | None
-    workers_employed: int | None
-    result_summary: str
-    findings: list[InspectionFindingOut]
-
-
-class InspectionTotalsOut(Schema):
-    targets: int
-    visited: int
-    findings: int
-    workers_affected: int
-    orders: int
-    rectified: int
-    on_time: int
-    overdue: int
-    contracts_signed: int
-    workers_insured: int
-    amount_recovered: Decimal
-    cases: int
-
-
-class InspectionEventOut(Schema):
-    kind: str
-    label: str
-    time: datetime.datetime
-    actor: str
-    note: str
-
-
-class InspectionOut(Schema):
-    id: int
-    name: str
-    organization: Ref
-    start_date: datetime.date
-    end_date: datetime.date
-    status: str
-    status_label: str
-    description: str
-    summary: str
-    departments: list[Ref]
-    targets: list[InspectionTargetOut]
-    totals: InspectionTotalsOut
-    timeline: list[InspectionEventOut]
-    actions: list[str] = Field(description="当前用户可执行的操作")
-
-
-class InspectionPlanIn(InputSchema):
-    organization_id: int = Field(ge=1, le=MAX_ID)
-    name: str = Field(max_length=800)
-    start_date: datetime.date
-    end_date: datetime.date
-    department_ids: list[DepartmentId] = Field([], max_length=50)
-    description: str = Field("", max_length=20000)
-
-
-class InspectionUpdateIn(InputSchema):
-    name: str = Field(max_length=800)
-    start_date: datetime.date
-    end_date: datetime.date
-    department_ids: list[DepartmentId] = Field([], max_length=50)
-    description: str = Field("", max_length=20000)
-
-
-class InspectionFinishIn(InputSchema):
-    summary: str = Field("", max_length=20000)
-
-
-class InspectionCancelIn(InputSchema):
-    reason: str = Field(max_length=8000)
-
-
-class InspectionTargetIn(InputSchema):
-    organization_id: int | None = Field(None, ge=1, le=MAX_ID)
-    name: str = Field("", max_length=800)
-    credit_code: str = Field("", max_length=72)
-    visited_on: datetime.date | None = None
-    workers_employed: int | None = Field(None, ge=0, le=MAX_FIGURE)
-    result_summary: str = Field("", max_length=20000)
-
-
-class TargetVisitIn(InputSchema):
-    visited_on: datetime.date
-    workers_employed: int | None = Field(None, ge=0, le=MAX_FIGURE)
-    result_summary: str = Field("", max_length=20000)
-
-
-class InspectionFindingIn(InputSchema):
-    kind: FindingKind
-    description: str = Field(max_length=20000)
-    workers_affected: int = Field(0, ge=0, le=MAX_FIGURE)
-    amount_involved: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
-
-
-class RectificationOrderIn(InputSchema):
-    requirement: str = Field(max_length=20000)
-    days: int | None = Field(None, ge=1, le=services.MAX_RECTIFICATION_DAYS)
-    due_date: datetime.date | None = None
-
-
-class RectificationIn(InputSchema):
-    result_text: str = Field(max_length=20000)
-    contracts_signed: int = Field(0, ge=0, le=MAX_FIGURE)
-    workers_insured: int = Field(0, ge=0, le=MAX_FIGURE)
-    amount_recovered: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
-
-
-class FindingApplicantIn(InputSchema):
-    name: str = Field("", max_length=50)
-    id_number: str = Field("", max_length=40)
-    phone: str = Field("", max_length=40)
-
-
-class FindingCaseIn(InputSchema):
-    applicants: list[FindingApplicantIn] = Field(min_length=1, max_length=500)
-    category_id: int | None = Field(None, ge=1, le=MAX_ID)
-    kind: CaseKind = CaseKind.RIGHTS
-    title: str = Field("", max_length=800)
-
-
-class CaseOpenedOut(Schema):
-    id: int
-    number: str
-    organization: Ref
-
-
-class InspectionQueryParams(Schema):
-    q: str = Field("", max_length=100, description="检查名称或单位")
-    status: InspectionStatus | None = None
-    year: int | None = Field(None, ge=2000, le=2100, description="检查期间所在年度")
-    organization: int | None = Field(None, ge=1, le=MAX_ID, description="组织单位(含下级)")
+router = InspectionRouter()
 
 
 # -- helpers -------------------------------------------------------------------------------------
 
 
 def _staff(request):
-    user = request.auth
-    if getattr(user, "is_worker", False) or not user.has_perm(VIEW):
-        raise PermissionDenied(_("没有查看执法检查的权限"))
-    return user
+    policy.require_viewer(request.auth)
+    return request.auth
 
 
 def _load(request, inspection_id: int) -> Inspection:
-    user = _staff(request)
-    return get_visible_or_404(
-        Inspection.objects.select_related("organization"), user, VIEW, pk=inspection_id
-    )
-
-
-def _allowed_actions(user, inspection: Inspection) -> list[str]:
-    if not services.can_manage_inspection(user, inspection.organization):
-        return []
-    status = inspection.status
-    actions = []
-    if status == InspectionStatus.PLANNED:
-        actions.append("start")
-    if status in (InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS):
-        actions += ["update", "add_target", "cancel"]
-    if status == InspectionStatus.IN_PROGRESS:
-        actions += ["record_visit", "record_finding", "finish"]
-    if status in (InspectionStatus.IN_PROGRESS, InspectionStatus.FINISHED):
-        actions += ["issue_order", "record_rectification", "open_case"]
-    return actions
+    return policy.visible_inspection(_staff(request), inspection_id)
 
 
 def _detail(request, inspection: Inspection) -> dict:
     inspection = Inspection.objects.select_related("organization").get(pk=inspection.pk)
-    targets = _targets_with_rows(inspection)
+    targets = policy.targets_with_rows(inspection)
     return {
         "id": inspection.pk,
         "name": inspection.name,
@@ -312,18 +110,19 @@ def _detail(request, inspection: Inspection) -> dict:
             }
             for t in targets
         ],
-        "totals": _totals(targets),
+        "totals": policy.totals(targets),
         "timeline": [
             {
-                "kind": e.kind,
-                "label": e.get_kind_display(),
-                "time": e.time,
-                "actor": (e.actor.name or e.actor.username) if e.actor else "",
-                "note": e.note,
+                "kind": row["event"].kind,
+                "label": row["label"],
+                "time": row["event"].time,
+                # The system (the overdue sweep) has no name here.
+                "actor": row["actor"] if row["event"].actor_id else "",
+                "note": row["note"],
             }
-            for e in inspection.events.select_related("actor")
+            for row in policy.inspection_timeline(inspection)
         ],
-        "actions": _allowed_actions(request.auth, inspection),
+        "actions": inspection_actions.allowed_names(request.auth, inspection),
     }
 
 
@@ -346,35 +145,6 @@ def _order(order: RectificationOrder) -> dict:
     }
 
 
-def _target(inspection: Inspection, target_id: int) -> InspectionTarget:
-    target = InspectionTarget.objects.filter(inspection=inspection, pk=target_id).first()
-    if target is None:
-        raise Http404
-    return target
-
-
-def _finding(inspection: Inspection, finding_id: int) -> InspectionFinding:
-    finding = (
-        InspectionFinding.objects.filter(target__inspection=inspection, pk=finding_id)
-        .select_related("target")
-        .first()
-    )
-    if finding is None:
-        raise Http404
-    return finding
-
-
-def _order_of(inspection: Inspection, order_id: int) -> RectificationOrder:
-    order = (
-        RectificationOrder.objects.filter(finding__target__inspection=inspection, pk=order_id)
-        .select_related("finding__target")
-        .first()
-    )
-    if order is None:
-        raise Http404
-    return order
-
-
 _ACTION = {200: InspectionOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 _CREATED = {201: InspectionOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
@@ -390,7 +160,7 @@ _CREATED = {201: InspectionOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409
 @paginate(Pagination)
 def list_inspections(request, filters: Query[InspectionQueryParams]):
     user = _staff(request)
-    qs = Inspection.objects.visible_to(user, VIEW).select_related("organization")
+    qs = policy.visible_inspections(user)
     if filters.q.strip():
         value = filters.q.strip()
         qs = qs.filter(Q(name__contains=value) | Q(targets__name__contains=value)).distinct()
@@ -403,7 +173,7 @@ def list_inspections(request, filters: Query[InspectionQueryParams]):
         if org is None:
             raise organization_filter_error()
         qs = qs.filter(organization__path__startswith=org.path)
-    return with_totals(qs).order_by("-start_date", "-id")
+    return policy.with_totals(qs).order_by("-start_date", "-id")
 
 
 @router.get(
@@ -518,7 +288,7 @@ def record_visit(request, inspection_id: int, target_id: int, payload: TargetVis
     call_service(
         services.record_target_visit,
         actor=request.auth,
-        target=_target(inspection, target_id),
+        target=policy.target_of(inspection, target_id),
         visited_on=payload.visited_on,
         workers_employed=payload.workers_employed,
         result_summary=payload.result_summary,
@@ -536,7 +306,7 @@ def record_finding(request, inspection_id: int, target_id: int, payload: Inspect
     call_service(
         services.record_finding,
         actor=request.auth,
-        target=_target(inspection, target_id),
+        target=policy.target_of(inspection, target_id),
         kind=payload.kind.value,
         description=payload.description,
         workers_affected=payload.workers_affected,
@@ -555,7 +325,7 @@ def issue_order(request, inspection_id: int, finding_id: int, payload: Rectifica
     call_service(
         services.issue_rectification_order,
         actor=request.auth,
-        finding=_finding(inspection, finding_id),
+        finding=policy.finding_of(inspection, finding_id),
         requirement=payload.requirement,
         days=payload.days,
         due_date=payload.due_date,
@@ -573,7 +343,7 @@ def record_rectification(request, inspection_id: int, order_id: int, payload: Re
     call_service(
         services.record_rectification,
         actor=request.auth,
-        order=_order_of(inspection, order_id),
+        order=policy.order_of(inspection, order_id),
         result_text=payload.result_text,
         contracts_signed=payload.contracts_signed,
         workers_insured=payload.workers_insured,
@@ -592,7 +362,7 @@ def open_case(request, inspection_id: int, finding_id: int, payload: FindingCase
     case = call_service(
         services.open_case_from_finding,
         actor=request.auth,
-        finding=_finding(inspection, finding_id),
+        finding=policy.finding_of(inspection, finding_id),
         applicants=[a.model_dump() for a in payload.applicants],
         category=payload.category_id,
         kind=payload.kind.value,

@@ -10,10 +10,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from huigong.audit.models import ChangeLog
-from huigong.cases import services
-from huigong.cases.models import (
-    Case,
-    Channel,
+from huigong.cases.models import Case, Channel
+from huigong.common.workdays import add_working_days
+from huigong.inspections import services
+from huigong.inspections.models import (
     FindingKind,
     Inspection,
     InspectionEvent,
@@ -24,7 +24,6 @@ from huigong.cases.models import (
     RectificationOrder,
     RectificationStatus,
 )
-from huigong.common.workdays import add_working_days
 from huigong.testing.factories import OrganizationFactory, make_id_number
 
 from .conftest import at
@@ -99,7 +98,7 @@ def test_township_cadre_plans_campaign_with_departments(plan, labour_inspection,
     assert list(inspection.departments.all()) == [labour_inspection]
     assert inspection.created_by == township_cadre
     assert _kinds(inspection) == [InspectionEventKind.PLANNED]
-    log = ChangeLog.objects.get(object_type="cases.inspection", object_id=str(inspection.pk))
+    log = ChangeLog.objects.get(object_type="inspections.inspection", object_id=str(inspection.pk))
     assert log.changes["departments"] == [None, [labour_inspection.pk]]
 
 

@@ -1,4 +1,6 @@
-"""Play the demo county's joint labour inspections through the inspection services.
+"""The inspections' part of the demo county (registered as a demo loader in ``apps.py``,
+run after the cases' part, which registers the partner departments): the joint labour
+inspections, played through the inspection services.
 
 Modelled on the seed article: after residents complained about missing labour contracts,
 黄土铺镇's union ran a joint inspection of the town's private enterprises and farmers'
@@ -18,13 +20,16 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from huigong.accounts.models import User
-from huigong.cases import services
-from huigong.cases.demo.loader import working_days_before
-from huigong.cases.demo.stories import JUSTICE, LABOUR
-from huigong.cases.models import FindingKind, Inspection, InspectionTarget
+from huigong.common.workdays import working_days_before
+from huigong.kernel.registry import DemoContext
 from huigong.orgs.models import Organization
-from huigong.partners.models import Department
+from huigong.partners.models import Department, DepartmentKind
 from huigong.people.models import Person
+
+from . import services
+from .models import FindingKind, Inspection, InspectionTarget
+
+COUNTY = "祁东县总工会"
 
 
 def _credit_code(body: str) -> str:
@@ -162,7 +167,7 @@ BAIDISHI_TARGETS = (
 
 class InspectionLoader:
     """Plays the two campaigns; ``users`` maps demo usernames to users, ``orgs`` names to
-    organizations, ``departments`` names to the county's partner departments."""
+    organizations, ``departments`` kinds to the county's partner departments."""
 
     def __init__(
         self,
@@ -174,9 +179,8 @@ class InspectionLoader:
     ):
         self.users = users
         self.orgs = orgs
-        county = orgs["祁东县总工会"]
         self.departments = departments or {
-            d.name: d for d in Department.objects.filter(organization=county)
+            d.kind: d for d in Department.objects.filter(organization=orgs[COUNTY]).order_by("pk")
         }
         self.today = today or timezone.localdate()
         self.tz = timezone.get_current_timezone()
@@ -229,7 +233,10 @@ class InspectionLoader:
             name="黄土铺镇民营企业劳动用工联合执法检查",
             start_date=self._day(48),
             end_date=self._day(30),
-            departments=[self.departments[LABOUR], self.departments[JUSTICE]],
+            departments=[
+                self.departments[DepartmentKind.LABOUR_INSPECTION],
+                self.departments[DepartmentKind.JUSTICE],
+            ],
             description=(
                 "镇人大、镇工会联合会会同县人社局劳动保障监察大队、县司法局,对全镇民营企业和"
                 "农民专业合作社开展劳动用工检查:劳动合同签订、社会保险缴纳、工资支付和工时。"
@@ -303,7 +310,7 @@ class InspectionLoader:
             name="白地市镇建材和养殖企业劳动用工检查",
             start_date=self._day(5),
             end_date=self._day(5) + datetime.timedelta(days=30),
-            departments=[self.departments[LABOUR]],
+            departments=[self.departments[DepartmentKind.LABOUR_INSPECTION]],
             description="检查建材企业职业安全防护和养殖合作社劳动合同签订情况。",
             now=self._at(8),
         )
@@ -327,3 +334,9 @@ class InspectionLoader:
         )
         self.inspections.append(inspection)
         return inspection
+
+
+def load_inspections(context: DemoContext) -> int:
+    """The demo's joint labour inspections; returns how many campaigns it played."""
+    loader = InspectionLoader(users=context.users, orgs=context.orgs, today=context.today)
+    return len(loader.build())

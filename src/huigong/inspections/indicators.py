@@ -3,6 +3,9 @@ dashboard tab 执法检查. Every row counts at the campaign's organizing union,
 township's figures roll up to its county.
 
 - 按期整改率 (%) = ``cases.rectified_on_time`` / ``cases.rectified``
+
+The keys keep the ``cases.`` prefix they were published with when inspections were part
+of cases: stored snapshots and saved reports refer to them.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -24,8 +27,9 @@ from .models import (
     RectificationOrder,
     RectificationStatus,
 )
+from .services import VIEW_INSPECTION
 
-PERM = "cases.view_inspection"
+PERM = VIEW_INSPECTION
 
 #: The dashboard tab of joint labour inspections.
 INSPECTIONS = register_section(Section(key="inspections", label=_("执法检查"), order=25))

@@ -9,8 +9,8 @@ import pytest
 from django.db.models import Sum
 
 from huigong.accounts.models import User
-from huigong.cases.models import (
-    Channel,
+from huigong.cases.models import Channel
+from huigong.inspections.models import (
     Inspection,
     InspectionEvent,
     InspectionStatus,

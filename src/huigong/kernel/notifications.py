@@ -1,0 +1,184 @@
+"""Notifications: an outbox of things a user should hear about an object, and the daily
+digest that sends each user one message instead of one per event.
+
+A service calls ``notify(users, subject, kind)`` inside its transaction (a rolled-back
+change notifies nobody). An app describes its kinds once with ``register_digest_section``:
+the model whose objects it notifies about, the kinds in the order the digest lists
+them, the digest's subject and opening line, and how one object reads in a line.
+``send_daily_digests`` (a registered job, daily at 08:00) claims each user's pending
+rows with a compare-and-set update and records one ``Digest`` per user and day, so two
+workers never send a user two digests.
+
+Only staff are notified here. Telling workers (in-app inbox, SMS, WeChat subscription
+messages behind channel seams) is the notifications work that builds on this outbox.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import send_mail
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from .models import Digest, Notification
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    model: type[models.Model]
+    #: The kinds, in the order the digest lists them (a ``TextChoices``).
+    kinds: type[models.TextChoices]
+    #: The digest's subject when it holds only this section ("惠工诉求每日提醒").
+    title: str | Promise
+    #: The opening line, with ``%(day)s`` ("截至 %(day)s,以下诉求需要您关注:").
+    intro: str | Promise
+    #: One object as a line of the digest, as of a day.
+    line: Callable[[Any, datetime.date], str]
+    #: Related rows to load with the subjects (``select_related`` names).
+    related: tuple[str, ...] = ()
+
+
+_SECTIONS: dict[type[models.Model], DigestSection] = {}
+
+
+def register_digest_section(section: DigestSection) -> None:
+    _SECTIONS[section.model] = section
+
+
+def notify(users: Iterable[Any], subject: models.Model, kind: str) -> int:
+    """Queue a notification about ``subject`` for the daily digest of each distinct staff
+    user (``None`` and workers are skipped). Returns how many were queued."""
+    content_type = ContentType.objects.get_for_model(subject)
+    seen: set[int] = set()
+    rows = []
+    for user in users:
+        if user is None or user.pk in seen or getattr(user, "is_worker", False):
+            continue
+        seen.add(user.pk)
+        rows.append(
+            Notification(user=user, content_type=content_type, object_id=subject.pk, kind=kind)
+        )
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+def notifications_about(subject: models.Model):
+    """The notifications queued about one object."""
+    return Notification.objects.filter(
+        content_type=ContentType.objects.get_for_model(subject), object_id=subject.pk
+    )
+
+
+def _subjects(notifications: list[Notification]) -> dict[tuple[int, int], Any]:
+    by_type: dict[int, set[int]] = defaultdict(set)
+    for n in notifications:
+        by_type[n.content_type_id].add(n.object_id)
+    found = {}
+    for type_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        section = _SECTIONS.get(model)
+        queryset = model._default_manager.filter(pk__in=ids)
+        if section and section.related:
+            queryset = queryset.select_related(*section.related)
+        for obj in queryset:
+            found[(type_id, obj.pk)] = obj
+    return found
+
+
+def digest_body(user, notifications: list[Notification], today: datetime.date) -> str:
+    """The digest's text: per section, per kind, one line per object."""
+    subjects = _subjects(notifications)
+    grouped: dict[type, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for n in notifications:
+        obj = subjects.get((n.content_type_id, n.object_id))
+        if obj is not None:
+            grouped[type(obj)][n.kind].append(obj)
+    lines = [_("%(name)s,您好:") % {"name": user.name or user.username}]
+    for model, by_kind in grouped.items():
+        section = _SECTIONS.get(model)
+        if section is None:
+            continue
+        lines += ["", str(section.intro) % {"day": date_format(today)}]
+        for kind, label in section.kinds.choices:
+            items = by_kind.get(kind)
+            if not items:
+                continue
+            lines += ["", _("【%(label)s】") % {"label": label}]
+            seen: set[int] = set()
+            for obj in items:
+                if obj.pk not in seen:
+                    seen.add(obj.pk)
+                    lines.append("  " + section.line(obj, today))
+    lines += ["", _("请登录惠工工作台处理。此邮件由系统每日汇总发送,请勿回复。")]
+    return "\n".join(lines)
+
+
+def _digest_title(notifications: list[Notification]) -> str:
+    types = {n.content_type_id for n in notifications}
+    if len(types) == 1:
+        section = _SECTIONS.get(ContentType.objects.get_for_id(types.pop()).model_class())
+        if section is not None:
+            return str(section.title)
+    return _("惠工每日提醒")
+
+
+def _send_digest(user, today: datetime.date, now: datetime.datetime) -> bool:
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                digest = Digest.objects.create(user=user, day=today, sent_at=now)
+        except IntegrityError:
+            return False  # this user's digest for today is already out
+        pending = list(
+            Notification.objects.filter(user=user, sent_in_digest_at__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
+        claimed = Notification.objects.filter(
+            pk__in=pending, sent_in_digest_at__isnull=True
+        ).update(sent_in_digest_at=now)
+        if not claimed:
+            transaction.set_rollback(True)
+            return False
+        notifications = list(Notification.objects.filter(pk__in=pending, sent_in_digest_at=now))
+        digest.notification_count = len(notifications)
+        digest.save(update_fields=["notification_count"])
+        if user.email:
+            # Inside the transaction: when sending fails, the claim is undone and the
+            # notifications wait for the next run.
+            send_mail(
+                subject=_("%(title)s(%(n)d 条)")
+                % {"title": _digest_title(notifications), "n": len(notifications)},
+                message=digest_body(user, notifications, today),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+        return True
+
+
+def send_daily_digests(
+    *, today: datetime.date | None = None, now: datetime.datetime | None = None
+) -> int:
+    """Send each user with queued notifications one message for ``today`` (users without
+    an e-mail address see them on the workbench; their queue is marked as digested).
+    Returns the number of digests made. A user who already had today's digest gets the
+    newer notifications tomorrow."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    user_ids = (
+        Notification.objects.filter(sent_in_digest_at__isnull=True)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    users = get_user_model().objects.filter(pk__in=list(user_ids), is_active=True)
+    return sum(_send_digest(user, today, now) for user in users.order_by("pk"))
