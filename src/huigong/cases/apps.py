@@ -10,6 +10,8 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
 
         from huigong.kernel import registry
+
+        registry.register_picker_permissions("cases.view_case", "cases.intake_case")
         from huigong.kernel.notifications import DigestSection, register_digest_section
 
         # Also declares the years of open case deadlines to the holiday-schedule check.

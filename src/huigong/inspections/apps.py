@@ -14,6 +14,10 @@ class InspectionsConfig(AppConfig):
     def ready(self) -> None:
         from huigong.kernel import registry
 
+        registry.register_picker_permissions(
+            "inspections.view_inspection", "inspections.manage_inspection"
+        )
+
         from . import actions  # noqa: F401  (declares the campaign's actions to the kernel)
         from .demo import load_inspections
         from .services import VIEW_INSPECTION, mark_overdue_rectifications

@@ -86,6 +86,21 @@ def menu_for(user, current_namespace: str = "", current_view: str = "") -> list[
     return shown
 
 
+# -- organization pickers ------------------------------------------------------------------------
+
+_PICKER_PERMISSIONS: set[str] = set()
+
+
+def register_picker_permissions(*permissions: str) -> None:
+    """Permissions an organization picker of the app may narrow its choices by (the
+    organizations where the user holds it); any other is refused by the picker search."""
+    _PICKER_PERMISSIONS.update(permissions)
+
+
+def picker_permissions() -> frozenset[str]:
+    return frozenset(_PICKER_PERMISSIONS)
+
+
 # -- portal tiles ---------------------------------------------------------------------------------
 
 

@@ -11,6 +11,13 @@ class OrgsConfig(AppConfig):
 
         from huigong.kernel import registry
 
+        registry.register_picker_permissions(
+            "orgs.view_organization",
+            "orgs.add_organization",
+            "orgs.move_organization",
+            "orgs.merge_organization",
+        )
+
         registry.register_menu_item(
             registry.MenuItem(
                 "orgs",

@@ -11,6 +11,8 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         from huigong.kernel import registry
 
+        registry.register_picker_permissions("partners.manage_department")
+
         manage = [
             "partners.view_department",
             "partners.manage_department",

@@ -11,6 +11,10 @@ class PeopleConfig(AppConfig):
 
         from huigong.kernel import registry
 
+        registry.register_picker_permissions(
+            "people.view_person", "people.add_person", "people.change_person"
+        )
+
         registry.register_menu_item(
             registry.MenuItem(
                 "people",

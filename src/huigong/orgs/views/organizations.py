@@ -21,6 +21,7 @@ from huigong.api import ErrorCode
 from huigong.audit.models import ChangeLog
 from huigong.common.listing import ImportView, ScopedListView, StaffRequiredMixin
 from huigong.common.text import clean_text
+from huigong.kernel.registry import picker_permissions
 from huigong.kernel.scope import get_visible_or_404, scope_paths, user_can_at
 
 from .. import services
@@ -447,23 +448,8 @@ class OrganizationImportView(ImportView):
 
 # -- picker search -------------------------------------------------------------------------
 
-#: Permissions a picker may search the scope of (the ones organization fields use).
-AUTOCOMPLETE_PERMS = frozenset(
-    {
-        VIEW_PERM,
-        "orgs.add_organization",
-        "orgs.move_organization",
-        "orgs.merge_organization",
-        "people.view_person",
-        "people.add_person",
-        "people.change_person",
-        "cases.view_case",
-        "cases.intake_case",
-        "partners.manage_department",
-        "inspections.view_inspection",
-        "inspections.manage_inspection",
-    }
-)
+#: A picker may search the scope of the permissions the apps register for their
+#: organization fields (``kernel.registry.register_picker_permissions``).
 AUTOCOMPLETE_PAGE_SIZE = 20
 AUTOCOMPLETE_MAX_PAGE = 500
 AUTOCOMPLETE_MAX_QUERY = 100
@@ -487,7 +473,7 @@ class OrganizationAutocompleteView(StaffRequiredMixin, View):
     def get(self, request):
         params = request.GET
         perm = params.get("perm") or VIEW_PERM
-        if perm not in AUTOCOMPLETE_PERMS:
+        if perm not in picker_permissions():
             return _bad_param("perm", _("不支持的权限参数"))
         if not request.user.has_perm(perm):
             return JsonResponse(
