@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from huigong.common.forms import style_form
 from huigong.orgs.models import Organization
 
 from .models import TokenScope
@@ -38,11 +39,8 @@ class TablerFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.RadioSelect):
-                continue  # rendered as a Tabler select group by the template
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
+        # Radio buttons are rendered as a Tabler select group by the template.
+        style_form(self, skip=(forms.RadioSelect,))
 
 
 def _phone_field(**attrs) -> forms.CharField:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from huigong.accounts.models import RoleAssignment
+from huigong.common.forms import style_form
 from huigong.common.workdays import add_working_days
 from huigong.orgs.widgets import OrganizationAutocomplete
 from huigong.people.filters import OrganizationFilter, organization_choices
@@ -155,9 +156,7 @@ class CaseFilter(django_filters.FilterSet):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
-        for field in self.form.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
+        style_form(self.form)
 
     def filter_search(self, queryset, name, value):
         value = value.strip()[:100]

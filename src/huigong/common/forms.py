@@ -22,10 +22,15 @@ def widget_class(widget: forms.Widget) -> str:
     return "form-control"
 
 
-def style_form(form: forms.BaseForm, *, mark_errors: bool = False) -> None:
+def style_form(
+    form: forms.BaseForm, *, mark_errors: bool = False, skip: tuple[type, ...] = ()
+) -> None:
     """Give every widget its Tabler class (keeping a class set by the form itself); with
-    ``mark_errors``, fields in error also get ``is-invalid``."""
+    ``mark_errors``, fields in error also get ``is-invalid``. Widgets of the ``skip``
+    types are left alone (a template that renders them itself)."""
     for name, field in form.fields.items():
+        if skip and isinstance(field.widget, skip):
+            continue
         css = widget_class(field.widget)
         if not css:
             continue

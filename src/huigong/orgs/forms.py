@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from huigong.common.forms import style_form
+
 from .models import GrassrootsCategory, Grid, Organization, OrgKind, OrgStatus
 from .services import eligible_grid_officers
 from .validators import ORG_FIELD_CLEANERS, clean_org_fields
@@ -32,14 +34,7 @@ class TablerFormMixin:
     """Tabler/Bootstrap classes on every widget, and ``is-invalid`` on fields in error."""
 
     def _style(self) -> None:
-        for name, field in self.fields.items():
-            widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
-                css = "form-check-input"
-            if self.is_bound and name in self.errors:
-                css += " is-invalid"
-            widget.attrs["class"] = css
+        style_form(self, mark_errors=True)
 
     def full_clean(self):
         super().full_clean()

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Min
 from django.utils.translation import gettext_lazy as _
 
+from huigong.common.forms import style_form
 from huigong.orgs.models import Organization
 from huigong.orgs.widgets import OrganizationAutocomplete
 
@@ -82,9 +83,7 @@ class PersonFilter(django_filters.FilterSet):
         #: Set when the search box held a full number beyond the user's hourly limit:
         #: the list is then empty, and the page or the API says why.
         self.search_refusal: FullNumberSearchThrottled | None = None
-        for field in self.form.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
+        style_form(self.form)
 
     def filter_search(self, queryset, name, value):
         try:
