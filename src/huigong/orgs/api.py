@@ -11,9 +11,8 @@ from ninja.pagination import paginate
 
 from huigong.api import ErrorOut, InputSchema, call_service
 from huigong.common.text import clean_code, clean_text
-from huigong.kernel.scope import get_visible_or_404
 
-from . import services
+from . import policy, services
 from .counts import subtree_counts
 from .models import GrassrootsCategory, Organization, OrgKind, OrgStatus
 
@@ -96,7 +95,7 @@ def _visible(request) -> QuerySet:
 
 
 def _detail(request, pk: int) -> Organization:
-    org = get_visible_or_404(Organization.objects.with_parent(), request.auth, VIEW_PERM, pk=pk)
+    org = policy.visible_organization(request.auth, pk, with_parent=True)
     counts = subtree_counts([org])[org.pk]
     org.children_count = counts.children
     org.grassroots_count = counts.grassroots
@@ -118,9 +117,7 @@ def list_organizations(request: HttpRequest, filters: Query[OrgFilters]):
     if filters.division_code and clean_code(filters.division_code):
         qs = qs.filter(division_code__startswith=clean_code(filters.division_code))
     if filters.under is not None:
-        root = get_visible_or_404(
-            Organization.objects.all(), request.auth, VIEW_PERM, pk=filters.under
-        )
+        root = policy.visible_organization(request.auth, filters.under)
         qs = qs.filter(path__startswith=root.path)
     return qs.with_parent().order_by("path")
 
@@ -133,15 +130,13 @@ def get_organization(request: HttpRequest, org_id: int):
 @router.get("/{org_id}/children", response={200: list[OrgOut], **ERRORS}, summary="直接下级组织")
 @paginate
 def list_children(request: HttpRequest, org_id: int):
-    org = get_visible_or_404(Organization.objects.all(), request.auth, VIEW_PERM, pk=org_id)
+    org = policy.visible_organization(request.auth, org_id)
     return Organization.objects.children_of(org).with_parent().order_by("path")
 
 
 @router.post("/", response={201: OrgDetailOut, **ERRORS}, summary="新建组织")
 def create_organization(request: HttpRequest, payload: OrgCreateIn):
-    parent = get_visible_or_404(
-        Organization.objects.all(), request.auth, VIEW_PERM, pk=payload.parent_id
-    )
+    parent = policy.visible_organization(request.auth, payload.parent_id)
     data = payload.model_dump(exclude={"parent_id"})
     org = call_service(services.create_organization, actor=request.auth, parent=parent, **data)
     return Status(201, _detail(request, org.pk))
@@ -149,7 +144,7 @@ def create_organization(request: HttpRequest, payload: OrgCreateIn):
 
 @router.patch("/{org_id}", response={200: OrgDetailOut, **ERRORS}, summary="修改组织")
 def update_organization(request: HttpRequest, org_id: int, payload: OrgUpdateIn):
-    org = get_visible_or_404(Organization.objects.all(), request.auth, VIEW_PERM, pk=org_id)
+    org = policy.visible_organization(request.auth, org_id)
     changes = payload.model_dump(exclude_unset=True)
     call_service(services.update_organization, actor=request.auth, organization=org, **changes)
     return _detail(request, org.pk)
@@ -157,10 +152,8 @@ def update_organization(request: HttpRequest, org_id: int, payload: OrgUpdateIn)
 
 @router.post("/{org_id}/move", response={200: OrgDetailOut, **ERRORS}, summary="移动组织(连同下级)")
 def move_organization(request: HttpRequest, org_id: int, payload: MoveIn):
-    org = get_visible_or_404(Organization.objects.all(), request.auth, VIEW_PERM, pk=org_id)
-    parent = get_visible_or_404(
-        Organization.objects.all(), request.auth, VIEW_PERM, pk=payload.parent_id
-    )
+    org = policy.visible_organization(request.auth, org_id)
+    parent = policy.visible_organization(request.auth, payload.parent_id)
     call_service(
         services.move_organization, actor=request.auth, organization=org, new_parent=parent
     )

@@ -21,10 +21,9 @@ from ninja.pagination import paginate
 
 from huigong.api import ApiError, ErrorCode, ErrorOut, InputSchema, Pagination, call_service
 from huigong.audit.models import RevealReason
-from huigong.kernel.scope import get_visible_or_404
 from huigong.orgs.models import Organization
 
-from . import services
+from . import policy, services
 from .filters import PersonFilter
 from .models import EmploymentForm, HealthStatus, NewFormType, Person, Relation, Sex
 
@@ -186,13 +185,9 @@ def _require_perm(user, perm: str) -> None:
         raise PermissionDenied(_("没有执行此操作的权限"))
 
 
-def _persons():
-    return Person.objects.select_related("organization", "employer")
-
-
 def _load_person(request, person_id: int) -> Person:
     _require_perm(request.auth, VIEW_PERM)
-    return get_visible_or_404(_persons(), request.auth, VIEW_PERM, pk=person_id)
+    return policy.visible_person(request.auth, person_id)
 
 
 def _visible_org(user, org_id: int | None, field: str, perm: str | None = None):
@@ -239,7 +234,7 @@ def _member_changes(payload: dict) -> dict:
 
 def _saved(person: Person, warnings: list[str]) -> Person:
     """Reload the person with its organizations and carry the warnings to the response."""
-    person = _persons().get(pk=person.pk)
+    person = policy.persons().get(pk=person.pk)
     person.warnings = warnings
     return person
 

@@ -24,9 +24,9 @@ from huigong.audit.display import ChangeFormatter
 from huigong.audit.models import ChangeAction, ChangeLog
 from huigong.common.forms import add_service_errors
 from huigong.common.listing import ImportView, ScopedListView, StaffRequiredMixin
-from huigong.kernel.scope import get_visible_or_404, user_can_at
+from huigong.kernel.scope import user_can_at
 
-from . import services
+from . import policy, services
 from .filters import PersonFilter
 from .forms import HouseholdMemberForm, PersonForm, RevealForm
 from .imports import PersonImportSpec
@@ -37,19 +37,11 @@ VIEW_PERM = "people.view_person"
 
 
 def _visible_person(request, pk: int, perm: str = VIEW_PERM) -> Person:
-    return get_visible_or_404(
-        Person.objects.select_related("organization", "employer"), request.user, perm, pk=pk
-    )
+    return policy.visible_person(request.user, pk, perm)
 
 
 def _visible_member(request, pk: int, member_pk: int) -> HouseholdMember:
-    return get_visible_or_404(
-        HouseholdMember.objects.select_related("person__organization"),
-        request.user,
-        VIEW_PERM,
-        pk=member_pk,
-        person_id=pk,
-    )
+    return policy.visible_member(request.user, pk, member_pk)
 
 
 def _show_warnings(request, warnings: list[str]) -> None:

@@ -10,9 +10,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from huigong.common.listing import StaffRequiredMixin
-from huigong.kernel.scope import get_visible_or_404
 
-from .. import services
+from .. import policy, services
 from ..forms import (
     GridEditForm,
     GridForm,
@@ -52,9 +51,7 @@ class GridCreateView(StaffRequiredMixin, View):
 
 
 def _load_grid(request, pk: int) -> Grid:
-    return get_visible_or_404(
-        Grid.objects.select_related("organization"), request.user, "orgs.view_grid", pk=pk
-    )
+    return policy.visible_grid(request.user, pk)
 
 
 class GridEditView(StaffRequiredMixin, View):

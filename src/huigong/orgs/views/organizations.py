@@ -22,9 +22,9 @@ from huigong.audit.models import ChangeLog
 from huigong.common.listing import ImportView, ScopedListView, StaffRequiredMixin
 from huigong.common.text import clean_text
 from huigong.kernel.registry import picker_permissions
-from huigong.kernel.scope import get_visible_or_404, scope_paths, user_can_at
+from huigong.kernel.scope import scope_paths, user_can_at
 
-from .. import services
+from .. import policy, services
 from ..counts import attach_counts, organization_references, subtree_counts
 from ..dependents import dissolve_blockers
 from ..filters import OrganizationFilter
@@ -47,7 +47,7 @@ CHILDREN_LIMIT = 200
 
 
 def load_org(request, pk: int) -> Organization:
-    return get_visible_or_404(Organization.objects.all(), request.user, VIEW_PERM, pk=pk)
+    return policy.visible_organization(request.user, pk)
 
 
 def require_at(user, perm: str, org: Organization) -> None:
@@ -179,17 +179,7 @@ def history_entries(logs: list[ChangeLog]) -> list[dict]:
 
 
 def can_map(user, org: Organization) -> dict[str, bool]:
-    perms = ("change", "add", "move", "merge", "dissolve")
-    can = {p: user_can_at(user, f"orgs.{p}_organization", org.path) for p in perms}
-    can["add_grid"] = user_can_at(user, "orgs.add_grid", org.path)
-    can["change_grid"] = user_can_at(user, "orgs.change_grid", org.path)
-    active = org.status == OrgStatus.ACTIVE
-    for key in ("change", "add", "move", "merge", "dissolve", "add_grid"):
-        can[key] = can[key] and active
-    can["move"] = can["move"] and org.depth > 1
-    can["merge"] = can["merge"] and org.depth > 1
-    can["dissolve"] = can["dissolve"] and org.depth > 1
-    return can
+    return policy.allowed_changes(user, org)
 
 
 class OrganizationDetailView(StaffRequiredMixin, View):
