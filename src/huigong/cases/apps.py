@@ -27,6 +27,8 @@ class CasesConfig(AppConfig):
                 "cases:list",
                 permission="cases.view_case",
                 order=40,
+                # The partner departments are managed from the case list.
+                also_for=("partners",),
             )
         )
         registry.register_menu_item(

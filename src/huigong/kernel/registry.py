@@ -38,6 +38,9 @@ class MenuItem:
     #: Marks the item current on views whose name starts with this (a section that shares
     #: its URL namespace with another).
     view_prefix: str = ""
+    #: Other URL namespaces whose pages belong to this section (pages of a lower app
+    #: reached from it, e.g. partner departments from 诉求).
+    also_for: tuple[str, ...] = ()
 
     @property
     def section(self) -> str:
@@ -81,7 +84,7 @@ def menu_for(user, current_namespace: str = "", current_view: str = "") -> list[
         if claimed is not None:
             active = item is claimed
         else:
-            active = not item.view_prefix and item.section == current_namespace
+            active = not item.view_prefix and current_namespace in (item.section, *item.also_for)
         shown.append({"key": item.key, "label": item.label, "url": url, "active": active})
     return shown
 

@@ -163,3 +163,12 @@ def test_worker_may_switch_language_and_sign_out_anywhere(client, worker):
     assert response.cookies["django_language"].value == "en"
     client.post(reverse("accounts:logout"))
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.urls("huigong.urls")
+def test_partner_department_pages_belong_to_the_cases_section(client, county_cadre):
+    client.force_login(county_cadre)
+    html = client.get("/cases/departments/").content.decode()
+    assert re.search(
+        r'nav-item active"><a class="nav-link" href="/cases/" aria-current="page"', html
+    )
