@@ -10,8 +10,6 @@ import importlib
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from huigong.accounts.models import Role, RoleAssignment
 from huigong.audit.models import ChangeLog
@@ -20,19 +18,14 @@ from huigong.inspections.models import Inspection
 from huigong.kernel.scope import user_can_at
 from huigong.partners.models import Department
 from huigong.testing.factories import UserFactory
+from huigong.testing.migrations import check_early_content_type_is_merged, migrate
 
 MOVE = importlib.import_module("huigong.cases.migrations.0008_department_to_partners")
 #: Just before the move: ``cases`` at the migration the move follows, ``partners`` empty.
 BEFORE = [*(d for d in MOVE.Migration.dependencies if d[0] == "cases"), ("partners", None)]
 
 
-def _migrate(targets=None):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets or executor.loader.graph.leaf_nodes())
-    ContentType.objects.clear_cache()
-    if targets is None:
-        return None
-    return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
+_migrate = migrate
 
 
 def _old_department(old, org, member):
@@ -124,44 +117,6 @@ def test_moving_the_model_keeps_rows_links_permissions_and_history(tree):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_partners_content_type_made_early_is_merged_into_the_old_one(tree):
-    try:
-        _migrate(BEFORE)
-        old_type = ContentType.objects.get(app_label="cases", model="department")
-        old_manage = Permission.objects.get(content_type=old_type, codename="manage_department")
-        Permission.objects.filter(content_type=old_type, codename="view_department").delete()
-        role = Role.objects.create(code="dept_admin", name="部门管理")
-        role.permissions.add(old_manage)
-        # What post_migrate would have made had it run between partners 0001 and the move,
-        # with an assignment made meanwhile.
-        early = ContentType.objects.create(app_label="partners", model="department")
-        early_manage = Permission.objects.create(
-            content_type=early, codename="manage_department", name="管理协作部门"
-        )
-        early_view = Permission.objects.create(
-            content_type=early, codename="view_department", name="Can view 协作部门"
-        )
-        group = Group.objects.create(name="部门管理员")
-        group.permissions.add(early_manage, early_view)
-        user = UserFactory(username="direct")
-        user.user_permissions.add(early_manage)
-
-        _migrate()
-        types = ContentType.objects.filter(model="department")
-        assert [(t.pk, t.app_label) for t in types] == [(old_type.pk, "partners")]
-        codenames = list(
-            Permission.objects.filter(content_type=old_type)
-            .order_by("codename")
-            .values_list("codename", flat=True)
-        )
-        assert codenames == sorted(set(codenames))  # no duplicates
-        assert {"manage_department", "view_department"} <= set(codenames)
-        assert not Permission.objects.filter(pk=early_manage.pk).exists()
-        assert list(role.permissions.all()) == [old_manage]
-        assert set(group.permissions.all()) == {
-            old_manage,
-            Permission.objects.get(pk=early_view.pk),
-        }
-        assert Permission.objects.get(pk=early_view.pk).content_type_id == old_type.pk
-        assert list(user.user_permissions.all()) == [old_manage]
-    finally:
-        _migrate()
+    check_early_content_type_is_merged(
+        BEFORE, model="department", old_app="cases", new_app="partners", label="协作部门"
+    )

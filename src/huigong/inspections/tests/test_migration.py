@@ -11,8 +11,6 @@ import importlib
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from huigong.accounts.models import Role, RoleAssignment
 from huigong.audit.models import AccessLog, ChangeLog
@@ -27,6 +25,7 @@ from huigong.inspections.models import (
 from huigong.kernel.scope import user_can_at
 from huigong.partners.models import Department
 from huigong.testing.factories import UserFactory
+from huigong.testing.migrations import check_early_content_type_is_merged, migrate
 
 MOVE = importlib.import_module("huigong.cases.migrations.0011_inspections_to_own_app")
 #: Just before the move: ``cases`` at the migration the move follows, ``inspections`` empty.
@@ -40,13 +39,7 @@ MODELS = [
 ]
 
 
-def _migrate(targets=None):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets or executor.loader.graph.leaf_nodes())
-    ContentType.objects.clear_cache()
-    if targets is None:
-        return None
-    return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
+_migrate = migrate
 
 
 def _old_campaign(old, org, department, actor):
@@ -184,44 +177,6 @@ def test_moving_the_models_keeps_rows_links_permissions_and_history(tree):
 
 @pytest.mark.django_db(transaction=True)
 def test_an_inspections_content_type_made_early_is_merged_into_the_old_one(tree):
-    try:
-        _migrate(BEFORE)
-        old_type = ContentType.objects.get(app_label="cases", model="inspection")
-        old_manage = Permission.objects.get(content_type=old_type, codename="manage_inspection")
-        Permission.objects.filter(content_type=old_type, codename="view_inspection").delete()
-        role = Role.objects.create(code="inspector", name="执法检查员")
-        role.permissions.add(old_manage)
-        # What post_migrate would have made had it run between inspections 0001 and the
-        # move, with assignments made meanwhile.
-        early = ContentType.objects.create(app_label="inspections", model="inspection")
-        early_manage = Permission.objects.create(
-            content_type=early, codename="manage_inspection", name="可组织联合执法检查"
-        )
-        early_view = Permission.objects.create(
-            content_type=early, codename="view_inspection", name="Can view 联合执法检查"
-        )
-        group = Group.objects.create(name="执法检查")
-        group.permissions.add(early_manage, early_view)
-        user = UserFactory(username="direct")
-        user.user_permissions.add(early_manage)
-
-        _migrate()
-        types = ContentType.objects.filter(model="inspection")
-        assert [(t.pk, t.app_label) for t in types] == [(old_type.pk, "inspections")]
-        codenames = list(
-            Permission.objects.filter(content_type=old_type)
-            .order_by("codename")
-            .values_list("codename", flat=True)
-        )
-        assert codenames == sorted(set(codenames))  # no duplicates
-        assert {"manage_inspection", "view_inspection"} <= set(codenames)
-        assert not Permission.objects.filter(pk=early_manage.pk).exists()
-        assert list(role.permissions.all()) == [old_manage]
-        assert set(group.permissions.all()) == {
-            old_manage,
-            Permission.objects.get(pk=early_view.pk),
-        }
-        assert Permission.objects.get(pk=early_view.pk).content_type_id == old_type.pk
-        assert list(user.user_permissions.all()) == [old_manage]
-    finally:
-        _migrate()
+    check_early_content_type_is_merged(
+        BEFORE, model="inspection", old_app="cases", new_app="inspections", label="联合执法检查"
+    )
