@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "axes",
     "huigong.common",
     "huigong.kernel",
+    "huigong.imports",
     "huigong.orgs",
     "huigong.people",
     "huigong.partners",
@@ -256,6 +257,12 @@ SENDFILE_PREFIX = env("HUIGONG_SENDFILE_PREFIX", "")
 # An uploaded import file waits this many seconds (encrypted, in PRIVATE_MEDIA_ROOT/imports)
 # for its confirmation; after that it cannot be confirmed and the sweep deletes it.
 IMPORT_PREVIEW_MAX_AGE = int(env("HUIGONG_IMPORT_PREVIEW_MAX_AGE", "3600"))
+# The import engine (huigong.imports): the largest file accepted (the web server's body
+# limit must allow it on the upload path), rows per chunk (one transaction each), and how
+# long a job's worker may stay silent before another worker takes the job over.
+IMPORT_MAX_FILE_BYTES = int(env("HUIGONG_IMPORT_MAX_FILE_BYTES", str(200 * 1024 * 1024)))
+IMPORT_CHUNK_ROWS = 1000
+IMPORT_STALL_SECONDS = 120
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {"BACKEND": "huigong.common.files.PrivateFileStorage"},

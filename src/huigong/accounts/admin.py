@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change, snapshot
+from huigong.common.admin import ReadOnlyAdminMixin
 from huigong.common.crypto import lookup_hash
 from huigong.common.text import clean_phone
 
@@ -203,7 +204,7 @@ class RoleAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: keys are never shown (only their prefix); a leaked token is revoked."""
 
     list_display = (
@@ -229,15 +230,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     )
     fields = readonly_fields
     actions = ["revoke_selected"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_revoke_permission(self, request) -> bool:
         return request.user.has_perm("accounts.delete_apitoken")

@@ -34,6 +34,19 @@ def _invalid_login_message(what) -> str:
     }
 
 
+class _ShownByName:
+    def label_from_instance(self, obj) -> str:
+        return obj.name or obj.username
+
+
+class UserChoiceField(_ShownByName, forms.ModelChoiceField):
+    """One staff account, shown by its name (or username when it has none)."""
+
+
+class UserMultipleChoiceField(_ShownByName, forms.ModelMultipleChoiceField):
+    """Several staff accounts, shown by name (or username)."""
+
+
 class TablerFormMixin:
     """Gives every widget Tabler's form classes."""
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huigong.common.crypto import EncryptedTextField, lookup_hash, mask_phone
 from huigong.common.text import clean_phone
+from huigong.orgs.models import organization_link
 
 
 class UserKind(models.TextChoices):
@@ -47,8 +48,7 @@ class User(AbstractUser):
     objects = UserManager()
 
     class Meta:
-        verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name = verbose_name_plural = _("用户")
 
     def __str__(self) -> str:
         return self.name or self.username
@@ -86,8 +86,7 @@ class Role(models.Model):
     permissions = models.ManyToManyField(Permission, verbose_name=_("权限"), blank=True)
 
     class Meta:
-        verbose_name = _("角色")
-        verbose_name_plural = _("角色")
+        verbose_name = verbose_name_plural = _("角色")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -109,20 +108,14 @@ class RoleAssignment(models.Model):
     role = models.ForeignKey(
         Role, verbose_name=_("角色"), on_delete=models.PROTECT, related_name="assignments"
     )
-    organization = models.ForeignKey(
-        "orgs.Organization",
-        verbose_name=_("组织"),
-        on_delete=models.PROTECT,
-        related_name="assignments",
-    )
+    organization = organization_link(_("组织"), related_name="assignments")
     valid_until = models.DateField(_("有效期至"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RoleAssignmentQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("角色分配")
-        verbose_name_plural = _("角色分配")
+        verbose_name = verbose_name_plural = _("角色分配")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "role", "organization"], name="unique_role_assignment"
@@ -159,8 +152,7 @@ class ApiToken(models.Model):
     )
 
     class Meta:
-        verbose_name = _("API 令牌")
-        verbose_name_plural = _("API 令牌")
+        verbose_name = verbose_name_plural = _("API 令牌")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -226,8 +218,7 @@ class PhoneCode(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("短信验证码")
-        verbose_name_plural = _("短信验证码")
+        verbose_name = verbose_name_plural = _("短信验证码")
 
     def __str__(self) -> str:
         return f"{self.purpose} code, expires {self.expires_at:%Y-%m-%d %H:%M}"

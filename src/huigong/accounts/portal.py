@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
 
 from huigong.common.crypto import mask_phone
 
@@ -27,7 +26,7 @@ from .forms import (
     lockout_minutes,
 )
 from .models import PhoneCodePurpose
-from .views import api_tokens_page, password_change_page, revoke_api_token_view
+from .views import account_pages
 
 WORKER_BACKEND = "huigong.accounts.backends.WorkerPhoneBackend"
 #: Fields echoed back into the form after "send code" (never passwords or codes).
@@ -75,56 +74,65 @@ def _send_code(request, form_class, purpose: str) -> dict:
     return context
 
 
+def _code_form_page(request, form_class, purpose: str, template: str, save):
+    """A form page with a "获取验证码" button: that button re-shows the form after
+    sending the code; a valid form is passed to ``save(data)`` (the service call), which
+    returns the response, or the service's error is shown above the form."""
+    if request.method == "POST" and request.POST.get("action") == "send_code":
+        return render(request, template, _send_code(request, form_class, purpose))
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            return save(form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return render(request, template, {"form": form})
+
+
 @sensitive_post_parameters("password", "password_confirm", "code", "id_number")
 @never_cache
 def signup(request):
     """Sign up: phone + SMS code, name, township union, password, optional ID number."""
     if request.user.is_authenticated:
         return redirect("portal:home")
-    if request.method == "POST" and request.POST.get("action") == "send_code":
-        context = _send_code(request, WorkerSignupForm, PhoneCodePurpose.SIGNUP)
-        return render(request, "portal/signup.html", context)
-    form = WorkerSignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user = services.register_worker(
-                phone=data["phone"],
-                code=data["code"],
-                name=data["name"],
-                password=data["password"],
-                township=data["township"],
-                id_number=data["id_number"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            login(request, user, backend=WORKER_BACKEND)
-            messages.success(request, _("注册成功,欢迎使用惠工职工服务。"))
-            return redirect("portal:me")
-    return render(request, "portal/signup.html", {"form": form})
+
+    def register(data):
+        user = services.register_worker(
+            phone=data["phone"],
+            code=data["code"],
+            name=data["name"],
+            password=data["password"],
+            township=data["township"],
+            id_number=data["id_number"],
+        )
+        login(request, user, backend=WORKER_BACKEND)
+        messages.success(request, _("注册成功,欢迎使用惠工职工服务。"))
+        return redirect("portal:me")
+
+    return _code_form_page(
+        request, WorkerSignupForm, PhoneCodePurpose.SIGNUP, "portal/signup.html", register
+    )
 
 
 @sensitive_post_parameters("password", "password_confirm", "code")
 @never_cache
 def password_reset(request):
     """Forgotten password: a new one after an SMS code to the registered phone."""
-    if request.method == "POST" and request.POST.get("action") == "send_code":
-        context = _send_code(request, WorkerPasswordResetForm, PhoneCodePurpose.RESET)
-        return render(request, "portal/password_reset.html", context)
-    form = WorkerPasswordResetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.reset_worker_password(
-                phone=data["phone"], code=data["code"], password=data["password"]
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("密码已重置,请用新密码登录。"))
-            return redirect("portal:login")
-    return render(request, "portal/password_reset.html", {"form": form})
+
+    def reset(data):
+        services.reset_worker_password(
+            phone=data["phone"], code=data["code"], password=data["password"]
+        )
+        messages.success(request, _("密码已重置,请用新密码登录。"))
+        return redirect("portal:login")
+
+    return _code_form_page(
+        request,
+        WorkerPasswordResetForm,
+        PhoneCodePurpose.RESET,
+        "portal/password_reset.html",
+        reset,
+    )
 
 
 @worker_required
@@ -134,24 +142,6 @@ def me(request):
     return render(request, "portal/me.html", {"person": person})
 
 
-@worker_required
-@sensitive_post_parameters()
-@never_cache
-def password_change(request):
-    return password_change_page(
-        request, template="portal/password_change.html", done_url="portal:me"
-    )
-
-
-@worker_required
-@never_cache
-def api_tokens(request):
-    return api_tokens_page(
-        request, template="portal/api_tokens.html", revoke_url="portal:revoke_token"
-    )
-
-
-@worker_required
-@require_POST
-def revoke_token(request, pk: int):
-    return revoke_api_token_view(request, pk, done_url="portal:api_tokens")
+password_change, api_tokens, revoke_token = account_pages(
+    worker_required, side="portal", password_done="portal:me"
+)

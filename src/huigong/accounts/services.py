@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huigong.audit.models import ChangeAction
-from huigong.audit.services import record_change, snapshot
+from huigong.audit.services import change_recorded, record_change, snapshot
 from huigong.common.crypto import lookup_hash
 from huigong.common.text import clean_code, clean_phone, clean_text
 from huigong.kernel.registry import granted
@@ -135,16 +135,9 @@ def set_role_validity(
 ) -> RoleAssignment:
     """Change until when an assignment holds (``None``: without end)."""
     _check_manage(actor, "accounts.change_roleassignment", assignment.organization)
-    before = snapshot(assignment)
-    assignment.valid_until = valid_until
-    assignment.save(update_fields=["valid_until"])
-    record_change(
-        actor=actor,
-        obj=assignment,
-        action=ChangeAction.UPDATE,
-        before=before,
-        after=snapshot(assignment),
-    )
+    with change_recorded(actor=actor, obj=assignment):
+        assignment.valid_until = valid_until
+        assignment.save(update_fields=["valid_until"])
     return assignment
 
 
@@ -430,18 +423,23 @@ def reset_worker_password(*, phone: str, code: str, password: str) -> User:
     if user is None:  # no code was sent to this phone, so this is not reached in practice
         raise ValidationError({"phone": _("该手机号没有可用的职工账号。")})
     with transaction.atomic():
-        user.set_password(password)
-        user.save(update_fields=["password"])
-        record_change(
-            actor=user,
-            obj=user,
-            action=ChangeAction.UPDATE,
-            before={"password": "已设置"},
-            after={"password": "已重置"},
-            note=_("通过短信验证码找回密码"),
-        )
+        _save_password(user, password, after="已重置", note=_("通过短信验证码找回密码"))
         transaction.on_commit(lambda: _unlock(user.get_username()))
     return user
+
+
+def _save_password(user: User, password: str, *, after: str, note: str) -> None:
+    """Store a password the user set themselves; the log says only that it changed."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record_change(
+        actor=user,
+        obj=user,
+        action=ChangeAction.UPDATE,
+        before={"password": "已设置"},
+        after={"password": after},
+        note=note,
+    )
 
 
 def _unlock(username: str) -> None:
@@ -460,16 +458,7 @@ def change_password(*, actor: User, old_password: str, new_password: str) -> Non
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        actor.set_password(new_password)
-        actor.save(update_fields=["password"])
-        record_change(
-            actor=actor,
-            obj=actor,
-            action=ChangeAction.UPDATE,
-            before={"password": "已设置"},
-            after={"password": "已修改"},
-            note=_("用户修改密码"),
-        )
+        _save_password(actor, new_password, after="已修改", note=_("用户修改密码"))
 
 
 # --- API tokens -------------------------------------------------------------------------

@@ -4,22 +4,25 @@ from . import portal, views
 
 app_name = "accounts"
 
-urlpatterns = [
-    path("login/", views.StaffLoginView.as_view(), name="login"),
-    path("logout/", views.StaffLogoutView.as_view(), name="logout"),
-    path("password/", views.password_change, name="password_change"),
-    path("tokens/", views.api_tokens, name="api_tokens"),
-    path("tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),
-]
+
+def _account_urls(login_view, logout_view, pages, prefix: str = "") -> list:
+    """The pages every account has, a staff member's on the workbench and a worker's on
+    the portal alike: ``pages`` (``views`` or ``portal``) serves the same functions."""
+    return [
+        path("login/", login_view.as_view(), name="login"),
+        path("logout/", logout_view.as_view(), name="logout"),
+        path(f"{prefix}password/", pages.password_change, name="password_change"),
+        path(f"{prefix}tokens/", pages.api_tokens, name="api_tokens"),
+        path(f"{prefix}tokens/<int:pk>/revoke/", pages.revoke_token, name="revoke_token"),
+    ]
+
+
+urlpatterns = _account_urls(views.StaffLoginView, views.StaffLogoutView, views)
 
 #: The worker's own pages on the portal (``/m/``, namespace ``portal``).
 portal_urlpatterns = [
-    path("login/", portal.WorkerLoginView.as_view(), name="login"),
-    path("logout/", portal.WorkerLogoutView.as_view(), name="logout"),
+    *_account_urls(portal.WorkerLoginView, portal.WorkerLogoutView, portal, prefix="me/"),
     path("signup/", portal.signup, name="signup"),
     path("password/reset/", portal.password_reset, name="password_reset"),
     path("me/", portal.me, name="me"),
-    path("me/password/", portal.password_change, name="password_change"),
-    path("me/tokens/", portal.api_tokens, name="api_tokens"),
-    path("me/tokens/<int:pk>/revoke/", portal.revoke_token, name="revoke_token"),
 ]

@@ -92,27 +92,34 @@ def revoke_api_token_view(request, pk: int, *, done_url: str):
     return redirect(done_url)
 
 
+def account_pages(required, *, side: str, password_done: str):
+    """The password change, API token and revoke views of one side of the site, behind
+    ``required``: the workbench's (templates and URLs under ``accounts``) or the portal's
+    (under ``portal``)."""
+
+    @required
+    @sensitive_post_parameters()
+    @never_cache
+    def password_change(request):
+        template = f"{side}/password_change.html"
+        return password_change_page(request, template=template, done_url=password_done)
+
+    @required
+    @never_cache
+    def api_tokens(request):
+        template, revoke_url = f"{side}/api_tokens.html", f"{side}:revoke_token"
+        return api_tokens_page(request, template=template, revoke_url=revoke_url)
+
+    @required
+    @require_POST
+    def revoke_token(request, pk: int):
+        return revoke_api_token_view(request, pk, done_url=f"{side}:api_tokens")
+
+    return password_change, api_tokens, revoke_token
+
+
 # --- workbench pages ------------------------------------------------------------------
 
-
-@staff_required
-@sensitive_post_parameters()
-@never_cache
-def password_change(request):
-    return password_change_page(
-        request, template="accounts/password_change.html", done_url="accounts:password_change"
-    )
-
-
-@staff_required
-@never_cache
-def api_tokens(request):
-    return api_tokens_page(
-        request, template="accounts/api_tokens.html", revoke_url="accounts:revoke_token"
-    )
-
-
-@staff_required
-@require_POST
-def revoke_token(request, pk: int):
-    return revoke_api_token_view(request, pk, done_url="accounts:api_tokens")
+password_change, api_tokens, revoke_token = account_pages(
+    staff_required, side="accounts", password_done="accounts:password_change"
+)

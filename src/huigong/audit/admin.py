@@ -7,23 +7,16 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from huigong.common.admin import ReadOnlyAdminMixin
+
 from .display import ChangeFormatter, field_labels, object_type_label
 from .models import AccessLog, ChangeLog
 
 
-class _ReadOnlyLogAdmin(admin.ModelAdmin):
+class _ReadOnlyLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "time"
     list_per_page = 50
     show_full_result_count = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)

@@ -29,28 +29,30 @@ def _date():
     return forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
 
-class _AuditFilterSet(django_filters.FilterSet):
-    time_from = django_filters.DateFilter(
+def _day_filter(lookup_expr: str, label) -> django_filters.DateFilter:
+    return django_filters.DateFilter(
         field_name="time",
-        lookup_expr="date__gte",
-        label=_("开始日期"),
+        lookup_expr=lookup_expr,
+        label=label,
         widget=_date(),
         error_messages={"invalid": _("请输入有效的日期,例如 2026-01-31")},
     )
-    time_to = django_filters.DateFilter(
-        field_name="time",
-        lookup_expr="date__lte",
-        label=_("结束日期"),
-        widget=_date(),
-        error_messages={"invalid": _("请输入有效的日期,例如 2026-01-31")},
-    )
-    actor = django_filters.CharFilter(
+
+
+def _actor_filter(label) -> django_filters.CharFilter:
+    return django_filters.CharFilter(
         field_name="actor_name",
         lookup_expr="icontains",
-        label=_("操作人"),
+        label=label,
         max_length=150,
         widget=_text(_("姓名")),
     )
+
+
+class _AuditFilterSet(django_filters.FilterSet):
+    time_from = _day_filter("date__gte", _("开始日期"))
+    time_to = _day_filter("date__lte", _("结束日期"))
+    actor = _actor_filter(_("操作人"))
     object_type = django_filters.ChoiceFilter(
         label=_("对象类型"),
         choices=object_type_choices,
@@ -88,13 +90,7 @@ class ChangeLogFilter(_AuditFilterSet):
 
 
 class AccessLogFilter(_AuditFilterSet):
-    actor = django_filters.CharFilter(
-        field_name="actor_name",
-        lookup_expr="icontains",
-        label=_("查看人"),
-        max_length=150,
-        widget=_text(_("姓名")),
-    )
+    actor = _actor_filter(_("查看人"))
 
     class Meta:
         model = AccessLog

@@ -3,10 +3,10 @@ never edited or deleted from the UI."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from huigong.common.models import user_link
 from huigong.kernel.scope import ScopedQuerySetMixin
 
 
@@ -26,14 +26,7 @@ class ChangeLog(models.Model):
     """One create/update/delete of a domain object: who, when, which fields old → new."""
 
     time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = user_link(_("操作人"))
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
     request_id = models.CharField(_("请求编号"), max_length=36, blank=True, db_index=True)
     action = models.CharField(_("操作"), max_length=10, choices=ChangeAction.choices)
@@ -47,8 +40,7 @@ class ChangeLog(models.Model):
     objects = AuditQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("变更日志")
-        verbose_name_plural = _("变更日志")
+        verbose_name = verbose_name_plural = _("变更日志")
         ordering = ["-time", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
         permissions = [("view_audit", _("查看审计日志"))]
@@ -73,13 +65,7 @@ class AccessLog(models.Model):
     """One reveal of protected personal data (full ID number, phone, bank account)."""
 
     time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("查看人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = user_link(_("查看人"), blank=False)
     actor_name = models.CharField(_("查看人"), max_length=150, blank=True)
     request_id = models.CharField(_("请求编号"), max_length=36, blank=True)
     object_type = models.CharField(_("对象类型"), max_length=100)
@@ -96,8 +82,7 @@ class AccessLog(models.Model):
     objects = AuditQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("敏感信息查看记录")
-        verbose_name_plural = _("敏感信息查看记录")
+        verbose_name = verbose_name_plural = _("敏感信息查看记录")
         ordering = ["-time", "-id"]
 
     def __str__(self) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import models
@@ -109,6 +110,40 @@ def record_change(
         org_path=_org_path(obj),
         changes=_redacted(changes),
         note=redact(note)[:200],
+    )
+
+
+def record_created(
+    *,
+    actor,
+    obj: models.Model,
+    fields: Iterable[str] | None = None,
+    state: Callable[[Any], dict[str, Any]] | None = None,
+    note: str = "",
+) -> ChangeLog:
+    """Log the creation of ``obj`` with its ``fields`` (or what ``state(obj)`` returns)."""
+    after = state(obj) if state else snapshot(obj, fields)
+    return record_change(actor=actor, obj=obj, action=ChangeAction.CREATE, after=after, note=note)
+
+
+@contextmanager
+def change_recorded(
+    *,
+    actor,
+    obj: models.Model,
+    fields: Iterable[str] | None = None,
+    state: Callable[[Any], dict[str, Any]] | None = None,
+    note: str = "",
+) -> Iterator[dict[str, Any]]:
+    """Log the update the block makes to ``obj``: its ``fields`` (or what ``state(obj)``
+    returns) are taken before and after the block. Yields the snapshot taken before; the
+    block's exception logs nothing."""
+    names = tuple(fields) if fields is not None else None
+    take = state or (lambda o: snapshot(o, names))
+    before = take(obj)
+    yield before
+    record_change(
+        actor=actor, obj=obj, action=ChangeAction.UPDATE, before=before, after=take(obj), note=note
     )
 
 

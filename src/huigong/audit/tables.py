@@ -1,5 +1,6 @@
 """Tables of the audit pages. Each HTML cell has a plain ``value_*`` twin so the Excel
-export carries the same Chinese text without markup."""
+export carries the same Chinese text without markup; a cell rendered as plain text is
+exported as rendered."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+
+from huigong.common.tables import card_table_attrs
 
 from .display import ChangeFormatter, field_labels, object_type_label
 from .models import AccessLog, ChangeLog
@@ -27,9 +30,6 @@ class _AuditTable(tables.Table):
     list_url_name = ""
 
     def render_object_type(self, value):
-        return object_type_label(value)
-
-    def value_object_type(self, value):
         return object_type_label(value)
 
     def value_time(self, value):
@@ -70,7 +70,7 @@ class ChangeLogTable(_AuditTable):
             "note",
             "request_id",
         )
-        attrs = {"class": "table table-vcenter card-table", "data-testid": "changelog-table"}
+        attrs = card_table_attrs("changelog-table")
         empty_text = _("没有符合条件的变更记录")
 
     @cached_property
@@ -84,9 +84,6 @@ class ChangeLogTable(_AuditTable):
         self.formatter.prefetch(records)
 
     def render_action(self, record):
-        return record.get_action_display()
-
-    def value_action(self, record):
         return record.get_action_display()
 
     def render_changes(self, record):
@@ -119,13 +116,10 @@ class AccessLogTable(_AuditTable):
             "channel",
             "request_id",
         )
-        attrs = {"class": "table table-vcenter card-table", "data-testid": "accesslog-table"}
+        attrs = card_table_attrs("accesslog-table")
         empty_text = _("没有符合条件的查看记录")
 
     def render_fields(self, record):
-        return field_labels(record.object_type, record.fields)
-
-    def value_fields(self, record):
         return field_labels(record.object_type, record.fields)
 
     def render_channel(self, value):

@@ -26,6 +26,11 @@ class _AuditListView(ScopedListView):
     template_name = "audit/log_list.html"
     active_tab = ""
 
+    @property
+    def export_filename(self):
+        """An export is named like the log it holds."""
+        return self.page_title
+
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user, AUDIT_PERMISSION)
 
@@ -40,7 +45,6 @@ class ChangeLogListView(_AuditListView):
     table_class = ChangeLogTable
     filterset_class = ChangeLogFilter
     page_title = _("变更日志")
-    export_filename = _("变更日志")
     active_tab = "changes"
 
 
@@ -49,5 +53,4 @@ class AccessLogListView(_AuditListView):
     table_class = AccessLogTable
     filterset_class = AccessLogFilter
     page_title = _("敏感信息查看记录")
-    export_filename = _("敏感信息查看记录")
     active_tab = "access"

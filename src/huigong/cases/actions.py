@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import can_proceed
 
-from huigong.kernel.actions import ActionSet
+from huigong.kernel.actions import ActionSet, in_states
 from huigong.kernel.timeline import Audience
 
 from . import services
 from .forms import handling as case_forms
 from .forms import mediation as mediation_forms
+from .forms.base import add_service_errors
 from .models import (
     FINAL_STATUSES,
     OPEN_STATUSES,
@@ -31,13 +32,19 @@ from .services import mediation as mediation_services
 HANDLE = services.HANDLE
 ACTIVE = (*OPEN_STATUSES, CaseStatus.RESOLVED)
 
-case_actions = ActionSet(Case)
+case_actions = ActionSet(Case, permission=HANDLE, form_errors=add_service_errors)
+calls = case_actions.calls
 
 
-def _add_files(user, case: Case, files) -> None:
+def _add_files(user, case: Case, data) -> None:
     with transaction.atomic():
-        for upload in files:
+        for upload in data["files"]:
             services.add_attachment(actor=user, case=case, file=upload)
+
+
+def _can(transition: str):
+    """Offered when the object's state machine allows ``transition`` now."""
+    return lambda c: can_proceed(getattr(c.obj, transition))
 
 
 def _rated(case: Case) -> bool:
@@ -58,245 +65,203 @@ def _open_supervisions(case: Case) -> bool:
     return any(s.responded_at is None for s in supervisions)
 
 
-case_actions.action(
+_active = in_states(*ACTIVE)
+_open = in_states(*OPEN_STATUSES)
+# The services staff and the worker both reach.
+_add_note = calls(services.add_note, "note")
+_rate = calls(services.rate_case, "satisfaction", note="")
+_withdraw = calls(services.withdraw_case, "reason")
+
+
+def _to_rate(c) -> bool:
+    return c.obj.status == CaseStatus.RESOLVED and not _rated(c.obj)
+
+
+def _escalable(c) -> bool:
+    return c.obj.status in (CaseStatus.NEW, CaseStatus.ACCEPTED) and c.obj.organization.depth > 1
+
+
+def _supervisable(c) -> bool:
+    # Supervision is held above the case's organization, not at it.
+    return (
+        c.obj.status in OPEN_STATUSES
+        and services.supervising_organization(c.user, c.obj) is not None
+    )
+
+
+case_actions.declare(
     "accept",
     label=pgettext_lazy("case action", "受理"),
     success=_("已受理"),
-    permission=HANDLE,
     form=case_forms.AcceptForm,
-    when=lambda c: can_proceed(c.obj.accept),
-)(
-    lambda user, case, data: services.accept_case(
-        actor=user, case=case, assignee=data.get("assignee")
-    )
+    when=_can("accept"),
+    perform=calls(services.accept_case, assignee=None),
 )
-case_actions.action(
+case_actions.declare(
     "note",
     label=pgettext_lazy("case action", "办理记录"),
     success=_("已添加办理记录"),
-    permission=HANDLE,
     form=case_forms.NoteForm,
-    when=lambda c: c.obj.status in ACTIVE,
-)(lambda user, case, data: services.add_note(actor=user, case=case, note=data["note"]))
-case_actions.action(
+    when=_active,
+    perform=_add_note,
+)
+case_actions.declare(
     "contact",
     label=pgettext_lazy("case action", "联系记录"),
     success=_("已添加联系记录"),
-    permission=HANDLE,
     form=case_forms.ContactForm,
-    when=lambda c: c.obj.status in ACTIVE,
-)(
-    lambda user, case, data: services.log_contact(
-        actor=user, case=case, note=data["note"], method=data["method"], contact=data["contact"]
-    )
+    when=_active,
+    perform=calls(services.log_contact, "note", "method", "contact"),
 )
-case_actions.action(
+case_actions.declare(
     "refer",
     label=pgettext_lazy("case action", "转办"),
     success=_("已转办"),
-    permission=HANDLE,
     form=case_forms.ReferForm,
-    when=lambda c: can_proceed(c.obj.refer),
-)(
-    lambda user, case, data: services.refer_case(
-        actor=user, case=case, department=data["department"], note=data["note"]
-    )
+    when=_can("refer"),
+    perform=calls(services.refer_case, "department", "note"),
 )
-case_actions.action(
+case_actions.declare(
     "reply",
     label=pgettext_lazy("case action", "登记部门答复"),
     success=_("已登记部门答复"),
-    permission=HANDLE,
     form=case_forms.ReplyForm,
     when=lambda c: c.obj.status == CaseStatus.REFERRED and _waiting_referrals(c.obj),
-)(
-    lambda user, case, data: services.record_department_reply(
-        actor=user,
-        referral=data["referral"],
-        reply_text=data["reply_text"],
-        replied_by=data["replied_by"],
-    )
+    perform=calls(
+        services.record_department_reply,
+        "referral",
+        "reply_text",
+        "replied_by",
+        with_object=False,
+    ),
 )
-case_actions.action(
+case_actions.declare(
     "escalate",
     label=pgettext_lazy("case action", "上报"),
     success=_("已上报上级工会"),
-    permission=HANDLE,
     form=case_forms.EscalateForm,
-    when=lambda c: (
-        c.obj.status in (CaseStatus.NEW, CaseStatus.ACCEPTED) and c.obj.organization.depth > 1
-    ),
-)(lambda user, case, data: services.escalate_case(actor=user, case=case, reason=data["reason"]))
-case_actions.action(
+    when=_escalable,
+    perform=calls(services.escalate_case, "reason"),
+)
+case_actions.declare(
     "supervise",
     label=pgettext_lazy("case action", "督办"),
     success=_("已督办"),
+    permission="",
     form=case_forms.SuperviseForm,
-    # Supervision is held above the case's organization, not at it.
-    when=lambda c: (
-        c.obj.status in OPEN_STATUSES
-        and services.supervising_organization(c.user, c.obj) is not None
-    ),
-)(
-    lambda user, case, data: services.supervise_case(
-        actor=user, case=case, comment=data["comment"], days=data["days"]
-    )
+    when=_supervisable,
+    perform=calls(services.supervise_case, "comment", "days"),
 )
-case_actions.action(
+case_actions.declare(
     "answer",
     label=pgettext_lazy("case action", "回复督办"),
     success=_("已回复督办"),
-    permission=HANDLE,
     form=case_forms.AnswerForm,
     when=lambda c: _open_supervisions(c.obj) and c.obj.status not in FINAL_STATUSES,
-)(
-    lambda user, case, data: services.answer_supervision(
-        actor=user, supervision=data["supervision"], response=data["response"]
-    )
+    perform=calls(services.answer_supervision, "supervision", "response", with_object=False),
 )
-case_actions.action(
+case_actions.declare(
     "resolve",
     label=pgettext_lazy("case action", "办结"),
     success=_("已办结"),
-    permission=HANDLE,
     form=case_forms.ResolveForm,
-    when=lambda c: can_proceed(c.obj.resolve),
-)(
-    lambda user, case, data: services.resolve_case(
-        actor=user,
-        case=case,
-        outcome=data["outcome"],
-        result_text=data["result_text"],
-        amount_recovered=data.get("amount_recovered"),
-        workers_benefited=data.get("workers_benefited"),
-    )
+    when=_can("resolve"),
+    perform=calls(
+        services.resolve_case,
+        "outcome",
+        "result_text",
+        amount_recovered=None,
+        workers_benefited=None,
+    ),
 )
-case_actions.action(
+case_actions.declare(
     "rate",
     label=pgettext_lazy("case action", "回访评价"),
     success=_("已记录满意度"),
-    permission=HANDLE,
     form=case_forms.RateForm,
-    when=lambda c: c.obj.status == CaseStatus.RESOLVED and not _rated(c.obj),
-)(
-    lambda user, case, data: services.rate_case(
-        actor=user, case=case, satisfaction=data["satisfaction"], note=data.get("note", "")
-    )
+    when=_to_rate,
+    perform=_rate,
 )
-case_actions.action(
+case_actions.declare(
     "close",
     label=pgettext_lazy("case action", "归档"),
     success=_("已归档"),
-    permission=HANDLE,
     form=case_forms.CloseForm,
-    when=lambda c: can_proceed(c.obj.close),
-)(lambda user, case, data: services.close_case(actor=user, case=case, note=data.get("note", "")))
-case_actions.action(
+    when=_can("close"),
+    perform=calls(services.close_case, note=""),
+)
+case_actions.declare(
     "reassign",
     label=pgettext_lazy("case action", "改派"),
     success=_("已改派"),
-    permission=HANDLE,
     form=case_forms.ReassignForm,
-    when=lambda c: c.obj.status in (CaseStatus.ACCEPTED, CaseStatus.REFERRED),
-)(
-    lambda user, case, data: services.reassign_case(
-        actor=user, case=case, assignee=data["assignee"], note=data.get("note", "")
-    )
+    when=in_states(CaseStatus.ACCEPTED, CaseStatus.REFERRED),
+    perform=calls(services.reassign_case, "assignee", note=""),
 )
-case_actions.action(
+case_actions.declare(
     "merge",
     label=pgettext_lazy("case action", "合并"),
     success=_("已合并"),
-    permission=HANDLE,
     form=case_forms.MergeForm,
-    when=lambda c: c.obj.status in OPEN_STATUSES,
-)(
-    lambda user, case, data: services.merge_cases(
-        actor=user, case=case, into=data["into"], note=data.get("note", "")
-    )
+    when=_open,
+    perform=calls(services.merge_cases, "into", note=""),
 )
-case_actions.action(
+case_actions.declare(
     "withdraw",
     label=pgettext_lazy("case action", "撤回"),
     success=_("已撤回"),
-    permission=HANDLE,
     form=case_forms.WithdrawForm,
-    when=lambda c: c.obj.status in OPEN_STATUSES,
-)(lambda user, case, data: services.withdraw_case(actor=user, case=case, reason=data["reason"]))
-case_actions.action(
+    when=_open,
+    perform=_withdraw,
+)
+case_actions.declare(
     "attach",
     label=pgettext_lazy("case action", "上传附件"),
     success=_("已上传附件"),
-    permission=HANDLE,
     form=case_forms.AttachForm,
-    when=lambda c: c.obj.status in ACTIVE,
-)(lambda user, case, data: _add_files(user, case, data["files"]))
-case_actions.action(
+    when=_active,
+    perform=_add_files,
+)
+case_actions.declare(
     "update",
     label=pgettext_lazy("case action", "更正信息"),
     success=_("已更正诉求信息"),
-    permission=HANDLE,
     form=case_forms.UpdateForm,
-    when=lambda c: c.obj.status in OPEN_STATUSES,
-)(
-    lambda user, case, data: services.update_case(
-        actor=user, case=case, **{name: data.get(name) for name in services.UPDATABLE_FIELDS}
-    )
+    when=_open,
+    perform=calls(services.update_case, **dict.fromkeys(services.UPDATABLE_FIELDS)),
 )
 
 
 # -- what the worker may do on their own case (portal, API) ----------------------------------
 
+_WORKER_ADDED = _("已补充,办理人员会看到。")
 
-case_actions.action(
-    "add_note",
-    label=_("补充说明"),
-    success=_("已补充,办理人员会看到。"),
-    audience=Audience.WORKER,
-    when=lambda c: c.obj.status in ACTIVE,
-)(lambda user, case, data: services.add_note(actor=user, case=case, note=data["note"]))
-case_actions.action(
-    "add_attachment",
-    label=_("补充照片或材料"),
-    success=_("已补充,办理人员会看到。"),
-    audience=Audience.WORKER,
-    when=lambda c: c.obj.status in ACTIVE,
-)(lambda user, case, data: _add_files(user, case, data["files"]))
-case_actions.action(
-    "rate",
-    label=_("评价"),
-    success=_("感谢您的评价!"),
-    audience=Audience.WORKER,
-    when=lambda c: c.obj.status == CaseStatus.RESOLVED and not _rated(c.obj),
-)(
-    lambda user, case, data: services.rate_case(
-        actor=user, case=case, satisfaction=data["satisfaction"], note=data.get("note", "")
+for name, label, success, when, perform in (
+    ("add_note", _("补充说明"), _WORKER_ADDED, _active, _add_note),
+    ("add_attachment", _("补充照片或材料"), _WORKER_ADDED, _active, _add_files),
+    ("rate", _("评价"), _("感谢您的评价!"), _to_rate, _rate),
+    ("withdraw", _("撤回"), _("已撤回"), _open, _withdraw),
+):
+    case_actions.declare(
+        name, label=label, success=success, audience=Audience.WORKER, when=when, perform=perform
     )
-)
-case_actions.action(
-    "withdraw",
-    label=_("撤回"),
-    success=_("已撤回"),
-    audience=Audience.WORKER,
-    when=lambda c: c.obj.status in OPEN_STATUSES,
-)(lambda user, case, data: services.withdraw_case(actor=user, case=case, reason=data["reason"]))
 
 
 # -- mediation -------------------------------------------------------------------------------
 
-mediation_actions = ActionSet(Mediation)
 MEDIATE = mediation_services.MEDIATE
+mediation_actions = ActionSet(Mediation, permission=MEDIATE, form_errors=add_service_errors)
 
 
-def _mediation_step(name, label, success, form, transition, service):
-    mediation_actions.action(
+def _mediation_step(name, label, success, form, transition, service) -> None:
+    mediation_actions.declare(
         name,
         label=label,
         success=success,
-        permission=MEDIATE,
         form=form,
-        when=lambda c: can_proceed(getattr(c.obj, transition)),
-    )(lambda user, mediation, data: service(actor=user, mediation=mediation, **data))
+        when=_can(transition),
+        perform=mediation_actions.calls(service, all_data=True),
+    )
 
 
 _mediation_step(

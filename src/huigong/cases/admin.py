@@ -7,6 +7,8 @@ from django.contrib import admin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from huigong.common.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline
+
 from .models import (
     Case,
     CaseCategory,
@@ -33,19 +35,14 @@ class CaseCategoryAdmin(TreeAdmin):
     search_fields = ("name", "code")
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(ReadOnlyTabularInline):
     model = CaseEvent
-    extra = 0
-    can_delete = False
     fields = ("time", "kind", "actor", "from_status", "to_status", "note")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: cases change only through the services (timeline, audit, deadlines)."""
 
     list_display = ("number", "title", "category", "organization", "status", "due_date")
@@ -54,29 +51,15 @@ class CaseAdmin(admin.ModelAdmin):
     list_select_related = ("category", "organization")
     inlines = [CaseEventInline]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class MediationSessionInline(admin.TabularInline):
+class MediationSessionInline(ReadOnlyTabularInline):
     model = MediationSession
-    extra = 0
-    can_delete = False
     fields = ("held_at", "place", "attendees", "minutes", "recorded_by", "created_at")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Mediation)
-class MediationAdmin(admin.ModelAdmin):
+class MediationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: mediations change only through the mediation services (timeline, audit)."""
 
     list_display = ("number", "case", "organization", "respondent_name", "status", "opened_at")
@@ -84,12 +67,3 @@ class MediationAdmin(admin.ModelAdmin):
     search_fields = ("number", "respondent_name", "case__number")
     list_select_related = ("case", "organization")
     inlines = [MediationSessionInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,460 +1,183 @@
-"""The case timeline. ``CaseEvent`` rows are written only by the named functions here
+"""The case timeline. ``CaseEvent`` rows are written only by the named writers here
 (one per kind of event, like Saleor's ``order/events.py``), so every entry of a given
-kind carries the same data and the detail page can rely on it."""
+kind carries the same data and the detail page can rely on it.
+
+Each writer is declared as data (``kernel.timeline.EventWriter``) and called with keyword
+arguments: the case (or the mediation), ``actor``, ``time`` and what the kind needs —
+``case_referred_event(case=case, actor=user, referral=referral, from_status=before)``."""
 
 from __future__ import annotations
 
-import datetime
-from typing import Any
+from huigong.kernel.timeline import EventWriter, as_text
 
-from huigong.kernel.timeline import record_event
+from .models import EventKind
 
-from .models import Case, CaseEvent, EventKind
-
-
-def case_received_event(
-    *, case: Case, actor, duplicates: list[int] | None = None, time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(
-        case,
-        EventKind.RECEIVED,
-        actor=actor,
-        to_status=case.status,
-        data={"channel": case.channel, "possible_duplicates": duplicates or []},
-        time=time,
-    )
-
-
-def case_routed_event(
-    *, case: Case, actor, receiving_org, reason: str, time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(
-        case,
-        EventKind.ROUTED,
-        actor=actor,
-        note=reason,
-        data={"from_organization": receiving_org.pk, "to_organization": case.organization_id},
-        time=time,
-    )
-
-
-def case_accepted_event(
-    *, case: Case, actor, from_status: str, time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(
-        case,
-        EventKind.ACCEPTED,
-        actor=actor,
-        from_status=from_status,
-        to_status=case.status,
-        data={"assignee": case.assignee_id},
-        time=time,
-    )
-
-
-def note_added_event(
-    *, case: Case, actor, note: str, time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(case, EventKind.NOTE, actor=actor, note=note, time=time)
-
-
-def contact_logged_event(
-    *,
-    case: Case,
-    actor,
-    note: str,
-    method: str,
-    contact: str,
-    time: datetime.datetime | None = None,
-) -> CaseEvent:
-    return record_event(
-        case,
-        EventKind.CONTACT,
-        actor=actor,
-        note=note,
-        data={"method": method, "contact": contact},
-        time=time,
-    )
-
-
-def case_referred_event(
-    *, case: Case, actor, referral, from_status: str, time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(
-        case,
-        EventKind.REFERRED,
-        actor=actor,
-        from_status=from_status,
-        to_status=case.status,
-        note=referral.note,
-        data={
-            "referral": referral.pk,
-            "department": referral.department_id,
-            "due_date": str(referral.due_date),
-        },
-        time=time,
-    )
-
-
-def department_replied_event(
-    *, case: Case, actor, referral, from_status: str, time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(
-        case,
-        EventKind.DEPARTMENT_REPLIED,
-        actor=actor,
-        from_status=from_status,
-        to_status=case.status,
-        note=referral.reply_text,
-        data={
-            "referral": referral.pk,
-            "department": referral.department_id,
-            "replied_by": referral.replied_by,
-        },
-        time=time,
-    )
-
-
-def case_escalated_event(
-    *,
-    case: Case,
-    actor,
-    from_status: str,
-    from_org,
-    reason: str,
-    automatic: bool,
-    time: datetime.datetime | None = None,
-) -> CaseEvent:
-    return record_event(
-        case,
-        EventKind.ESCALATED,
-        actor=actor,
-        from_status=from_status,
-        to_status=case.status,
-        note=reason,
-        data={
-            "from_organization": from_org.pk,
-            "to_organization": case.organization_id,
-            "automatic": automatic,
-        },
-        time=time,
-    )
-
-
-def case_supervised_event(
-    *, case: Case, actor, supervision, time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(
-        case,
-        EventKind.SUPERVISED,
-        actor=actor,
-        note=supervision.comment,
-        data={
-            "supervision": supervision.pk,
-            "organization": supervision.organization_id,
-            "due_date": str(supervision.due_date),
-        },
-        time=time,
-    )
-
-
-def supervision_answered_event(
-    *, case: Case, actor, supervision, time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(
-        case,
-        EventKind.SUPERVISION_ANSWERED,
-        actor=actor,
-        note=supervision.response,
-        data={"supervision": supervision.pk},
-        time=time,
-    )
-
-
-def case_resolved_event(
-    *, case: Case, actor, from_status: str, time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(
-        case,
-        EventKind.RESOLVED,
-        actor=actor,
-        from_status=from_status,
-        to_status=case.status,
-        note=case.result_text,
-        data={
-            "outcome": case.outcome,
-            "amount_recovered": str(case.amount_recovered)
-            if case.amount_recovered is not None
-            else None,
-            "workers_benefited": case.workers_benefited,
-        },
-        time=time,
-    )
-
-
-def case_rated_event(
-    *, case: Case, actor, note: str = "", time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(
-        case,
-        EventKind.RATED,
-        actor=actor,
-        note=note,
-        data={"satisfaction": case.satisfaction},
-        time=time,
-    )
-
-
-def case_reopened_event(
-    *, case: Case, actor, from_status: str, reason: str, time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(
-        case,
-        EventKind.REOPENED,
-        actor=actor,
-        from_status=from_status,
-        to_status=case.status,
-        note=reason,
-        data={"reopen_count": case.reopen_count, "due_date": str(case.due_date)},
-        time=time,
-    )
-
-
-def case_closed_event(
-    *, case: Case, actor, from_status: str, note: str = "", time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(
-        case,
-        EventKind.CLOSED,
-        actor=actor,
-        from_status=from_status,
-        to_status=case.status,
-        note=note,
-        time=time,
-    )
-
-
-def case_merged_event(
-    *,
-    case: Case,
-    actor,
-    from_status: str,
-    into: Case,
-    note: str,
-    time: datetime.datetime | None = None,
-) -> CaseEvent:
-    return record_event(
-        case,
-        EventKind.MERGED,
-        actor=actor,
-        from_status=from_status,
-        to_status=case.status,
-        note=note,
-        data={"merged_into": into.pk, "merged_into_number": into.number},
-        time=time,
-    )
-
-
-def case_absorbed_event(
-    *, case: Case, actor, merged: Case, time: datetime.datetime | None = None
-) -> CaseEvent:
-    """On the surviving case: another case was merged into it."""
-    return record_event(
-        case,
-        EventKind.MERGED,
-        actor=actor,
-        data={"merged_from": merged.pk, "merged_from_number": merged.number},
-        time=time,
-    )
-
-
-def case_reassigned_event(
-    *, case: Case, actor, previous_assignee, note: str, time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(
-        case,
-        EventKind.REASSIGNED,
-        actor=actor,
-        note=note,
-        data={
-            "from_assignee": getattr(previous_assignee, "pk", None),
-            "to_assignee": case.assignee_id,
-        },
-        time=time,
-    )
-
-
-def case_withdrawn_event(
-    *, case: Case, actor, from_status: str, reason: str, time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(
-        case,
-        EventKind.WITHDRAWN,
-        actor=actor,
-        from_status=from_status,
-        to_status=case.status,
-        note=reason,
-        time=time,
-    )
-
-
-def case_due_soon_event(*, case: Case, time: datetime.datetime | None = None) -> CaseEvent:
-    return record_event(
-        case, EventKind.MARKED_DUE_SOON, data={"due_date": str(case.due_date)}, time=time
-    )
-
-
-def case_overdue_event(*, case: Case, time: datetime.datetime | None = None) -> CaseEvent:
-    return record_event(
-        case, EventKind.MARKED_OVERDUE, data={"due_date": str(case.due_date)}, time=time
-    )
-
-
-def attachment_added_event(
-    *, case: Case, actor, attachment, time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(
-        case,
-        EventKind.ATTACHMENT_ADDED,
-        actor=actor,
-        note=attachment.original_name,
-        data={"attachment": attachment.pk, "size": attachment.size},
-        time=time,
-    )
-
-
-def case_updated_event(
-    *,
-    case: Case,
-    actor,
-    note: str,
-    changes: dict[str, list[Any]],
-    time: datetime.datetime | None = None,
-) -> CaseEvent:
-    """A handler corrected the case's information; ``changes`` maps field → [old, new]."""
-    return record_event(
-        case, EventKind.UPDATED, actor=actor, note=note, data={"changes": changes}, time=time
-    )
+case_received_event = EventWriter(
+    EventKind.RECEIVED,
+    subject="case",
+    to_status=True,
+    data={
+        "channel": "case.channel",
+        "possible_duplicates": lambda a: getattr(a, "duplicates", None) or [],
+    },
+)
+case_routed_event = EventWriter(
+    EventKind.ROUTED,
+    subject="case",
+    note="reason",
+    data={"from_organization": "receiving_org.pk", "to_organization": "case.organization_id"},
+)
+case_accepted_event = EventWriter(
+    EventKind.ACCEPTED, subject="case", to_status=True, data={"assignee": "case.assignee_id"}
+)
+note_added_event = EventWriter(EventKind.NOTE, subject="case")
+contact_logged_event = EventWriter(
+    EventKind.CONTACT, subject="case", data={"method": "method", "contact": "contact"}
+)
+_REFERRAL = {"referral": "referral.pk", "department": "referral.department_id"}
+case_referred_event = EventWriter(
+    EventKind.REFERRED,
+    subject="case",
+    to_status=True,
+    note="referral.note",
+    data={**_REFERRAL, "due_date": as_text("referral.due_date")},
+)
+department_replied_event = EventWriter(
+    EventKind.DEPARTMENT_REPLIED,
+    subject="case",
+    to_status=True,
+    note="referral.reply_text",
+    data={**_REFERRAL, "replied_by": "referral.replied_by"},
+)
+case_escalated_event = EventWriter(
+    EventKind.ESCALATED,
+    subject="case",
+    to_status=True,
+    note="reason",
+    data={
+        "from_organization": "from_org.pk",
+        "to_organization": "case.organization_id",
+        "automatic": "automatic",
+    },
+)
+case_supervised_event = EventWriter(
+    EventKind.SUPERVISED,
+    subject="case",
+    note="supervision.comment",
+    data={
+        "supervision": "supervision.pk",
+        "organization": "supervision.organization_id",
+        "due_date": as_text("supervision.due_date"),
+    },
+)
+supervision_answered_event = EventWriter(
+    EventKind.SUPERVISION_ANSWERED,
+    subject="case",
+    note="supervision.response",
+    data={"supervision": "supervision.pk"},
+)
+case_resolved_event = EventWriter(
+    EventKind.RESOLVED,
+    subject="case",
+    to_status=True,
+    note="case.result_text",
+    data={
+        "outcome": "case.outcome",
+        "amount_recovered": as_text("case.amount_recovered", unset=None),
+        "workers_benefited": "case.workers_benefited",
+    },
+)
+case_rated_event = EventWriter(
+    EventKind.RATED, subject="case", data={"satisfaction": "case.satisfaction"}
+)
+case_reopened_event = EventWriter(
+    EventKind.REOPENED,
+    subject="case",
+    to_status=True,
+    note="reason",
+    data={"reopen_count": "case.reopen_count", "due_date": as_text("case.due_date")},
+)
+case_closed_event = EventWriter(EventKind.CLOSED, subject="case", to_status=True)
+case_merged_event = EventWriter(
+    EventKind.MERGED,
+    subject="case",
+    to_status=True,
+    data={"merged_into": "into.pk", "merged_into_number": "into.number"},
+)
+#: On the surviving case: another case was merged into it.
+case_absorbed_event = EventWriter(
+    EventKind.MERGED,
+    subject="case",
+    data={"merged_from": "merged.pk", "merged_from_number": "merged.number"},
+)
+case_reassigned_event = EventWriter(
+    EventKind.REASSIGNED,
+    subject="case",
+    data={
+        "from_assignee": lambda a: getattr(a.previous_assignee, "pk", None),
+        "to_assignee": "case.assignee_id",
+    },
+)
+case_withdrawn_event = EventWriter(
+    EventKind.WITHDRAWN, subject="case", to_status=True, note="reason"
+)
+case_due_soon_event = EventWriter(
+    EventKind.MARKED_DUE_SOON, subject="case", data={"due_date": as_text("case.due_date")}
+)
+case_overdue_event = EventWriter(
+    EventKind.MARKED_OVERDUE, subject="case", data={"due_date": as_text("case.due_date")}
+)
+attachment_added_event = EventWriter(
+    EventKind.ATTACHMENT_ADDED,
+    subject="case",
+    note="attachment.original_name",
+    data={"attachment": "attachment.pk", "size": "attachment.size"},
+)
+#: A handler corrected the case's information; ``changes`` maps field → [old, new].
+case_updated_event = EventWriter(EventKind.UPDATED, subject="case", data={"changes": "changes"})
 
 
 # -- mediation (on the parent case's timeline) ------------------------------------------------
 
 
-def _mediation_data(mediation, **extra: Any) -> dict[str, Any]:
-    return {"mediation": mediation.pk, "mediation_number": mediation.number, **extra}
+def _mediation_event(kind: str, *, note: str | None = None, **extra) -> EventWriter:
+    """A mediation event: on the case's timeline, naming the mediation and its number."""
+    data = {"mediation": "mediation.pk", "mediation_number": "mediation.number", **extra}
+    return EventWriter(kind, subject="mediation.case", note=note, data=data)
 
 
-def mediation_opened_event(*, mediation, actor, time: datetime.datetime | None = None) -> CaseEvent:
-    return record_event(
-        mediation.case,
-        EventKind.MEDIATION_OPENED,
-        actor=actor,
-        note=mediation.claims,
-        data=_mediation_data(mediation, respondent=mediation.respondent_name, team=mediation.team),
-        time=time,
-    )
-
-
-def mediation_sorted_event(
-    *, mediation, actor, note: str = "", time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(
-        mediation.case,
-        EventKind.MEDIATION_SORTED,
-        actor=actor,
-        note=note,
-        data=_mediation_data(
-            mediation,
-            team=mediation.team,
-            mediators=sorted(mediation.mediators.values_list("pk", flat=True)),
-        ),
-        time=time,
-    )
-
-
-def mediation_session_event(
-    *, mediation, actor, session, time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(
-        mediation.case,
-        EventKind.MEDIATION_SESSION,
-        actor=actor,
-        note=session.minutes,
-        data=_mediation_data(
-            mediation, session=session.pk, held_at=session.held_at.isoformat(), place=session.place
-        ),
-        time=time,
-    )
-
-
-def mediation_agreement_event(
-    *, mediation, actor, time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(
-        mediation.case,
-        EventKind.MEDIATION_AGREEMENT,
-        actor=actor,
-        note=mediation.agreement_terms,
-        data=_mediation_data(
-            mediation,
-            agreement_amount=str(mediation.agreement_amount)
-            if mediation.agreement_amount is not None
-            else None,
-            performance_due=str(mediation.performance_due) if mediation.performance_due else None,
-        ),
-        time=time,
-    )
-
-
-def mediation_failed_event(*, mediation, actor, time: datetime.datetime | None = None) -> CaseEvent:
-    return record_event(
-        mediation.case,
-        EventKind.MEDIATION_FAILED,
-        actor=actor,
-        note=mediation.result_note,
-        data=_mediation_data(mediation, referred_to=mediation.referred_to),
-        time=time,
-    )
-
-
-def mediation_withdrawn_event(
-    *, mediation, actor, reason: str, time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(
-        mediation.case,
-        EventKind.MEDIATION_WITHDRAWN,
-        actor=actor,
-        note=reason,
-        data=_mediation_data(mediation),
-        time=time,
-    )
-
-
-def mediation_followed_up_event(
-    *, mediation, actor, time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(
-        mediation.case,
-        EventKind.MEDIATION_FOLLOWED_UP,
-        actor=actor,
-        note=mediation.follow_up_note,
-        data=_mediation_data(
-            mediation,
-            performed=mediation.performed,
-            performed_at=str(mediation.performed_at) if mediation.performed_at else None,
-        ),
-        time=time,
-    )
-
-
-def mediation_filed_event(
-    *, mediation, actor, note: str = "", time: datetime.datetime | None = None
-) -> CaseEvent:
-    return record_event(
-        mediation.case,
-        EventKind.MEDIATION_FILED,
-        actor=actor,
-        note=note,
-        data=_mediation_data(mediation),
-        time=time,
-    )
+mediation_opened_event = _mediation_event(
+    EventKind.MEDIATION_OPENED,
+    note="mediation.claims",
+    respondent="mediation.respondent_name",
+    team="mediation.team",
+)
+mediation_sorted_event = _mediation_event(
+    EventKind.MEDIATION_SORTED,
+    team="mediation.team",
+    mediators=lambda a: sorted(a.mediation.mediators.values_list("pk", flat=True)),
+)
+mediation_session_event = _mediation_event(
+    EventKind.MEDIATION_SESSION,
+    note="session.minutes",
+    session="session.pk",
+    held_at=lambda a: a.session.held_at.isoformat(),
+    place="session.place",
+)
+mediation_agreement_event = _mediation_event(
+    EventKind.MEDIATION_AGREEMENT,
+    note="mediation.agreement_terms",
+    agreement_amount=as_text("mediation.agreement_amount", unset=None),
+    performance_due=as_text("mediation.performance_due", unset=None),
+)
+mediation_failed_event = _mediation_event(
+    EventKind.MEDIATION_FAILED, note="mediation.result_note", referred_to="mediation.referred_to"
+)
+mediation_withdrawn_event = _mediation_event(EventKind.MEDIATION_WITHDRAWN, note="reason")
+mediation_followed_up_event = _mediation_event(
+    EventKind.MEDIATION_FOLLOWED_UP,
+    note="mediation.follow_up_note",
+    performed="mediation.performed",
+    performed_at=as_text("mediation.performed_at", unset=None),
+)
+mediation_filed_event = _mediation_event(EventKind.MEDIATION_FILED)

@@ -19,10 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from huigong.accounts.models import RoleAssignment
-from huigong.common.forms import style_form
 from huigong.common.workdays import add_working_days
-from huigong.orgs.widgets import OrganizationAutocomplete
-from huigong.people.filters import OrganizationFilter, organization_choices
+from huigong.people.filters import ListFilterSet, choice_filter, search_filter, subtree_filter
 
 from .models import (
     FINAL_STATUSES,
@@ -106,39 +104,19 @@ class CategoryFilter(django_filters.ModelChoiceFilter):
     field_class = CategoryField
 
 
-class CaseFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("搜索"),
-        method="filter_search",
-        widget=forms.TextInput(attrs={"placeholder": _("编号、标题或单位"), "maxlength": 100}),
-    )
-    status = django_filters.ChoiceFilter(
-        label=_("状态"), choices=CaseStatus.choices, empty_label=_("全部")
-    )
+class CaseFilter(ListFilterSet):
+    q = search_filter(_("编号、标题或单位"))
+    status = choice_filter(_("状态"), CaseStatus.choices)
     category = CategoryFilter(
         label=_("类别(含下级)"),
         queryset=CaseCategory.objects.all(),
         empty_label=_("全部"),
         method="filter_category",
     )
-    kind = django_filters.ChoiceFilter(
-        label=_("类型"), choices=CaseKind.choices, empty_label=_("全部")
-    )
-    channel = django_filters.ChoiceFilter(
-        label=_("来源渠道"), choices=Channel.choices, empty_label=_("全部")
-    )
-    urgency = django_filters.ChoiceFilter(
-        label=_("紧急程度"), choices=Urgency.choices, empty_label=_("全部")
-    )
-    organization = OrganizationFilter(
-        label=_("办理组织(含下级)"),
-        queryset=lambda request: organization_choices(
-            getattr(request, "user", None), "cases.view_case"
-        ),
-        empty_label=_("全部"),
-        method="filter_subtree",
-        widget=OrganizationAutocomplete(perm="cases.view_case"),
-    )
+    kind = choice_filter(_("类型"), CaseKind.choices)
+    channel = choice_filter(_("来源渠道"), Channel.choices)
+    urgency = choice_filter(_("紧急程度"), Urgency.choices)
+    organization = subtree_filter(_("办理组织(含下级)"), "cases.view_case")
     received_from = django_filters.DateFilter(
         label=_("登记日期自"),
         method="filter_received_from",
@@ -154,23 +132,13 @@ class CaseFilter(django_filters.FilterSet):
         model = Case
         fields: list[str] = []
 
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        style_form(self.form)
-
-    def filter_search(self, queryset, name, value):
-        value = value.strip()[:100]
-        if not value:
-            return queryset
+    def search(self, queryset, text):
         return queryset.filter(
-            Q(number__iexact=value) | Q(title__contains=value) | Q(employer_name__contains=value)
+            Q(number__iexact=text) | Q(title__contains=text) | Q(employer_name__contains=text)
         )
 
     def filter_category(self, queryset, name, value):
         return queryset.filter(category__path__startswith=value.path)
-
-    def filter_subtree(self, queryset, name, value):
-        return queryset.filter(organization__path__startswith=value.path)
 
     def _local_midnight(self, day: datetime.date) -> datetime.datetime:
         day = min(max(day, datetime.date(1900, 1, 1)), datetime.date(9000, 1, 1))

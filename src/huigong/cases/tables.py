@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from huigong.common.tables import BadgeColumn, card_table_attrs, organization_column
 from huigong.common.workdays import deadline_status
 
 from .models import OPEN_STATUSES, Case, CaseStatus
@@ -50,11 +51,11 @@ class CaseTable(tables.Table):
     category = tables.Column(
         verbose_name=_("类别"), accessor="category__name", order_by=("category__path",)
     )
-    status = tables.Column(verbose_name=_("状态"), attrs={"td": {"data-testid": "case-status"}})
-    applicants = tables.Column(verbose_name=_("申请人"), empty_values=(), orderable=False)
-    organization = tables.Column(
-        verbose_name=_("办理组织"), accessor="organization__name", order_by=("organization__path",)
+    status = BadgeColumn(
+        verbose_name=_("状态"), colours=STATUS_COLOURS, attrs={"td": {"data-testid": "case-status"}}
     )
+    applicants = tables.Column(verbose_name=_("申请人"), empty_values=(), orderable=False)
+    organization = organization_column(_("办理组织"))
     assignee = tables.Column(verbose_name=_("承办人"), accessor="assignee__name", default="")
     channel = tables.Column(verbose_name=_("来源渠道"))
     received_at = tables.DateTimeColumn(
@@ -80,16 +81,9 @@ class CaseTable(tables.Table):
             "received_at",
             "due_date",
         )
-        attrs = {"class": "table table-vcenter card-table", "data-testid": "case-table"}
+        attrs = card_table_attrs("case-table")
         empty_text = _("没有符合条件的诉求")
         order_by = ("-received_at",)
-
-    def render_status(self, record):
-        return format_html(
-            '<span class="badge {}">{}</span>',
-            STATUS_COLOURS.get(record.status, "bg-secondary-lt"),
-            record.get_status_display(),
-        )
 
     def render_applicants(self, record):
         return applicant_names(record)
@@ -106,13 +100,7 @@ class CaseTable(tables.Table):
             label,
         )
 
-    # Exported cells read as on screen.
-    def value_status(self, record):
-        return record.get_status_display()
-
-    def value_applicants(self, record):
-        return applicant_names(record)
-
+    # Exported cells read as on screen (the applicants already render as plain text).
     def value_channel(self, record):
         return record.get_channel_display()
 

@@ -18,15 +18,16 @@ from __future__ import annotations
 import csv
 import io
 import re
+import tempfile
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -40,7 +41,6 @@ from python_calamine import CalamineWorkbook
 from .text import clean_text
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_IMPORT_ROWS = 20_000
 
 
 class ExcelError(Exception):
@@ -50,7 +50,9 @@ class ExcelError(Exception):
 # -- reading -----------------------------------------------------------------------------
 
 
-def _cell_text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """One cell as clean text: numbers as Excel shows them, dates as ISO dates, text
+    normalised (``clean_text``) and a formula-escaping apostrophe removed."""
     if value is None:
         return ""
     if isinstance(value, float) and abs(value) >= 1e15:
@@ -66,38 +68,119 @@ def _cell_text(value: Any) -> str:
     return unescape_formula(clean_text(str(value)))
 
 
-def read_table(data: bytes, filename: str) -> tuple[list[str], list[list[str]]]:
-    """Read the first sheet (or a CSV) into a header row and data rows of clean text."""
-    name = filename.lower()
-    try:
-        if name.endswith(".csv"):
-            text = (
-                data.decode("utf-8-sig")
-                if not data.startswith(b"\xff\xfe")
-                else data.decode("utf-16")
-            )
-            raw = list(csv.reader(io.StringIO(text)))
-        elif name.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
-            workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+TABLE_SUFFIXES = (*SPREADSHEET_SUFFIXES, ".csv")
+
+
+def check_table_name(filename: str) -> None:
+    """Raise ``ExcelError`` unless the file name is one the readers take."""
+    if not filename.lower().endswith(TABLE_SUFFIXES):
+        raise ExcelError(_("只支持 .xlsx、.xls、.ods 或 .csv 文件"))
+
+
+class Table:
+    """The first sheet of a spreadsheet (or a CSV file) on disk, read row by row: the
+    header is the first non-empty row, ``rows()`` yields ``(number, cells)`` for every
+    non-empty row after it, where ``number`` is the row as the spreadsheet program shows
+    it. Memory does not grow with the file for CSV; for spreadsheets it is what the
+    reader (python-calamine) holds of the sheet."""
+
+    def __init__(self, path: str, filename: str):
+        self.path = path
+        self.filename = filename
+        check_table_name(filename)
+        self.is_csv = filename.lower().endswith(".csv")
+        try:
+            self.header, self._header_number = self._find_header()
+        except ExcelError:
+            raise
+        except UnicodeDecodeError:
+            raise ExcelError(_("CSV 文件请使用 UTF-8 编码保存"))
+        except Exception:
+            raise ExcelError(_("无法读取该文件,请确认它是完好的 Excel 文件"))
+
+    # -- raw rows, numbered from 1 -----------------------------------------------------------
+    def _raw(self) -> Iterator[tuple[int, list[Any]]]:
+        if self.is_csv:
+            with open(self.path, "rb") as probe:
+                start = probe.read(2)
+            encoding = "utf-16" if start == b"\xff\xfe" else "utf-8-sig"
+            with open(self.path, encoding=encoding, newline="") as handle:
+                for number, cells in enumerate(csv.reader(handle), start=1):
+                    yield number, cells
+            return
+        workbook = CalamineWorkbook.from_path(self.path)
+        try:
             if not workbook.sheet_names:
                 raise ExcelError(_("文件中没有工作表"))
-            raw = workbook.get_sheet_by_index(0).to_python(skip_empty_area=True)
-        else:
-            raise ExcelError(_("只支持 .xlsx、.xls、.ods 或 .csv 文件"))
-    except ExcelError:
-        raise
-    except UnicodeDecodeError:
-        raise ExcelError(_("CSV 文件请使用 UTF-8 编码保存"))
-    except Exception:
-        raise ExcelError(_("无法读取该文件,请确认它是完好的 Excel 文件"))
-    rows = [[_cell_text(c) for c in row] for row in raw]
-    rows = [r for r in rows if any(r)]
-    if not rows:
+            sheet = workbook.get_sheet_by_index(0)
+            first = (sheet.start or (0, 0))[0] + 1
+            for offset, cells in enumerate(sheet.iter_rows()):
+                yield first + offset, cells
+        finally:
+            workbook.close()
+
+    def _find_header(self) -> tuple[list[str], int]:
+        for number, cells in self._raw():
+            header = [cell_text(c) for c in cells]
+            if any(header):
+                return _trim(header), number
         raise ExcelError(_("文件是空的"))
-    if len(rows) - 1 > MAX_IMPORT_ROWS:
-        raise ExcelError(_("单次最多导入 %(n)d 行,请拆分文件") % {"n": MAX_IMPORT_ROWS})
-    header, body = rows[0], rows[1:]
-    return header, body
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """Every non-empty data row, as clean text. Raises ``ExcelError`` if the file
+        turns out to be unreadable part-way."""
+        try:
+            for number, cells in self._raw():
+                if number <= self._header_number:
+                    continue
+                text = [cell_text(c) for c in cells]
+                if any(text):
+                    yield number, _trim(text)
+        except ExcelError:
+            raise
+        except UnicodeDecodeError:
+            raise ExcelError(_("CSV 文件请使用 UTF-8 编码保存"))
+        except Exception:
+            raise ExcelError(_("无法读取该文件,请确认它是完好的 Excel 文件"))
+
+    def estimated_rows(self) -> int:
+        """Data rows, roughly (blank rows included), for a progress bar before the rows
+        have been read: the sheet's height, or the CSV file's line count."""
+        try:
+            if self.is_csv:
+                with open(self.path, "rb") as handle:
+                    lines = sum(
+                        block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")
+                    )
+                return max(0, lines - self._header_number)
+            workbook = CalamineWorkbook.from_path(self.path)
+            try:
+                sheet = workbook.get_sheet_by_index(0)
+                first = (sheet.start or (0, 0))[0] + 1
+                return max(0, first + sheet.height - 1 - self._header_number)
+            finally:
+                workbook.close()
+        except Exception:
+            return 0
+
+
+def _trim(cells: list[str]) -> list[str]:
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def read_table(data: bytes, filename: str) -> tuple[list[str], list[list[str]]]:
+    """A small file in memory as a header row and data rows of clean text (the import
+    engine streams files through ``Table`` instead)."""
+    check_table_name(filename)
+    suffix = "." + filename.rsplit(".", 1)[-1].lower()
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+        handle.write(data)
+        handle.flush()
+        table = Table(handle.name, filename)
+        return table.header, [cells for _number, cells in table.rows()]
 
 
 # -- writing -----------------------------------------------------------------------------
@@ -248,10 +331,64 @@ def _messages(exc: ValidationError) -> list[str]:
     return [str(m) for m in exc.messages]
 
 
+@dataclass
+class HeaderMap:
+    """Which file column each import column reads (``index``), and what the header lacks
+    or holds beyond the template."""
+
+    index: dict[str, int]
+    missing: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    repeated: list[str] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)
+
+    @property
+    def file_errors(self) -> list[str]:
+        if not self.missing:
+            return []
+        return [_("缺少必填列:%(cols)s") % {"cols": _("、").join(self.missing)}]
+
+    def unread(self, cells: list[str]) -> set[int]:
+        """Indexes of the non-empty cells of a row that no column reads and that have
+        no header (data under an empty header)."""
+        used = set(self.index.values())
+        return {
+            i
+            for i, text in enumerate(cells)
+            if text and i not in used and (i >= len(self.header) or not self.header[i])
+        }
+
+    def notices(self, unnamed: Iterable[int] = ()) -> tuple[list[str], list[str]]:
+        """The columns nothing reads (by header, or by letter when data stands under an
+        empty header) and the sentences that tell the user about them."""
+        unknown = [
+            *self.unknown,
+            *(
+                _("第 %(letter)s 列(无表头)") % {"letter": get_column_letter(i + 1)}
+                for i in sorted(unnamed)
+            ),
+        ]
+        notices = []
+        if unknown:
+            notices.append(_("以下列不在模板中,已忽略:%(cols)s") % {"cols": _("、").join(unknown)})
+        if self.repeated:
+            notices.append(
+                _("以下列与前面的同名列重复,只读取了前面一列:%(cols)s")
+                % {"cols": _("、").join(self.repeated)}
+            )
+        return unknown + self.repeated, notices
+
+
 class ImportSpec(ABC):
     """Base class for a registry's import. Subclasses set ``columns`` and implement
     ``validate_row`` (cross-field checks, look-ups within the actor's scope) and
-    ``save_row`` (calls the app's service). ``title`` names the template download."""
+    ``save_row`` (calls the app's service); ``row_key`` names what makes two rows of one
+    file the same. ``title`` names the template download.
+
+    The import engine (``huigong.imports``) calls, per file, ``map_header`` once, then per
+    chunk of rows ``parse_row`` for each row, ``check_chunk`` on the chunk and, at import,
+    ``write_chunk`` on its valid rows. A spec that can check or write a whole chunk with
+    a few queries overrides those two; the defaults go row by row."""
 
     title: str = gettext_lazy("导入")
     columns: list[Column] = []
@@ -263,97 +400,131 @@ class ImportSpec(ABC):
         headers = [c.header + ("*" if c.required else "") for c in self.columns]
         return xlsx_response(_("%(title)s模板") % {"title": self.title}, headers, [])
 
-    def parse(self, header: list[str], body: list[list[str]]) -> ParsedImport:
+    # -- the engine's steps -------------------------------------------------------------------
+    def begin(self) -> None:
+        """Called before a file's rows are read (each phase, each resumed run): reset
+        what the spec remembers of earlier rows."""
+
+    def map_header(self, header: list[str]) -> HeaderMap:
         index: dict[str, int] = {}
         for col in self.columns:
             for i, h in enumerate(header):
                 if col.matches(h):
                     index[col.key] = i
                     break
-        ignored, notices = self._unread_columns(header, body, set(index.values()))
+        used = set(index.values())
+        unknown: list[str] = []
+        repeated: list[str] = []
+        for i, name in enumerate(header):
+            if i in used or not name:
+                continue
+            if any(col.matches(name) for col in self.columns):
+                repeated.append(name)
+            else:
+                unknown.append(name)
         missing = [str(c.header) for c in self.columns if c.required and c.key not in index]
-        if missing:
-            return ParsedImport(
-                self.columns,
-                [],
-                [_("缺少必填列:%(cols)s") % {"cols": _("、").join(missing)}],
-                ignored_columns=ignored,
-                notices=notices,
-            )
-        results = []
-        for offset, cells in enumerate(body):
-            number = offset + 2
-            raw = {
-                c.key: (cells[index[c.key]] if c.key in index and index[c.key] < len(cells) else "")
-                for c in self.columns
-            }
-            row = RowResult(number=number, raw=raw)
-            for col in self.columns:
-                text = raw[col.key]
-                if not text:
-                    if col.required:
-                        row.errors.append(
-                            _("第 %(row)d 行“%(col)s”:必填") % {"row": number, "col": col.header}
-                        )
-                    row.values[col.key] = None
-                    continue
-                try:
-                    row.values[col.key] = col.parse(text) if col.parse else text
-                except ValidationError as exc:
-                    for m in _messages(exc):
-                        row.errors.append(
-                            _("第 %(row)d 行“%(col)s”:%(msg)s")
-                            % {"row": number, "col": col.header, "msg": m}
-                        )
+        return HeaderMap(index, missing, unknown, repeated, header=header)
+
+    def parse_row(self, number: int, cells: list[str], mapping: HeaderMap) -> RowResult:
+        """One row's cells through each column's parser; required cells checked."""
+        index = mapping.index
+        raw = {
+            c.key: (cells[index[c.key]] if c.key in index and index[c.key] < len(cells) else "")
+            for c in self.columns
+        }
+        row = RowResult(number=number, raw=raw)
+        for col in self.columns:
+            text = raw[col.key]
+            if not text:
+                if col.required:
+                    row.errors.append(
+                        _("第 %(row)d 行“%(col)s”:必填") % {"row": number, "col": col.header}
+                    )
+                row.values[col.key] = None
+                continue
+            try:
+                row.values[col.key] = col.parse(text) if col.parse else text
+            except ValidationError as exc:
+                for m in _messages(exc):
+                    row.errors.append(
+                        _("第 %(row)d 行“%(col)s”:%(msg)s")
+                        % {"row": number, "col": col.header, "msg": m}
+                    )
+        return row
+
+    def check_chunk(self, rows: list[RowResult]) -> None:
+        """Cross-field and database checks of a chunk's parsed rows (``validate_row`` on
+        each row that parsed)."""
+        for row in rows:
             if row.ok:
                 try:
                     self.validate_row(row)
                 except ValidationError as exc:
                     row.errors.extend(
-                        _("第 %(row)d 行:%(msg)s") % {"row": number, "msg": m}
+                        _("第 %(row)d 行:%(msg)s") % {"row": row.number, "msg": m}
                         for m in _messages(exc)
                     )
-            results.append(row)
+
+    def write_chunk(self, rows: list[RowResult]) -> None:
+        """Write a chunk's valid rows (``save_row`` on each). Raise ``ValidationError``
+        naming the row (``RowRejected``) when the registry refuses one."""
+        for row in rows:
+            try:
+                self.save_row(row)
+            except ValidationError as exc:
+                raise RowRejected(row, _messages(exc)) from exc
+            except PermissionDenied as exc:
+                raise RowRejected(row, [str(exc) or _("您没有执行此操作的权限")]) from exc
+
+    def row_key(self, row: RowResult) -> str | None:
+        """What makes two rows of a file the same record (normalised), or ``None``."""
+        return None
+
+    def duplicate_message(self, row: RowResult, first: int) -> str:
+        return _("第 %(row)d 行:与第 %(first)d 行重复") % {"row": row.number, "first": first}
+
+    # -- a whole small file at once (tests, the API) ----------------------------------------------
+    def parse(self, header: list[str], body: list[list[str]]) -> ParsedImport:
+        self.begin()
+        mapping = self.map_header(header)
+        unnamed: set[int] = set()
+        for cells in body:
+            unnamed |= mapping.unread(cells)
+        ignored, notices = mapping.notices(unnamed)
+        if mapping.file_errors:
+            return ParsedImport(
+                self.columns, [], mapping.file_errors, ignored_columns=ignored, notices=notices
+            )
+        results = [self.parse_row(offset + 2, cells, mapping) for offset, cells in enumerate(body)]
+        self.check_chunk(results)
         self.validate_rows(results)
         return ParsedImport(self.columns, results, ignored_columns=ignored, notices=notices)
-
-    def _unread_columns(
-        self, header: list[str], body: list[list[str]], used: set[int]
-    ) -> tuple[list[str], list[str]]:
-        """Name every column of the file that nothing reads: a header the template does
-        not have, a second column for the same field, or data under an empty header."""
-        unknown: list[str] = []
-        repeated: list[str] = []
-        width = max([len(header), *(len(cells) for cells in body)])
-        for i in range(width):
-            if i in used:
-                continue
-            name = header[i] if i < len(header) else ""
-            if not name:
-                if any(i < len(cells) and cells[i] for cells in body):
-                    unknown.append(
-                        _("第 %(letter)s 列(无表头)") % {"letter": get_column_letter(i + 1)}
-                    )
-            elif any(col.matches(name) for col in self.columns):
-                repeated.append(name)
-            else:
-                unknown.append(name)
-        notices = []
-        if unknown:
-            notices.append(_("以下列不在模板中,已忽略:%(cols)s") % {"cols": _("、").join(unknown)})
-        if repeated:
-            notices.append(
-                _("以下列与前面的同名列重复,只读取了前面一列:%(cols)s")
-                % {"cols": _("、").join(repeated)}
-            )
-        return unknown + repeated, notices
 
     def validate_row(self, row: RowResult) -> None:
         """Cross-field and look-up checks; raise ValidationError, or add ``row.warnings``."""
 
     def validate_rows(self, rows: list[RowResult]) -> None:
-        """Checks across rows (duplicates inside the file); append to ``row.errors``."""
+        """Duplicates inside the file (by ``row_key``); appended to ``row.errors``."""
+        first_seen: dict[str, int] = {}
+        for row in rows:
+            key = self.row_key(row)
+            if not key:
+                continue
+            if key in first_seen:
+                row.errors.append(self.duplicate_message(row, first_seen[key]))
+            else:
+                first_seen[key] = row.number
 
     @abstractmethod
     def save_row(self, row: RowResult) -> Any:
         """Create or update one object from a valid row through the app's service."""
+
+
+class RowRejected(Exception):
+    """The registry refused a row at import that passed the check (the data changed in
+    between, e.g. the same person was registered meanwhile)."""
+
+    def __init__(self, row: RowResult, messages: list[str]):
+        super().__init__(row.number, messages)
+        self.row = row
+        self.messages = messages

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import uscc
 
 from .text import clean_code, clean_text
 
@@ -106,6 +108,21 @@ def clean_identifier(value: Any, name: str, max_length: int, errors: FieldErrors
         errors.add(name, too_long_message(max_length))
         return ""
     return clean_code(raw)
+
+
+def clean_credit_code(value: Any, name: str, errors: FieldErrors) -> str:
+    """A unified social credit code (统一社会信用代码), normalised and checked with
+    ``stdnum.cn.uscc``; empty stays empty."""
+    code = clean_code(str(value or ""))[:72]
+    if not code:
+        return ""
+    try:
+        return uscc.validate(code)
+    except stdnum_errors.InvalidLength:
+        errors.add(name, _("统一社会信用代码应为 18 位"))
+    except stdnum_errors.ValidationError:
+        errors.add(name, _("统一社会信用代码校验不通过,请核对"))
+    return code
 
 
 def clean_choice(value: Any, choices, name: str, errors: FieldErrors, message: str) -> str:

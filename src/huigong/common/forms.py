@@ -78,3 +78,59 @@ class StyledForm(StyledFormMixin, forms.Form):
 
 def textarea(rows: int = 2) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
+
+
+class ObjectActionForm(forms.Form):
+    """The small form of one action on an object's page (``kernel.actions``). It is built
+    with the object under the keyword ``subject`` names (``case=``, ``inspection=``) and
+    ``user=``, keeps both as attributes, and prefixes its fields with ``prefix_name`` so
+    the forms of one page stay apart; ``setup()`` narrows choices to the object."""
+
+    subject = ""
+    prefix_name = ""
+
+    def __init__(self, *args, user, **kwargs):
+        obj = kwargs.pop(self.subject)
+        kwargs.setdefault("prefix", self.prefix_name)
+        super().__init__(*args, **kwargs)
+        setattr(self, self.subject, obj)
+        self.user = user
+        self.setup()
+        style_form(self)
+
+    def setup(self) -> None:
+        pass
+
+
+# -- field factories: the field groups the forms of every app repeat --------------------------
+
+
+def text_field(label, max_length: int, *, required: bool = True, rows: int = 2, **options):
+    """Free text of several lines: a note, a reason, a summary."""
+    return forms.CharField(
+        label=label, required=required, max_length=max_length, widget=textarea(rows), **options
+    )
+
+
+def amount_field(label, **options) -> forms.DecimalField:
+    """An optional amount of money in yuan, as the amount columns hold it."""
+    return forms.DecimalField(
+        label=label, required=False, min_value=0, max_digits=12, decimal_places=2, **options
+    )
+
+
+def count_field(label, maximum: int, **options) -> forms.IntegerField:
+    """An optional head count or number of items, from 0 up to ``maximum``."""
+    return forms.IntegerField(
+        label=label, required=False, min_value=0, max_value=maximum, **options
+    )
+
+
+def date_field(label, *, required: bool = True, **options) -> forms.DateField:
+    """A date picked with the browser's date input."""
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        **options,
+    )

@@ -16,13 +16,17 @@ The queryset always starts from ``model.objects.visible_to(user)``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -30,6 +34,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from .excel import ExcelError, ImportSpec, read_table, xlsx_response
+from .forms import add_service_errors
 from .previews import (
     PreviewGone,
     clean_import_previews,
@@ -256,3 +261,42 @@ class ImportView(StaffRequiredMixin, View):
             if self.success_url_name
             else HttpResponseRedirect(self.request.path)
         )
+
+
+# -- saving a form through a service ---------------------------------------------------------
+#
+# The POST half that every workbench and portal form shares: validate the form, call one
+# service, and either flash the success message and redirect or put the service's
+# ``ValidationError`` on the form for the page to be shown again with nothing changed.
+
+Message = str | Promise
+
+
+def save_form(
+    request,
+    form: forms.BaseForm,
+    perform: Callable[[], Any],
+    *,
+    success: Message | Callable[[Any], Message],
+    redirect_to: Any = None,
+    errors: Callable[[Any, ValidationError], None] = add_service_errors,
+) -> HttpResponse | None:
+    """When ``form`` is valid, run ``perform()`` (the service call, reading the form's
+    cleaned data) and return the redirect after a success message. ``None`` means "show the form again":
+    it was invalid, or the service refused and ``errors(form, exc)`` put its messages on
+    it. ``success`` and ``redirect_to`` (what ``redirect`` takes: a URL, a URL name, a
+    model) may be functions of what ``perform`` returned; without ``redirect_to``, that
+    is the saved object's own page."""
+    if not form.is_valid():
+        return None
+    try:
+        result = perform()
+    except ValidationError as exc:
+        errors(form, exc)
+        return None
+    messages.success(request, str(_of(success, result)))
+    return redirect(result if redirect_to is None else _of(redirect_to, result))
+
+
+def _of(value: Any, result: Any) -> Any:
+    return value(result) if callable(value) and not isinstance(value, str | Promise) else value

@@ -53,14 +53,14 @@ ORGAN, INSTITUTION, COMMITTEE, ENTERPRISE, COOPERATIVE = "11", "12", "54", "91",
 
 
 def _village(name: str, employees: int, persons: int) -> Unit:
-    return Unit(
-        f"{name}工会",
-        "rural_community",
-        employees,
-        COMMITTEE,
-        persons,
-        village=name,
-    )
+    """The union of a village (村) or residents' community (社区)."""
+    return Unit(f"{name}工会", "rural_community", employees, COMMITTEE, persons, village=name)
+
+
+def _enterprise(
+    name: str, employees: int, prefix: str, persons: int, industry: str, village: str = ""
+) -> Unit:
+    return Unit(name, "enterprise", employees, prefix, persons, village=village, industry=industry)
 
 
 def _public(township: str, what: str, employees: int, persons: int, prefix: str) -> Unit:
@@ -80,30 +80,9 @@ HUANGTUPU = Township(
     "黄土铺镇",
     "430426112",
     [
-        Unit(
-            "祁东县新发食品有限公司工会",
-            "enterprise",
-            186,
-            ENTERPRISE,
-            40,
-            industry="food",
-        ),
-        Unit(
-            "祁东县黄土铺镇黄花菜专业合作社工会",
-            "enterprise",
-            64,
-            COOPERATIVE,
-            14,
-            industry="farm",
-        ),
-        Unit(
-            "祁东县宏达建筑劳务有限公司工会",
-            "enterprise",
-            95,
-            ENTERPRISE,
-            18,
-            industry="construction",
-        ),
+        _enterprise("祁东县新发食品有限公司工会", 186, ENTERPRISE, 40, "food"),
+        _enterprise("祁东县黄土铺镇黄花菜专业合作社工会", 64, COOPERATIVE, 14, "farm"),
+        _enterprise("祁东县宏达建筑劳务有限公司工会", 95, ENTERPRISE, 18, "construction"),
         _village("大荣村", 320, 18),
         _village("四马堂村", 280, 18),
         *_standard_public("黄土铺镇"),
@@ -115,28 +94,20 @@ BAIDISHI = Township(
     "430426111",
     [
         _village("流泉村", 350, 20),
-        Unit(
+        _enterprise(
             "祁东县白地市镇流泉生猪养殖专业合作社工会",
-            "enterprise",
             42,
             COOPERATIVE,
             10,
+            "farm",
             village="流泉村",
-            industry="farm",
         ),
-        Unit(
-            "祁东县白地市镇鑫源建材有限公司工会",
-            "enterprise",
-            130,
-            ENTERPRISE,
-            20,
-            industry="factory",
-        ),
+        _enterprise("祁东县白地市镇鑫源建材有限公司工会", 130, ENTERPRISE, 20, "factory"),
         _village("松林桥村", 260, 8),
         _village("七宝山村", 210, 6),
         _village("苍江桥村", 240, 6),
-        Unit("嘹望街社区工会", "rural_community", 90, COMMITTEE, 8, village="嘹望街社区"),
-        Unit("上游街社区工会", "rural_community", 85, COMMITTEE, 6, village="上游街社区"),
+        _village("嘹望街社区", 90, 8),
+        _village("上游街社区", 85, 6),
         *_standard_public("白地市镇"),
     ],
 )
@@ -158,13 +129,8 @@ def _ordinary(name: str, index: int, division_code: str = "", villages=()) -> To
     short = name[:-2] if name.endswith("街道") else name[:-1]
     product, industry = _ENTERPRISES[index % len(_ENTERPRISES)]
     units = [
-        Unit(
-            f"祁东县{short}{product}有限公司工会",
-            "enterprise",
-            40 + (index * 37) % 160,
-            ENTERPRISE,
-            6,
-            industry=industry,
+        _enterprise(
+            f"祁东县{short}{product}有限公司工会", 40 + (index * 37) % 160, ENTERPRISE, 6, industry
         ),
         *(_village(v, 150 + (index * 13) % 200, 4) for v in villages),
         *_standard_public(name),
@@ -203,15 +169,10 @@ TOWNSHIPS: list[Township] = [
 # The county's industrial park, a regional union federation beside the townships.
 DEVELOPMENT_ZONE = Township(
     "祁东经济开发区",
-    "",
-    [
-        Unit(
-            "祁东县恒通机械制造有限公司工会", "enterprise", 260, ENTERPRISE, 16, industry="factory"
-        ),
-        Unit("祁东县湘桂纺织有限公司工会", "enterprise", 340, ENTERPRISE, 16, industry="factory"),
-        Unit(
-            "祁东县祁星电子科技有限公司工会", "enterprise", 210, ENTERPRISE, 12, industry="factory"
-        ),
+    units=[
+        _enterprise("祁东县恒通机械制造有限公司工会", 260, ENTERPRISE, 16, "factory"),
+        _enterprise("祁东县湘桂纺织有限公司工会", 340, ENTERPRISE, 16, "factory"),
+        _enterprise("祁东县祁星电子科技有限公司工会", 210, ENTERPRISE, 12, "factory"),
     ],
 )
 
@@ -219,11 +180,10 @@ DEVELOPMENT_ZONE = Township(
 # federation at county level with one grassroots union per trade.
 NEW_FORM_FEDERATION = Township(
     "祁东县新就业形态劳动者",
-    "",
-    [
-        Unit("祁东县城区外卖配送站点联合工会", "enterprise", 120, "", 16, industry="rider"),
-        Unit("祁东县快递物流园联合工会", "enterprise", 90, "", 14, industry="courier"),
-        Unit("祁东县网约车司机联合工会", "enterprise", 70, "", 10, industry="ride_hailing"),
+    units=[
+        _enterprise("祁东县城区外卖配送站点联合工会", 120, "", 16, "rider"),
+        _enterprise("祁东县快递物流园联合工会", 90, "", 14, "courier"),
+        _enterprise("祁东县网约车司机联合工会", 70, "", 10, "ride_hailing"),
     ],
 )
 

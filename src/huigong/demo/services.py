@@ -51,6 +51,16 @@ DEMO_PASSWORD = "Huigong@2026"
 DEMO_SEED = 2026
 COUNTY_NAME = "祁东县总工会"
 
+#: The federations above the townships, top down (the last is the demo county): name,
+#: short name, kind, division code, address.
+_FEDERATIONS = [
+    ("湖南省总工会", "湖南省", OrgKind.PROVINCE, "430000", "湖南省长沙市"),
+    ("衡阳市总工会", "衡阳市", OrgKind.CITY, "430400", "湖南省衡阳市"),
+    (COUNTY_NAME, "祁东县", OrgKind.COUNTY, HOME_AREA, "湖南省衡阳市祁东县洪桥街道"),
+]
+#: The county federation's contact: the demo county cadre.
+_COUNTY_CONTACT = {"contact_name": "周建华", "contact_phone": "0734-6200000"}
+
 #: The phone number of the demo worker, who signs in to the portal with it.
 WORKER_PHONE = "13807340001"
 #: The demo worker's username: random-looking like those ``accounts.services`` gives real
@@ -174,32 +184,18 @@ class _DemoBuilder:
 
     def build_tree(self) -> None:
         rng = self.rng
-        province = self._add(
-            None,
-            name="湖南省总工会",
-            short_name="湖南省",
-            kind=OrgKind.PROVINCE,
-            division_code="430000",
-            address="湖南省长沙市",
-        )
-        city = self._add(
-            province,
-            name="衡阳市总工会",
-            short_name="衡阳市",
-            kind=OrgKind.CITY,
-            division_code="430400",
-            address="湖南省衡阳市",
-        )
-        county = self._add(
-            city,
-            name=COUNTY_NAME,
-            short_name="祁东县",
-            kind=OrgKind.COUNTY,
-            division_code=HOME_AREA,
-            address="湖南省衡阳市祁东县洪桥街道",
-            contact_name="周建华",
-            contact_phone="0734-6200000",
-        )
+        parent = None
+        for name, short_name, kind, division_code, address in _FEDERATIONS:
+            parent = self._add(
+                parent,
+                name=name,
+                short_name=short_name,
+                kind=kind,
+                division_code=division_code,
+                address=address,
+                **(_COUNTY_CONTACT if name == COUNTY_NAME else {}),
+            )
+        county = parent
         parents = [(t, OrgKind.TOWNSHIP) for t in TOWNSHIPS]
         parents += [(DEVELOPMENT_ZONE, OrgKind.REGIONAL), (NEW_FORM_FEDERATION, OrgKind.INDUSTRY)]
         for township, kind in parents:

@@ -3,11 +3,13 @@ change only through ``inspections.services`` (timeline, audit)."""
 
 from django.contrib import admin
 
+from huigong.common.admin import ReadOnlyAdminMixin
+
 from .models import Inspection
 
 
 @admin.register(Inspection)
-class InspectionAdmin(admin.ModelAdmin):
+class InspectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: campaigns change only through the inspection services (timeline, audit)."""
 
     list_display = ("name", "organization", "start_date", "end_date", "status")
@@ -15,12 +17,3 @@ class InspectionAdmin(admin.ModelAdmin):
     search_fields = ("name", "targets__name")
     list_select_related = ("organization",)
     readonly_fields = ("departments",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

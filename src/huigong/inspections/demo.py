@@ -27,7 +27,13 @@ from huigong.partners.models import Department, DepartmentKind
 from huigong.people.models import Person
 
 from . import services
-from .models import FindingKind, Inspection, InspectionTarget
+from .models import (
+    FindingKind,
+    Inspection,
+    InspectionFinding,
+    InspectionTarget,
+    RectificationOrder,
+)
 
 COUNTY = "祁东县总工会"
 
@@ -165,6 +171,52 @@ BAIDISHI_TARGETS = (
 )
 
 
+@dataclass(frozen=True)
+class Campaign:
+    """A joint inspection as its township cadre (``by``) planned it, dated in working days
+    before today: planned ``planned_ago``, running from ``start_ago`` to ``end_ago`` (None:
+    planned for 30 days from the start), the targets visited from ``visit_ago`` on."""
+
+    by: str
+    organization: str
+    name: str
+    description: str
+    departments: tuple[str, ...]  # DepartmentKind values
+    planned_ago: int
+    start_ago: int
+    end_ago: int | None
+    visit_ago: int
+    targets: tuple[Target, ...]
+
+
+HUANGTUPU = Campaign(
+    "huangtupu",
+    "黄土铺镇工会联合会",
+    "黄土铺镇民营企业劳动用工联合执法检查",
+    "镇人大、镇工会联合会会同县人社局劳动保障监察大队、县司法局,对全镇民营企业和"
+    "农民专业合作社开展劳动用工检查:劳动合同签订、社会保险缴纳、工资支付和工时。",
+    (DepartmentKind.LABOUR_INSPECTION, DepartmentKind.JUSTICE),
+    planned_ago=52,
+    start_ago=48,
+    end_ago=30,
+    visit_ago=46,
+    targets=HUANGTUPU_TARGETS,
+)
+
+BAIDISHI = Campaign(
+    "baidishi",
+    "白地市镇工会联合会",
+    "白地市镇建材和养殖企业劳动用工检查",
+    "检查建材企业职业安全防护和养殖合作社劳动合同签订情况。",
+    (DepartmentKind.LABOUR_INSPECTION,),
+    planned_ago=8,
+    start_ago=5,
+    end_ago=None,
+    visit_ago=3,
+    targets=BAIDISHI_TARGETS,
+)
+
+
 class InspectionLoader:
     """Plays the two campaigns; ``users`` maps demo usernames to users, ``orgs`` names to
     organizations, ``departments`` kinds to the county's partner departments."""
@@ -201,9 +253,31 @@ class InspectionLoader:
         services.mark_overdue_rectifications(today=self.today)
         return self.inspections
 
-    def _targets(self, actor, inspection, specs, visit_ago: int) -> list[InspectionTarget]:
+    def _open(self, campaign: Campaign) -> tuple[User, Inspection, list[InspectionTarget]]:
+        """Plan and start ``campaign`` and visit its targets; returns its cadre, the
+        inspection and its targets."""
+        actor = self.users[campaign.by]
+        start = self._day(campaign.start_ago)
+        inspection = services.plan_inspection(
+            actor=actor,
+            organization=self.orgs[campaign.organization],
+            name=campaign.name,
+            start_date=start,
+            end_date=(
+                self._day(campaign.end_ago)
+                if campaign.end_ago is not None
+                else start + datetime.timedelta(days=30)
+            ),
+            departments=[self.departments[kind] for kind in campaign.departments],
+            description=campaign.description,
+            now=self._at(campaign.planned_ago),
+        )
+        services.start_inspection(
+            actor=actor, inspection=inspection, now=self._at(campaign.start_ago)
+        )
+        visit_ago = campaign.visit_ago
         targets = []
-        for i, spec in enumerate(specs):
+        for i, spec in enumerate(campaign.targets):
             fields = (
                 {"organization": self.orgs[spec.name]}
                 if spec.has_union
@@ -222,49 +296,39 @@ class InspectionLoader:
                     now=self._at(visit_ago - i, "16:00"),
                 )
             targets.append(target)
-        return targets
+        return actor, inspection, targets
+
+    def _finding(
+        self, actor, target, spec: Finding, found_ago: int
+    ) -> tuple[InspectionFinding, RectificationOrder]:
+        """Record ``spec`` at ``target`` ``found_ago`` working days before today and order
+        its rectification the next working day; returns the finding and the order."""
+        finding = services.record_finding(
+            actor=actor,
+            target=target,
+            kind=spec.kind,
+            description=spec.description,
+            workers_affected=spec.workers,
+            amount_involved=spec.amount,
+            now=self._at(found_ago, "16:30"),
+        )
+        order = services.issue_rectification_order(
+            actor=actor,
+            finding=finding,
+            requirement=spec.requirement,
+            days=spec.days,
+            now=self._at(found_ago - 1, "10:00"),
+        )
+        return finding, order
 
     def build_huangtupu(self) -> Inspection:
         """The finished campaign of the seed article."""
-        actor = self.users["huangtupu"]
-        inspection = services.plan_inspection(
-            actor=actor,
-            organization=self.orgs["黄土铺镇工会联合会"],
-            name="黄土铺镇民营企业劳动用工联合执法检查",
-            start_date=self._day(48),
-            end_date=self._day(30),
-            departments=[
-                self.departments[DepartmentKind.LABOUR_INSPECTION],
-                self.departments[DepartmentKind.JUSTICE],
-            ],
-            description=(
-                "镇人大、镇工会联合会会同县人社局劳动保障监察大队、县司法局,对全镇民营企业和"
-                "农民专业合作社开展劳动用工检查:劳动合同签订、社会保险缴纳、工资支付和工时。"
-            ),
-            now=self._at(52),
-        )
-        services.start_inspection(actor=actor, inspection=inspection, now=self._at(48))
-        targets = self._targets(actor, inspection, HUANGTUPU_TARGETS, visit_ago=46)
+        actor, inspection, targets = self._open(HUANGTUPU)
         wage_finding = None
-        for n, (spec, target) in enumerate(zip(HUANGTUPU_TARGETS, targets, strict=True)):
+        for n, (spec, target) in enumerate(zip(HUANGTUPU.targets, targets, strict=True)):
             for finding_spec in spec.findings:
-                found_ago = 46 - n
-                finding = services.record_finding(
-                    actor=actor,
-                    target=target,
-                    kind=finding_spec.kind,
-                    description=finding_spec.description,
-                    workers_affected=finding_spec.workers,
-                    amount_involved=finding_spec.amount,
-                    now=self._at(found_ago, "16:30"),
-                )
-                order = services.issue_rectification_order(
-                    actor=actor,
-                    finding=finding,
-                    requirement=finding_spec.requirement,
-                    days=finding_spec.days,
-                    now=self._at(found_ago - 1, "10:00"),
-                )
+                found_ago = HUANGTUPU.visit_ago - n  # found on the visit
+                finding, order = self._finding(actor, target, finding_spec, found_ago)
                 if finding_spec.kind == FindingKind.WAGE_ARREARS:
                     wage_finding = finding
                 if finding_spec.result is not None:
@@ -303,34 +367,9 @@ class InspectionLoader:
 
     def build_baidishi(self) -> Inspection:
         """A campaign still under way."""
-        actor = self.users["baidishi"]
-        inspection = services.plan_inspection(
-            actor=actor,
-            organization=self.orgs["白地市镇工会联合会"],
-            name="白地市镇建材和养殖企业劳动用工检查",
-            start_date=self._day(5),
-            end_date=self._day(5) + datetime.timedelta(days=30),
-            departments=[self.departments[DepartmentKind.LABOUR_INSPECTION]],
-            description="检查建材企业职业安全防护和养殖合作社劳动合同签订情况。",
-            now=self._at(8),
-        )
-        services.start_inspection(actor=actor, inspection=inspection, now=self._at(5))
-        targets = self._targets(actor, inspection, BAIDISHI_TARGETS, visit_ago=3)
-        spec = BAIDISHI_TARGETS[0].findings[0]
-        finding = services.record_finding(
-            actor=actor,
-            target=targets[0],
-            kind=spec.kind,
-            description=spec.description,
-            workers_affected=spec.workers,
-            now=self._at(3, "16:30"),
-        )
-        services.issue_rectification_order(
-            actor=actor,
-            finding=finding,
-            requirement=spec.requirement,
-            days=spec.days,
-            now=self._at(2, "10:00"),
+        actor, inspection, targets = self._open(BAIDISHI)
+        self._finding(
+            actor, targets[0], BAIDISHI.targets[0].findings[0], found_ago=BAIDISHI.visit_ago
         )
         self.inspections.append(inspection)
         return inspection

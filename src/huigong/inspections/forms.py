@@ -12,7 +12,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from huigong.cases.models import CaseCategory
-from huigong.common.forms import style_form, textarea
+from huigong.common.forms import (
+    ObjectActionForm,
+    amount_field,
+    count_field,
+    date_field,
+    style_form,
+    text_field,
+)
 from huigong.kernel.scope import scope_paths
 from huigong.orgs.models import Organization
 from huigong.partners.models import Department
@@ -27,8 +34,6 @@ from .models import (
     InspectionTarget,
     RectificationOrder,
 )
-
-_DATE = {"type": "date"}
 
 
 def manageable_organizations(user):
@@ -73,19 +78,16 @@ class InspectionForm(forms.Form):
         max_length=inspection_services.NAME_MAX_LENGTH,
         help_text=_("例如:2025 年民营企业劳动用工联合执法检查"),
     )
-    start_date = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs=_DATE))
-    end_date = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs=_DATE))
+    start_date = date_field(_("开始日期"))
+    end_date = date_field(_("结束日期"))
     departments = DepartmentField(
         label=_("联合部门"),
         queryset=Department.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    description = forms.CharField(
-        label=_("检查内容"),
-        required=False,
-        max_length=inspection_services.DESCRIPTION_MAX_LENGTH,
-        widget=textarea(4),
+    description = text_field(
+        _("检查内容"), inspection_services.DESCRIPTION_MAX_LENGTH, required=False, rows=4
     )
 
     def __init__(self, *args, user, inspection: Inspection | None = None, **kwargs):
@@ -105,20 +107,10 @@ class InspectionForm(forms.Form):
         style_form(self)
 
 
-class InspectionActionForm(forms.Form):
-    """A small form on the inspection page; ``prefix`` keeps their fields apart."""
+class InspectionActionForm(ObjectActionForm):
+    """A small form on the inspection page (built with ``inspection=`` and ``user=``)."""
 
-    prefix_name = ""
-
-    def __init__(self, *args, inspection: Inspection, user, **kwargs):
-        kwargs.setdefault("prefix", self.prefix_name)
-        super().__init__(*args, **kwargs)
-        self.inspection, self.user = inspection, user
-        self.setup()
-        style_form(self)
-
-    def setup(self) -> None:
-        pass
+    subject = "inspection"
 
     def service_kwargs(self) -> dict:
         """What the action's service takes from this form."""
@@ -161,21 +153,14 @@ class StartForm(InspectionActionForm):
 
 class FinishForm(InspectionActionForm):
     prefix_name = "finish"
-    summary = forms.CharField(
-        label=_("检查总结"),
-        required=False,
-        max_length=inspection_services.RESULT_MAX_LENGTH,
-        widget=textarea(4),
+    summary = text_field(
+        _("检查总结"), inspection_services.RESULT_MAX_LENGTH, required=False, rows=4
     )
 
 
 class CancelForm(InspectionActionForm):
     prefix_name = "cancel"
-    reason = forms.CharField(
-        label=_("取消原因"),
-        max_length=inspection_services.NOTE_MAX_LENGTH,
-        widget=textarea(),
-    )
+    reason = text_field(_("取消原因"), inspection_services.NOTE_MAX_LENGTH)
 
 
 class TargetForm(InspectionActionForm):
@@ -205,15 +190,10 @@ class TargetForm(InspectionActionForm):
 class VisitForm(InspectionActionForm):
     prefix_name = "visit"
     target = TargetChoiceField(label=_("检查对象"), queryset=InspectionTarget.objects.none())
-    visited_on = forms.DateField(label=_("检查日期"), widget=forms.DateInput(attrs=_DATE))
-    workers_employed = forms.IntegerField(
-        label=_("用工人数"), required=False, min_value=0, max_value=inspection_services.MAX_FIGURE
-    )
-    result_summary = forms.CharField(
-        label=_("检查情况"),
-        required=False,
-        max_length=inspection_services.RESULT_MAX_LENGTH,
-        widget=textarea(3),
+    visited_on = date_field(_("检查日期"))
+    workers_employed = count_field(_("用工人数"), inspection_services.MAX_FIGURE)
+    result_summary = text_field(
+        _("检查情况"), inspection_services.RESULT_MAX_LENGTH, required=False, rows=3
     )
 
     def setup(self):
@@ -224,20 +204,9 @@ class FindingForm(InspectionActionForm):
     prefix_name = "finding"
     target = TargetChoiceField(label=_("检查对象"), queryset=InspectionTarget.objects.none())
     kind = forms.ChoiceField(label=_("问题类型"), choices=FindingKind.choices)
-    workers_affected = forms.IntegerField(
-        label=_("涉及职工人数"),
-        required=False,
-        min_value=0,
-        max_value=inspection_services.MAX_FIGURE,
-    )
-    amount_involved = forms.DecimalField(
-        label=_("涉及金额(元)"), required=False, min_value=0, max_digits=12, decimal_places=2
-    )
-    description = forms.CharField(
-        label=_("问题描述"),
-        max_length=inspection_services.DESCRIPTION_MAX_LENGTH,
-        widget=textarea(3),
-    )
+    workers_affected = count_field(_("涉及职工人数"), inspection_services.MAX_FIGURE)
+    amount_involved = amount_field(_("涉及金额(元)"))
+    description = text_field(_("问题描述"), inspection_services.DESCRIPTION_MAX_LENGTH, rows=3)
 
     def setup(self):
         self.fields["target"].queryset = _targets(self.inspection)
@@ -246,11 +215,7 @@ class FindingForm(InspectionActionForm):
 class OrderForm(InspectionActionForm):
     prefix_name = "order"
     finding = FindingChoiceField(label=_("发现问题"), queryset=InspectionFinding.objects.none())
-    requirement = forms.CharField(
-        label=_("整改要求"),
-        max_length=inspection_services.DESCRIPTION_MAX_LENGTH,
-        widget=textarea(3),
-    )
+    requirement = text_field(_("整改要求"), inspection_services.DESCRIPTION_MAX_LENGTH, rows=3)
     days = forms.IntegerField(
         label=_("整改期限(工作日)"),
         required=False,
@@ -258,9 +223,7 @@ class OrderForm(InspectionActionForm):
         max_value=inspection_services.MAX_RECTIFICATION_DAYS,
         help_text=_("填写工作日数,或在下面选择日期"),
     )
-    due_date = forms.DateField(
-        label=_("整改期限(日期)"), required=False, widget=forms.DateInput(attrs=_DATE)
-    )
+    due_date = date_field(_("整改期限(日期)"), required=False)
 
     def setup(self):
         self.fields["finding"].queryset = _findings(self.inspection)
@@ -269,26 +232,10 @@ class OrderForm(InspectionActionForm):
 class RectifyForm(InspectionActionForm):
     prefix_name = "rectify"
     order = OrderChoiceField(label=_("整改通知"), queryset=RectificationOrder.objects.none())
-    result_text = forms.CharField(
-        label=_("整改情况"),
-        max_length=inspection_services.RESULT_MAX_LENGTH,
-        widget=textarea(3),
-    )
-    contracts_signed = forms.IntegerField(
-        label=_("新签劳动合同(份)"),
-        required=False,
-        min_value=0,
-        max_value=inspection_services.MAX_FIGURE,
-    )
-    workers_insured = forms.IntegerField(
-        label=_("新参保职工(人)"),
-        required=False,
-        min_value=0,
-        max_value=inspection_services.MAX_FIGURE,
-    )
-    amount_recovered = forms.DecimalField(
-        label=_("追回金额(元)"), required=False, min_value=0, max_digits=12, decimal_places=2
-    )
+    result_text = text_field(_("整改情况"), inspection_services.RESULT_MAX_LENGTH, rows=3)
+    contracts_signed = count_field(_("新签劳动合同(份)"), inspection_services.MAX_FIGURE)
+    workers_insured = count_field(_("新参保职工(人)"), inspection_services.MAX_FIGURE)
+    amount_recovered = amount_field(_("追回金额(元)"))
 
     def setup(self):
         self.fields["order"].queryset = (

@@ -7,16 +7,17 @@ the models into this app (inspections 0001, cases 0009) changed no data."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMModelMixin
 
 from huigong.cases.models import Case
+from huigong.common.models import StateChange, not_negative, state_field, user_link
 from huigong.kernel.scope import ScopedQuerySetMixin
 from huigong.kernel.timeline import TimelineEvent, TimelineQuerySet
+from huigong.orgs.models import organization_link
 from huigong.partners.models import Department
 
 # -- choices ------------------------------------------------------------------------------------
@@ -77,12 +78,7 @@ class Inspection(FSMModelMixin, models.Model):
     scope) with partner departments over a period. ``status`` only changes through
     ``huigong.inspections.services``."""
 
-    organization = models.ForeignKey(
-        "orgs.Organization",
-        verbose_name=_("组织单位"),
-        on_delete=models.PROTECT,
-        related_name="inspections",
-    )
+    organization = organization_link(_("组织单位"), related_name="inspections")
     name = models.CharField(_("检查名称"), max_length=200)
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"))
@@ -90,23 +86,9 @@ class Inspection(FSMModelMixin, models.Model):
         Department, verbose_name=_("联合部门"), blank=True, related_name="inspections"
     )
     description = models.TextField(_("检查内容"), blank=True)
-    status = FSMField(
-        _("状态"),
-        max_length=12,
-        choices=InspectionStatus.choices,
-        default=InspectionStatus.PLANNED,
-        protected=True,
-        db_index=True,
-    )
+    status = state_field(InspectionStatus, InspectionStatus.PLANNED)
     summary = models.TextField(_("检查总结"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_link(_("创建人"))
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     started_at = models.DateTimeField(_("开始检查时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -115,8 +97,7 @@ class Inspection(FSMModelMixin, models.Model):
 
     class Meta:
         db_table = "cases_inspection"
-        verbose_name = _("联合执法检查")
-        verbose_name_plural = _("联合执法检查")
+        verbose_name = verbose_name_plural = _("联合执法检查")
         ordering = ["-start_date", "-id"]
         permissions = [("manage_inspection", _("可组织联合执法检查"))]
         constraints = [
@@ -129,21 +110,11 @@ class Inspection(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @transition(field=status, source=InspectionStatus.PLANNED, target=InspectionStatus.IN_PROGRESS)
-    def start(self) -> None:
-        pass
-
-    @transition(field=status, source=InspectionStatus.IN_PROGRESS, target=InspectionStatus.FINISHED)
-    def finish(self) -> None:
-        pass
-
-    @transition(
-        field=status,
-        source=[InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS],
-        target=InspectionStatus.CANCELLED,
+    start = StateChange(InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS)
+    finish = StateChange(InspectionStatus.IN_PROGRESS, InspectionStatus.FINISHED)
+    cancel = StateChange(
+        [InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS], InspectionStatus.CANCELLED
     )
-    def cancel(self) -> None:
-        pass
 
 
 class InspectionTargetQuerySet(ScopedQuerySetMixin, models.QuerySet):
@@ -176,8 +147,7 @@ class InspectionTarget(models.Model):
 
     class Meta:
         db_table = "cases_inspectiontarget"
-        verbose_name = _("检查对象")
-        verbose_name_plural = _("检查对象")
+        verbose_name = verbose_name_plural = _("检查对象")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
@@ -188,10 +158,7 @@ class InspectionTarget(models.Model):
                 condition=Q(organization__isnull=False),
                 name="unique_inspection_target_org",
             ),
-            models.CheckConstraint(
-                condition=Q(workers_employed__isnull=True) | Q(workers_employed__gte=0),
-                name="inspection_target_workers_not_negative",
-            ),
+            not_negative("workers_employed", name="inspection_target_workers_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -229,32 +196,21 @@ class InspectionFinding(models.Model):
         on_delete=models.PROTECT,
         related_name="inspection_finding",
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    recorded_by = user_link(_("登记人"))
     recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
 
     objects = InspectionFindingQuerySet.as_manager()
 
     class Meta:
         db_table = "cases_inspectionfinding"
-        verbose_name = _("检查发现问题")
-        verbose_name_plural = _("检查发现问题")
+        verbose_name = verbose_name_plural = _("检查发现问题")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(workers_affected__gte=0),
                 name="inspection_finding_workers_not_negative",
             ),
-            models.CheckConstraint(
-                condition=Q(amount_involved__isnull=True) | Q(amount_involved__gte=0),
-                name="inspection_finding_amount_not_negative",
-            ),
+            not_negative("amount_involved", name="inspection_finding_amount_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -280,22 +236,8 @@ class RectificationOrder(FSMModelMixin, models.Model):
     )
     requirement = models.TextField(_("整改要求"))
     due_date = models.DateField(_("整改期限"))
-    status = FSMField(
-        _("状态"),
-        max_length=10,
-        choices=RectificationStatus.choices,
-        default=RectificationStatus.ISSUED,
-        protected=True,
-        db_index=True,
-    )
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("下达人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    status = state_field(RectificationStatus, RectificationStatus.ISSUED, max_length=10)
+    issued_by = user_link(_("下达人"))
     issued_at = models.DateTimeField(_("下达时间"), default=timezone.now)
     overdue_marked_at = models.DateTimeField(_("逾期时间"), null=True, blank=True)
     rectified_at = models.DateTimeField(_("整改完成时间"), null=True, blank=True)
@@ -311,8 +253,7 @@ class RectificationOrder(FSMModelMixin, models.Model):
 
     class Meta:
         db_table = "cases_rectificationorder"
-        verbose_name = _("整改通知")
-        verbose_name_plural = _("整改通知")
+        verbose_name = verbose_name_plural = _("整改通知")
         ordering = ["due_date", "id"]
         indexes = [
             # The deadline sweep scans issued orders by due date (STYLE.md, "History").
@@ -348,13 +289,7 @@ class RectificationOrder(FSMModelMixin, models.Model):
     def audit_org_path(self) -> str:
         return self.finding.target.inspection.organization.path
 
-    @transition(
-        field=status,
-        source=[RectificationStatus.ISSUED, RectificationStatus.OVERDUE],
-        target=RectificationStatus.RECTIFIED,
-    )
-    def rectify(self) -> None:
-        pass
+    rectify = StateChange(OPEN_RECTIFICATION_STATUSES, RectificationStatus.RECTIFIED)
 
 
 class InspectionEventQuerySet(ScopedQuerySetMixin, TimelineQuerySet):
@@ -377,5 +312,4 @@ class InspectionEvent(TimelineEvent):
 
     class Meta(TimelineEvent.Meta):
         db_table = "cases_inspectionevent"
-        verbose_name = _("执法检查记录")
-        verbose_name_plural = _("执法检查记录")
+        verbose_name = verbose_name_plural = _("执法检查记录")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.utils.formats import date_format
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from huigong.common.tables import BadgeColumn, card_table_attrs, organization_column
 
 from .models import Inspection, InspectionStatus
 
@@ -27,16 +28,16 @@ class InspectionTable(tables.Table):
         linkify=("inspections:detail", {"pk": tables.A("pk")}),
         attrs={"td": {"data-testid": "inspection-name"}},
     )
-    organization = tables.Column(
-        verbose_name=_("组织单位"), accessor="organization__name", order_by=("organization__path",)
-    )
+    organization = organization_column(_("组织单位"))
     start_date = tables.Column(
         verbose_name=_("检查期间"),
         order_by=("start_date", "id"),
         attrs={"td": {"class": "text-nowrap"}},
     )
-    status = tables.Column(
-        verbose_name=_("状态"), attrs={"td": {"data-testid": "inspection-status"}}
+    status = BadgeColumn(
+        verbose_name=_("状态"),
+        colours=STATUS_COLOURS,
+        attrs={"td": {"data-testid": "inspection-status"}},
     )
     target_count = tables.Column(verbose_name=_("检查单位"))
     finding_count = tables.Column(verbose_name=_("发现问题"))
@@ -57,27 +58,12 @@ class InspectionTable(tables.Table):
             "rectified_count",
             "contracts_total",
         )
-        attrs = {"class": "table table-vcenter card-table", "data-testid": "inspection-table"}
+        attrs = card_table_attrs("inspection-table")
         empty_text = _("没有符合条件的执法检查")
         order_by = ("-start_date",)
 
-    def _period(self, record) -> str:
+    def render_start_date(self, record):
+        # Plain text, so the export writes it as shown.
         return (
             f"{date_format(record.start_date, 'Y-m-d')} ~ {date_format(record.end_date, 'Y-m-d')}"
         )
-
-    def render_start_date(self, record):
-        return self._period(record)
-
-    def render_status(self, record):
-        return format_html(
-            '<span class="badge {}">{}</span>',
-            status_colour(record.status),
-            record.get_status_display(),
-        )
-
-    def value_start_date(self, record):
-        return self._period(record)
-
-    def value_status(self, record):
-        return record.get_status_display()

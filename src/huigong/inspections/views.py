@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -23,8 +22,7 @@ from django.views import View
 
 from huigong.cases.models import Case
 from huigong.cases.policy import VIEW_PERM as VIEW_CASE
-from huigong.common.forms import add_service_errors
-from huigong.common.listing import ScopedListView, StaffRequiredMixin
+from huigong.common.listing import ScopedListView, StaffRequiredMixin, save_form
 from huigong.common.workdays import deadline_status
 
 from . import policy, services
@@ -90,15 +88,14 @@ class InspectionCreateView(StaffRequiredMixin, View):
 
     def post(self, request):
         form = InspectionForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                inspection = services.plan_inspection(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, str(_("已创建执法检查计划")))
-                return HttpResponseRedirect(reverse("inspections:detail", args=[inspection.pk]))
-        return self.render_form(form, status=400)
+        done = save_form(
+            request,
+            form,
+            lambda: services.plan_inspection(actor=request.user, **form.cleaned_data),
+            success=_("已创建执法检查计划"),
+            redirect_to=lambda inspection: reverse("inspections:detail", args=[inspection.pk]),
+        )
+        return done or self.render_form(form, status=400)
 
 
 class InspectionEditView(StaffRequiredMixin, View):
@@ -132,16 +129,18 @@ class InspectionEditView(StaffRequiredMixin, View):
     def post(self, request, pk: int):
         inspection = self.load(pk)
         form = InspectionForm(request.POST, user=request.user, inspection=inspection)
-        if form.is_valid():
-            update = inspection_actions.get("update")
-            try:
-                inspection_actions.perform("update", request.user, inspection, form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, str(update.success))
-                return HttpResponseRedirect(reverse("inspections:detail", args=[inspection.pk]))
-        return self.render_form(form, policy.visible_inspection(request.user, pk), status=400)
+        done = save_form(
+            request,
+            form,
+            lambda: inspection_actions.perform(
+                "update", request.user, inspection, form.cleaned_data
+            ),
+            success=inspection_actions.get("update").success,
+            redirect_to=reverse("inspections:detail", args=[inspection.pk]),
+        )
+        return done or self.render_form(
+            form, policy.visible_inspection(request.user, pk), status=400
+        )
 
 
 # -- detail and actions ------------------------------------------------------------------------
@@ -159,18 +158,20 @@ def inspection_context(request, inspection: Inspection, bound=None) -> dict[str,
                     if order.status != RectificationStatus.RECTIFIED
                     else None
                 )
-    offered = {a.name: a for a in inspection_actions.allowed(user, inspection)}
-    action_forms = []
-    for name in PAGE_ORDER:
-        action = inspection_actions.get(name)
-        slug = action.form.prefix_name
-        if bound is not None and bound[0] == slug:
-            form, open_ = bound[1], True
-        elif name in offered:
-            form, open_ = action.form(inspection=inspection, user=user), False
-        else:
-            continue
-        action_forms.append({"name": slug, "label": action.label, "form": form, "open": open_})
+    offered = inspection_actions.allowed_names(user, inspection)
+    if bound is not None:
+        bound = (page_action(bound[0]).name, bound[1])
+    action_forms = [
+        {
+            "name": action.form.prefix_name,
+            "label": action.label,
+            "form": form,
+            "open": bound is not None and bound[0] == action.name,
+        }
+        for action, form in inspection_actions.forms(
+            user, inspection, bound=bound, names=PAGE_ORDER, offered=offered
+        )
+    ]
     return {
         "inspection": inspection,
         "page_title": inspection.name,
@@ -207,23 +208,15 @@ class InspectionActionView(StaffRequiredMixin, View):
         if step is None:
             raise Http404
         inspection = policy.visible_inspection(request.user, pk)
-        form = step.form(request.POST, inspection=inspection, user=request.user)
-        if form.is_valid():
-            try:
-                result = inspection_actions.perform(
-                    step.name, request.user, inspection, form.service_kwargs()
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, str(step.success))
-                if step.name == "open_case" and self._case_visible(result):
-                    return HttpResponseRedirect(reverse("cases:detail", args=[result.pk]))
-                return HttpResponseRedirect(reverse("inspections:detail", args=[inspection.pk]))
+
+        def after(result):
+            if step.name == "open_case" and self._case_visible(result):
+                return reverse("cases:detail", args=[result.pk])
+            return reverse("inspections:detail", args=[inspection.pk])
+
+        done, form = inspection_actions.post(request, step.name, inspection, redirect_to=after)
+        if done:
+            return done
         inspection = policy.visible_inspection(request.user, pk)  # as stored: nothing changed
-        return render(
-            request,
-            "inspections/detail.html",
-            inspection_context(request, inspection, bound=(action, form)),
-            status=400,
-        )
+        context = inspection_context(request, inspection, bound=(action, form))
+        return render(request, "inspections/detail.html", context, status=400)

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponse
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from huigong.common.files import modified_before, private_file_response, private_storage
+from huigong.common.models import user_link
 
 #: At most 10 MB, of these types (extension → accepted content types, magic bytes).
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -78,13 +78,7 @@ class AttachmentBase(models.Model):
     original_name = models.CharField(gettext_lazy("原文件名"), max_length=200)
     size = models.PositiveIntegerField(gettext_lazy("大小(字节)"))
     content_type = models.CharField(gettext_lazy("类型"), max_length=100)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=gettext_lazy("上传人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    uploaded_by = user_link(gettext_lazy("上传人"), blank=False)
     uploaded_at = models.DateTimeField(gettext_lazy("上传时间"), default=timezone.now)
 
     class Meta:

@@ -17,23 +17,24 @@ query (``GROUP BY`` the child-level prefix of the materialized path) and roll it
 tree for the materialized snapshots. Dashboards, reports and the API read indicators from
 here only.
 
-Example (``huigong/people/indicators.py`` and ``huigong/cases/indicators.py``)::
+Apps declare them through an ``IndicatorGroup``, which states once what a run of
+indicators shares (section, permission, kind, the rows and their date …) and numbers them
+in the order they are declared. Example (simplified from ``huigong/cases/indicators.py``)::
 
-    register(Indicator(
-        key="people.registered", label=_("登记职工"), unit=_("人"),
-        kind=IndicatorKind.STOCK, queryset=lambda: Person.objects.all(),
-        section=ORGANIZATION, permission="people.view_person",
-    ))
-    register(Ratio(
-        key="cases.satisfaction_rate", label=_("满意率"), unit="%", scale=100,
-        numerator="cases.satisfied", denominator="cases.rated", section=CASES,
-    ))
+    rated = IndicatorGroup(
+        CASES, order=240, permission=PERM, kind=IndicatorKind.NEW, unit=_("件"),
+        date_field="rated_at", headline=False,
+    )
+    rated.indicator("cases.rated", _("已评价诉求"), queryset=lambda: Case.objects.rated())
+    rated.indicator("cases.satisfied", _("满意或基本满意"), queryset=satisfied_cases)
+    rated.percentage("cases.satisfaction_rate", _("满意率"), "cases.satisfied", "cases.rated")
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
@@ -335,3 +336,61 @@ def all_ratios() -> list[Ratio]:
 def autodiscover() -> None:
     """Import ``indicators`` of every installed app (called from ``StatsConfig.ready``)."""
     autodiscover_modules("indicators")
+
+
+class IndicatorGroup:
+    """Indicators declared together on one dashboard section. ``fields`` (permission,
+    kind, unit, the rows, their date …) are those every base indicator of the group
+    shares; an entry states only what is its own, and a field it gives wins. Entries are
+    ordered as they are declared, from ``order`` on (or by an ``order`` they give).
+    A ratio takes only the section and the order: it shares no rows."""
+
+    def __init__(self, section: Section, *, order: int | None = None, **fields: Any) -> None:
+        self.section = section
+        self.fields = fields
+        self._orders: Iterator[int] | None = None if order is None else itertools.count(order)
+
+    def group(self, *, order: int | None = None, **fields: Any) -> IndicatorGroup:
+        """A run of this group's indicators sharing more ``fields`` (the same rows, the
+        same date …); it goes on with this group's numbering unless it starts an ``order``."""
+        group = IndicatorGroup(self.section, order=order, **{**self.fields, **fields})
+        if order is None:
+            group._orders = self._orders
+        return group
+
+    def _next_order(self, fields: dict[str, Any]) -> int:
+        if "order" in fields:
+            return fields.pop("order")
+        if self._orders is None:
+            raise ImproperlyConfigured("an indicator group without an order needs one per entry")
+        return next(self._orders)
+
+    def indicator(self, key: str, label: Promise | str, **fields: Any) -> Indicator:
+        """Register a base indicator with the group's fields."""
+        order = self._next_order(fields)
+        indicator = Indicator(
+            key=key, label=label, section=self.section, order=order, **{**self.fields, **fields}
+        )
+        return register(indicator)
+
+    def ratio(
+        self, key: str, label: Promise | str, numerator: str, denominator: str, **fields: Any
+    ) -> Ratio:
+        """Register ``numerator / denominator`` (both registered before) as a ratio."""
+        order = self._next_order(fields)
+        ratio = Ratio(
+            key=key,
+            label=label,
+            section=self.section,
+            numerator=numerator,
+            denominator=denominator,
+            order=order,
+            **fields,
+        )
+        return register(ratio)
+
+    def percentage(
+        self, key: str, label: Promise | str, numerator: str, denominator: str, **fields: Any
+    ) -> Ratio:
+        """A ratio shown as a percentage (its changes in percentage points)."""
+        return self.ratio(key, label, numerator, denominator, unit="%", scale=100, **fields)

@@ -23,8 +23,7 @@ class NumberSequence(models.Model):
     last = models.PositiveIntegerField(_("已用到"), default=0)
 
     class Meta:
-        verbose_name = _("编号序列")
-        verbose_name_plural = _("编号序列")
+        verbose_name = verbose_name_plural = _("编号序列")
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "key", "year"], name="kernel_unique_number_sequence"
@@ -54,8 +53,7 @@ class Notification(models.Model):
     sent_in_digest_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("提醒")
-        verbose_name_plural = _("提醒")
+        verbose_name = verbose_name_plural = _("提醒")
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(
@@ -85,8 +83,7 @@ class Digest(models.Model):
     notification_count = models.PositiveIntegerField(_("提醒条数"), default=0)
 
     class Meta:
-        verbose_name = _("每日提醒摘要")
-        verbose_name_plural = _("每日提醒摘要")
+        verbose_name = verbose_name_plural = _("每日提醒摘要")
         constraints = [
             models.UniqueConstraint(fields=["user", "day"], name="kernel_unique_digest_per_day"),
         ]

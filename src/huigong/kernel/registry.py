@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
 
-from django.apps import apps
+from django.apps import AppConfig, apps
 from django.urls import NoReverseMatch, include, path, reverse
 from django.utils.functional import Promise
 
@@ -299,6 +299,37 @@ def demo_loaders() -> list[DemoLoader]:
     return sorted(_DEMO.values(), key=lambda d: (d.order, d.name))
 
 
+# -- an app's declarations ----------------------------------------------------------------------
+
+
+class PlatformAppConfig(AppConfig):
+    """The ``AppConfig`` of an app that plugs into the platform: it declares what it adds
+    as class attributes, which ``ready`` registers, and overrides ``register`` for what
+    needs its models or services (sweeps, seeds, demo loaders …)."""
+
+    menu_items: tuple[MenuItem, ...] = ()
+    tiles: tuple[Tile, ...] = ()
+    picker_permissions: tuple[str, ...] = ()
+    jobs: tuple[Job, ...] = ()
+    #: The permissions the app gives each seeded role (``grant``).
+    grants: dict[str, list[str]] = {}
+
+    def ready(self) -> None:
+        for item in self.menu_items:
+            register_menu_item(item)
+        for tile in self.tiles:
+            register_tile(tile)
+        register_picker_permissions(*self.picker_permissions)
+        for job in self.jobs:
+            register_job(job)
+        for role, permissions in self.grants.items():
+            grant(role, permissions, app=self.label)
+        self.register()
+
+    def register(self) -> None:
+        """Register what the class attributes cannot declare (it needs the app's models)."""
+
+
 # -- URLs -----------------------------------------------------------------------------------------
 
 
@@ -337,4 +368,28 @@ def portal_urls() -> list:
     for config in _platform_apps():
         module = _app_module(config, "urls")
         patterns.extend(getattr(module, "portal_urlpatterns", None) or [])
+    return patterns
+
+
+#: Where the usual pages of a kind of object live, the same in every app.
+OBJECT_PAGES = {
+    "list": "",
+    "create": "new/",
+    "detail": "<int:pk>/",
+    "edit": "<int:pk>/edit/",
+    "action": "<int:pk>/<slug:action>/",
+}
+
+
+def object_urls(**pages) -> list:
+    """URL patterns of an object's usual pages at their usual paths (``OBJECT_PAGES``):
+    ``object_urls(list=ListView, detail=DetailView, edit=(UpdateView, "update"))``. Each
+    keyword gives a page's view (a class-based view or a function), named after the page
+    unless it comes as ``(view, url name)``."""
+    patterns = []
+    for page, view in pages.items():
+        view, name = view if isinstance(view, tuple) else (view, page)
+        if isinstance(view, type):
+            view = view.as_view()
+        patterns.append(path(OBJECT_PAGES[page], view, name=name))
     return patterns

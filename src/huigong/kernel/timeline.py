@@ -9,16 +9,18 @@ and partner departments see, and of which they see the note. Staff in scope see 
 event. That rule lives here once: the workbench, the portal and the API all ask the
 event (``shown_to`` / ``note_for``) or the queryset (``for_audience``).
 
-Apps keep one small named function per kind of event (``case_referred_event`` …) so that
-every event of a kind carries the same data; those functions call ``record_event``.
+Apps declare one named writer per kind of event (``case_referred_event = EventWriter(…)``)
+so that every event of a kind carries the same data; the writers call ``record_event``.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
+from operator import attrgetter
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 from django.apps import apps
@@ -49,17 +51,14 @@ class Visibility:
 
     def kinds(self, audience: str) -> frozenset[str] | None:
         """The kinds ``audience`` sees; ``None`` means all of them (staff)."""
-        if audience == Audience.WORKER:
-            return self.worker
-        if audience == Audience.PARTNER:
-            return self.partner
-        return None
+        return self._of(audience, "")
 
     def note_kinds(self, audience: str) -> frozenset[str] | None:
-        if audience == Audience.WORKER:
-            return self.worker_note
-        if audience == Audience.PARTNER:
-            return self.partner_note
+        return self._of(audience, "_note")
+
+    def _of(self, audience: str, suffix: str) -> frozenset[str] | None:
+        if audience in (Audience.WORKER, Audience.PARTNER):
+            return getattr(self, f"{Audience(audience).value}{suffix}")
         return None
 
 
@@ -185,6 +184,79 @@ def record_event(
         note=note,
         data=data or {},
     )
+
+
+#: A value of an event, computed from the writer's keyword arguments: a dotted path
+#: (``"referral.note"``) or a function of the arguments as attributes.
+Value = str | Callable[[SimpleNamespace], Any]
+
+
+def _value(value: Value, args: SimpleNamespace) -> Any:
+    return attrgetter(value)(args) if isinstance(value, str) else value(args)
+
+
+_ALWAYS = object()
+
+
+def as_text(path: str, *, unset: Any = _ALWAYS) -> Callable[[SimpleNamespace], Any]:
+    """The value at ``path`` as text (a date, an amount), for an event's ``data``; with
+    ``unset``, what stands for a value that is ``None``."""
+    get = attrgetter(path)
+
+    def text(args: SimpleNamespace) -> Any:
+        found = get(args)
+        if found is None and unset is not _ALWAYS:
+            return unset
+        return str(found)
+
+    return text
+
+
+@dataclass(frozen=True)
+class EventWriter:
+    """One kind of event, declared as data and called like a function with keyword
+    arguments: ``case_referred_event(case=…, actor=…, referral=…, from_status=…)``.
+
+    ``subject`` is the path, among the arguments, of the object whose timeline gets the
+    row (``"case"``, ``"order.finding.target.inspection"``); ``note`` the path of its note
+    (without one, the caller's own ``note=``); ``data`` maps each key of the row's data to
+    its value; ``to_status`` records the subject's status after the change (the caller
+    passes ``from_status``). ``actor`` (``None``: the system) and ``time`` are the
+    caller's, as for ``record_event``."""
+
+    kind: str
+    subject: str
+    note: Value | None = None
+    data: Mapping[str, Value] | Callable[[SimpleNamespace], dict[str, Any]] = field(
+        default_factory=dict
+    )
+    to_status: bool = False
+
+    def __call__(
+        self,
+        *,
+        actor=None,
+        from_status: str = "",
+        note: str = "",
+        time: datetime.datetime | None = None,
+        **arguments: Any,
+    ) -> TimelineEvent:
+        args = SimpleNamespace(**arguments)
+        subject = _value(self.subject, args)
+        if callable(self.data):
+            data = self.data(args)
+        else:
+            data = {key: _value(value, args) for key, value in self.data.items()}
+        return record_event(
+            subject,
+            self.kind,
+            actor=actor,
+            from_status=from_status,
+            to_status=subject.status if self.to_status else "",
+            note=note if self.note is None else _value(self.note, args),
+            data=data,
+            time=time,
+        )
 
 
 def timeline_rows(

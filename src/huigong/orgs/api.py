@@ -4,12 +4,14 @@ writes through ``huigong.orgs.services``. Ids outside the scope are 404 like mis
 import datetime
 from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from huigong.api import ErrorOut, InputSchema, call_service
+from huigong.api import ErrorOut, InputSchema, call_service, organization_filter_error
 from huigong.common.text import clean_code, clean_text
 
 from . import policy, services
@@ -88,6 +90,41 @@ class OrgUpdateIn(OrgFieldsIn):
 
 class MoveIn(InputSchema):
     parent_id: int
+
+
+# -- organizations that other routers' requests name -------------------------------------------
+
+
+def chosen_organization(user, org_id: int | None, field: str, *, perm=None, message=None):
+    """The organization a request body names by id (``field``), in the caller's scope
+    (where they hold ``perm``, if given); None when it names none. Missing and out of
+    scope are the same field error, ``message`` or the general one."""
+    if org_id is None:
+        return None
+    organization = Organization.objects.visible_to(user, perm).filter(pk=org_id).first()
+    if organization is None:
+        raise ValidationError({field: [message or _("所选组织不存在或不在您的管辖范围内")]})
+    return organization
+
+
+def filter_organization(user, org_id: int) -> Organization:
+    """The organization a list's ``organization`` filter names, in the caller's scope, or
+    the 422 that is the same for a missing one."""
+    organization = Organization.objects.visible_to(user).filter(pk=org_id).first()
+    if organization is None:
+        raise organization_filter_error()
+    return organization
+
+
+def within(queryset: QuerySet, organization: Organization | None) -> QuerySet:
+    """The rows of ``queryset`` whose organization lies in ``organization``'s subtree;
+    none for no organization."""
+    if organization is None:
+        return queryset.none()
+    return queryset.filter(organization__path__startswith=organization.path)
+
+
+# -- this router ----------------------------------------------------------------------------------
 
 
 def _visible(request) -> QuerySet:

@@ -30,6 +30,16 @@ class OrgChoiceField(forms.ModelChoiceField):
         return "\u3000" * max(obj.depth - 1, 0) + obj.name
 
 
+class OrganizationField(forms.ModelChoiceField):
+    """One organization, picked with the search-as-you-type picker and shown by its name
+    alone (the form's queryset decides which are offered)."""
+
+    widget = OrganizationAutocomplete
+
+    def label_from_instance(self, obj: Organization) -> str:
+        return obj.name
+
+
 class TablerFormMixin:
     """Tabler/Bootstrap classes on every widget, and ``is-invalid`` on fields in error."""
 

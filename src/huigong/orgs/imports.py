@@ -183,13 +183,12 @@ class OrganizationImportSpec(ImportSpec):
         ),
     ]
 
-    def parse(self, header, body):
+    def begin(self) -> None:
         # Parents met so far: existing organizations (by pk) and rows of this file.
         self._existing: dict[int, _Parent] = {}
         self._from_rows: list[_Parent] = []
         self._created: dict[int, Organization] = {}
         self._lookup_cache: dict[str, list[Organization]] = {}
-        return super().parse(header, body)
 
     # -- finding parents ---------------------------------------------------------------
 
@@ -224,9 +223,12 @@ class OrganizationImportSpec(ImportSpec):
         return [self._existing[o.pk] for o in orgs]
 
     def _cached(self, key: str, query) -> list[Organization]:
+        """Organizations of the database matching ``query``, except those this import
+        created itself: rows of the file stand for them (``_from_rows``)."""
         if key not in self._lookup_cache:
             self._lookup_cache[key] = list(query[:50])
-        return self._lookup_cache[key]
+        created = {org.pk for org in self._created.values()}
+        return [org for org in self._lookup_cache[key] if org.pk not in created]
 
     def _resolve_parent(self, text: str) -> _Parent:
         column = _("“上级组织”列")

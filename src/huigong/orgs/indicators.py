@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from huigong.kernel.indicators import Indicator, IndicatorKind, Section, register, register_section
+from huigong.kernel.indicators import IndicatorGroup, IndicatorKind, Section, register_section
 
 from .models import Organization, OrgKind, OrgStatus
 
@@ -16,34 +16,26 @@ def _active_organizations():
     return Organization.objects.filter(status=OrgStatus.ACTIVE)
 
 
-register(
-    Indicator(
-        key="orgs.organizations",
-        label=_("工会组织"),
-        unit=_("个"),
-        kind=IndicatorKind.STOCK,
-        queryset=_active_organizations,
-        section=ORGANIZATION,
-        path_field="path",
-        breakdown="kind",
-        permission="orgs.view_organization",
-        description=_("本级及下级的工会组织,按类型分列"),
-        order=10,
-    )
+organizations = IndicatorGroup(
+    ORGANIZATION,
+    permission="orgs.view_organization",
+    kind=IndicatorKind.STOCK,
+    unit=_("个"),
+    path_field="path",
 )
-
-register(
-    Indicator(
-        key="orgs.grassroots",
-        label=_("基层工会"),
-        unit=_("个"),
-        kind=IndicatorKind.STOCK,
-        queryset=lambda: _active_organizations().filter(kind=OrgKind.GRASSROOTS),
-        section=ORGANIZATION,
-        path_field="path",
-        breakdown="category",
-        permission="orgs.view_organization",
-        description=_("基层工会,按行政事业、企业、农村社区分类"),
-        order=20,
-    )
+organizations.indicator(
+    "orgs.organizations",
+    _("工会组织"),
+    queryset=_active_organizations,
+    breakdown="kind",
+    description=_("本级及下级的工会组织,按类型分列"),
+    order=10,
+)
+organizations.indicator(
+    "orgs.grassroots",
+    _("基层工会"),
+    queryset=lambda: _active_organizations().filter(kind=OrgKind.GRASSROOTS),
+    breakdown="category",
+    description=_("基层工会,按行政事业、企业、农村社区分类"),
+    order=20,
 )

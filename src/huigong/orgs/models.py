@@ -52,6 +52,33 @@ def kind_allowed_under(kind: str, parent_kind: str | None) -> bool:
     return parent_kind in ALLOWED_PARENT_KINDS.get(kind, frozenset())
 
 
+def organization_link(
+    verbose_name, *, related_name: str, on_delete=models.PROTECT, **options
+) -> models.ForeignKey:
+    """The organization a row belongs to: its data scope (``visible_to``). Protected by
+    default: an organization with rows is merged or dissolved, never deleted."""
+    return models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=verbose_name,
+        on_delete=on_delete,
+        related_name=related_name,
+        **options,
+    )
+
+
+def employer_link(verbose_name, *, related_name: str) -> models.ForeignKey:
+    """An employer (or other unit) that has a union in the tree, where there is one; the
+    row keeps its name as text beside it, so the link may be empty."""
+    return models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+    )
+
+
 class GrassrootsCategory(models.TextChoices):
     PUBLIC = "public", _("行政事业")
     ENTERPRISE = "enterprise", _("企业")
@@ -144,8 +171,7 @@ class Organization(MP_Node):
     objects = OrganizationManager()
 
     class Meta:
-        verbose_name = _("工会组织")
-        verbose_name_plural = _("工会组织")
+        verbose_name = verbose_name_plural = _("工会组织")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(category="") | models.Q(kind="grassroots"),
@@ -227,8 +253,7 @@ class Grid(MP_Node):
     objects = GridManager()
 
     class Meta:
-        verbose_name = _("网格")
-        verbose_name_plural = _("网格")
+        verbose_name = verbose_name_plural = _("网格")
 
     def __str__(self) -> str:
         return self.name

@@ -5,6 +5,8 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from huigong.common.tables import card_table_attrs
+
 from .models import Organization
 
 
@@ -38,6 +40,6 @@ class OrganizationTable(tables.Table):
             "founded_on",
             "status",
         )
-        attrs = {"class": "table table-vcenter card-table", "data-testid": "org-table"}
+        attrs = card_table_attrs("org-table")
         empty_text = _("没有符合条件的组织")
         row_attrs = {"data-org-id": lambda record: record.pk}

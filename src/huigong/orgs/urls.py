@@ -1,18 +1,22 @@
 from django.urls import path
 
+from huigong.kernel.registry import object_urls
+
 from . import views
 
 app_name = "orgs"
 
 urlpatterns = [
-    path("", views.OrganizationListView.as_view(), name="list"),
+    *object_urls(
+        list=views.OrganizationListView,
+        create=views.OrganizationCreateView,
+        detail=views.OrganizationDetailView,
+        edit=views.OrganizationEditView,
+    ),
     path("tree/", views.OrganizationTreeView.as_view(), name="tree"),
     path("tree/<int:pk>/children/", views.TreeChildrenView.as_view(), name="tree_children"),
     path("autocomplete/", views.OrganizationAutocompleteView.as_view(), name="autocomplete"),
-    path("new/", views.OrganizationCreateView.as_view(), name="create"),
     path("import/", views.OrganizationImportView.as_view(), name="import"),
-    path("<int:pk>/", views.OrganizationDetailView.as_view(), name="detail"),
-    path("<int:pk>/edit/", views.OrganizationEditView.as_view(), name="edit"),
     path("<int:pk>/move/", views.OrganizationMoveView.as_view(), name="move"),
     path("<int:pk>/merge/", views.OrganizationMergeView.as_view(), name="merge"),
     path("<int:pk>/dissolve/", views.OrganizationDissolveView.as_view(), name="dissolve"),

@@ -7,25 +7,13 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from huigong.accounts.forms import UserMultipleChoiceField
 from huigong.accounts.models import User
-from huigong.orgs.forms import TablerFormMixin
+from huigong.orgs.forms import OrganizationField, TablerFormMixin
 from huigong.orgs.models import Organization
-from huigong.orgs.widgets import OrganizationAutocomplete
 
 from .models import Department, DepartmentKind
 from .policy import MANAGE_DEPARTMENT, member_candidates
-
-
-class OrganizationField(forms.ModelChoiceField):
-    widget = OrganizationAutocomplete
-
-    def label_from_instance(self, obj):
-        return obj.name
-
-
-class MemberField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return obj.name or obj.username
 
 
 class DepartmentForm(TablerFormMixin, forms.Form):
@@ -44,7 +32,7 @@ class DepartmentForm(TablerFormMixin, forms.Form):
     )
     contact_name = forms.CharField(label=_("联系人"), required=False, max_length=50)
     contact_phone = forms.CharField(label=_("联系电话"), required=False, max_length=30)
-    members = MemberField(
+    members = UserMultipleChoiceField(
         label=_("部门账号"),
         queryset=User.objects.none(),
         required=False,

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from huigong.kernel.scope import ScopedQuerySetMixin
+from huigong.orgs.models import organization_link
 
 
 class DepartmentKind(models.TextChoices):
@@ -45,12 +46,7 @@ class Department(models.Model):
     """A partner department (人社/劳动监察, 司法, 法院, 民政, …) that the union refers
     matters to, registered at the organization whose area it serves."""
 
-    organization = models.ForeignKey(
-        "orgs.Organization",
-        verbose_name=_("所属组织"),
-        on_delete=models.PROTECT,
-        related_name="partner_departments",
-    )
+    organization = organization_link(_("所属组织"), related_name="partner_departments")
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=20, choices=DepartmentKind.choices)
     response_days = models.PositiveSmallIntegerField(_("答复时限(工作日)"), default=5)
@@ -72,8 +68,7 @@ class Department(models.Model):
         # The table was created by ``cases`` (0001) and keeps its name, so moving the
         # model here (partners 0001, cases 0008) changed no data.
         db_table = "cases_department"
-        verbose_name = _("协作部门")
-        verbose_name_plural = _("协作部门")
+        verbose_name = verbose_name_plural = _("协作部门")
         ordering = ["organization__path", "name"]
         permissions = [("manage_department", _("管理协作部门"))]
         constraints = [

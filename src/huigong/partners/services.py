@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from huigong.accounts.models import User
 from huigong.audit.models import ChangeAction
-from huigong.audit.services import record_change, snapshot
+from huigong.audit.services import change_recorded, record_change, snapshot
 from huigong.common.fields import FieldErrors, clean_choice, clean_line
 from huigong.kernel.scope import user_can_at
 from huigong.orgs.models import Organization
@@ -221,15 +221,7 @@ def deactivate_department(*, actor, department: Department | int) -> Department:
     _require(actor, department.organization, _("您没有管理该协作部门的权限"))
     if not department.is_active:
         raise ValidationError(_("该协作部门已停用"), code="invalid_state")
-    before = _state(department)
-    department.is_active = False
-    department.save(update_fields=["is_active"])
-    record_change(
-        actor=actor,
-        obj=department,
-        action=ChangeAction.UPDATE,
-        before=before,
-        after=_state(department),
-        note=_("停用"),
-    )
+    with change_recorded(actor=actor, obj=department, state=_state, note=_("停用")):
+        department.is_active = False
+        department.save(update_fields=["is_active"])
     return department

@@ -2,14 +2,18 @@
 
 from django.urls import path
 
+from huigong.kernel.registry import object_urls
+
 from . import views
 
 app_name = "partners"
 
 urlpatterns = [
-    path("", views.DepartmentListView.as_view(), name="departments"),
-    path("new/", views.DepartmentCreateView.as_view(), name="department_new"),
-    path("<int:pk>/edit/", views.DepartmentEditView.as_view(), name="department_edit"),
+    *object_urls(
+        list=(views.DepartmentListView, "departments"),
+        create=(views.DepartmentCreateView, "department_new"),
+        edit=(views.DepartmentEditView, "department_edit"),
+    ),
     path(
         "<int:pk>/deactivate/",
         views.DepartmentDeactivateView.as_view(),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from huigong.common.listing import StaffRequiredMixin
+from huigong.common.listing import StaffRequiredMixin, save_form
 
 from . import services
 from .forms import DepartmentForm
@@ -55,9 +55,18 @@ class DepartmentFormView(StaffRequiredMixin, View):
             status=400 if form.errors else 200,
         )
 
-    def saved(self, department: Department, text: str):
-        messages.success(self.request, text % {"name": department.name})
-        return HttpResponseRedirect(reverse("partners:departments"))
+    def save(self, form, perform, text: str, department: Department | None = None):
+        """Run ``perform`` on the valid form: back to the list, naming the department in
+        ``text``, or the form again with the service's messages."""
+        done = save_form(
+            self.request,
+            form,
+            perform,
+            success=lambda saved: text % {"name": saved.name},
+            redirect_to=reverse("partners:departments"),
+            errors=DepartmentForm.apply_service_errors,
+        )
+        return done or self.render_form(form, department)
 
 
 class DepartmentCreateView(DepartmentFormView):
@@ -66,14 +75,11 @@ class DepartmentCreateView(DepartmentFormView):
 
     def post(self, request):
         form = DepartmentForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                department = services.create_department(actor=request.user, **form.service_kwargs())
-            except ValidationError as exc:
-                form.apply_service_errors(exc)
-            else:
-                return self.saved(department, _("已登记协作部门“%(name)s”"))
-        return self.render_form(form)
+        return self.save(
+            form,
+            lambda: services.create_department(actor=request.user, **form.service_kwargs()),
+            _("已登记协作部门“%(name)s”"),
+        )
 
 
 class DepartmentEditView(DepartmentFormView):
@@ -86,16 +92,14 @@ class DepartmentEditView(DepartmentFormView):
     def post(self, request, pk: int):
         department = managed_department_or_404(request.user, pk)
         form = DepartmentForm(request.POST, user=request.user, department=department)
-        if form.is_valid():
-            try:
-                department = services.update_department(
-                    actor=request.user, department=department, **form.service_kwargs()
-                )
-            except ValidationError as exc:
-                form.apply_service_errors(exc)
-            else:
-                return self.saved(department, _("已保存协作部门“%(name)s”"))
-        return self.render_form(form, department)
+        return self.save(
+            form,
+            lambda: services.update_department(
+                actor=request.user, department=department, **form.service_kwargs()
+            ),
+            _("已保存协作部门“%(name)s”"),
+            department,
+        )
 
 
 class DepartmentDeactivateView(StaffRequiredMixin, View):

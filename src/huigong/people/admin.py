@@ -10,40 +10,27 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from huigong.common.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline
+
 from .models import HouseholdMember, Person
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class HouseholdMemberInline(admin.TabularInline):
-    model = HouseholdMember
-    extra = 0
-    fields = ("relation", "name", "masked_id_number", "birth_year", "health")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+class MaskedIdNumberMixin:
+    """The ID number as every admin of this app shows it: masked."""
 
     @admin.display(description=_("身份证号码"))
     def masked_id_number(self, obj):
         return obj.masked_id_number
 
 
+class HouseholdMemberInline(MaskedIdNumberMixin, ReadOnlyTabularInline):
+    model = HouseholdMember
+    fields = ("relation", "name", "masked_id_number", "birth_year", "health")
+    readonly_fields = fields
+
+
 @admin.register(Person)
-class PersonAdmin(ReadOnlyAdmin):
+class PersonAdmin(MaskedIdNumberMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "masked_id_number",
@@ -77,17 +64,13 @@ class PersonAdmin(ReadOnlyAdmin):
     readonly_fields = fields
     inlines = [HouseholdMemberInline]
 
-    @admin.display(description=_("身份证号码"))
-    def masked_id_number(self, obj):
-        return obj.masked_id_number
-
     @admin.display(description=_("手机号"))
     def masked_phone(self, obj):
         return obj.masked_phone
 
 
 @admin.register(HouseholdMember)
-class HouseholdMemberAdmin(ReadOnlyAdmin):
+class HouseholdMemberAdmin(MaskedIdNumberMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("name", "relation", "masked_id_number", "person", "health")
     list_filter = ("relation", "health")
     search_fields = ("name", "person__name")
@@ -104,7 +87,3 @@ class HouseholdMemberAdmin(ReadOnlyAdmin):
         "school",
     )
     readonly_fields = fields
-
-    @admin.display(description=_("身份证号码"))
-    def masked_id_number(self, obj):
-        return obj.masked_id_number

@@ -19,9 +19,17 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from huigong.api import ApiError, ErrorCode, ErrorOut, InputSchema, Pagination, call_service
+from huigong.api import (
+    ApiError,
+    ErrorCode,
+    ErrorOut,
+    InputSchema,
+    Pagination,
+    call_service,
+    filtered,
+)
 from huigong.audit.models import RevealReason
-from huigong.orgs.models import Organization
+from huigong.orgs.api import chosen_organization
 
 from . import policy, services
 from .filters import PersonFilter
@@ -190,24 +198,15 @@ def _load_person(request, person_id: int) -> Person:
     return policy.visible_person(request.auth, person_id)
 
 
-def _visible_org(user, org_id: int | None, field: str, perm: str | None = None):
-    if org_id is None:
-        return None
-    org = Organization.objects.visible_to(user, perm).filter(pk=org_id).first()
-    if org is None:
-        raise ValidationError({field: [_("所选组织不存在或不在您的管辖范围内")]})
-    return org
-
-
 def _person_changes(user, payload: dict) -> dict:
     changes = dict(payload)
     if "organization_id" in changes:
         org_id = changes.pop("organization_id")
         if org_id is None:
             raise ValidationError({"organization_id": [_("请选择所属工会")]})
-        changes["organization"] = _visible_org(user, org_id, "organization_id")
+        changes["organization"] = chosen_organization(user, org_id, "organization_id")
     if "employer_id" in changes:
-        changes["employer"] = _visible_org(user, changes.pop("employer_id"), "employer_id")
+        changes["employer"] = chosen_organization(user, changes.pop("employer_id"), "employer_id")
     for name in ("employment_form", "new_form_type"):
         if name in changes and changes[name] is not None:
             changes[name] = str(changes[name].value)
@@ -260,13 +259,7 @@ def list_persons(request, filters: Query[PersonQueryParams]):
     )
     # The same filter set as the workbench list: one definition of each filter.
     filterset = PersonFilter(data=request.GET, queryset=queryset, request=request, channel="api")
-    if not filterset.is_valid():
-        errors = [
-            {"field": name, "message": " ".join(messages), "type": "invalid"}
-            for name, messages in filterset.errors.items()
-        ]
-        raise ApiError(ErrorCode.INVALID_INPUT, _("查询参数有误"), status=422, errors=errors)
-    persons = filterset.qs
+    persons = filtered(filterset)
     if filterset.search_refusal is not None:
         raise ApiError(ErrorCode.THROTTLED, filterset.search_refusal.message, status=429)
     return persons
@@ -337,6 +330,13 @@ def _load_member(person: Person, member_id: int):
     return get_object_or_404(person.household.all(), pk=member_id)
 
 
+def _save_member(request, service, changes: dict, **subject):
+    """Call a household member's service and carry its warnings to the response."""
+    result = call_service(service, actor=request.auth, **subject, **_member_changes(changes))
+    result.member.warnings = result.warnings
+    return result.member
+
+
 @router.get(
     "/persons/{int:person_id}/household",
     response={200: list[MemberOut], 403: ErrorOut, 404: ErrorOut},
@@ -354,14 +354,10 @@ def list_household(request, person_id: int):
 )
 def create_household_member(request, person_id: int, payload: MemberIn):
     person = _load_person(request, person_id)
-    result = call_service(
-        services.add_household_member,
-        actor=request.auth,
-        person=person,
-        **_member_changes(payload.model_dump()),
+    member = _save_member(
+        request, services.add_household_member, payload.model_dump(), person=person
     )
-    result.member.warnings = result.warnings
-    return Status(201, result.member)
+    return Status(201, member)
 
 
 @router.patch(
@@ -370,16 +366,9 @@ def create_household_member(request, person_id: int, payload: MemberIn):
     summary="修改家庭成员",
 )
 def update_household_member(request, person_id: int, member_id: int, payload: MemberPatch):
-    person = _load_person(request, person_id)
-    member = _load_member(person, member_id)
-    result = call_service(
-        services.update_household_member,
-        actor=request.auth,
-        member=member,
-        **_member_changes(payload.model_dump(exclude_unset=True)),
-    )
-    result.member.warnings = result.warnings
-    return result.member
+    member = _load_member(_load_person(request, person_id), member_id)
+    changes = payload.model_dump(exclude_unset=True)
+    return _save_member(request, services.update_household_member, changes, member=member)
 
 
 @router.delete(

@@ -1,30 +1,24 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from huigong.kernel import registry
 
 
-class PeopleConfig(AppConfig):
+class PeopleConfig(registry.PlatformAppConfig):
     name = "huigong.people"
     verbose_name = _("职工")
+    picker_permissions = ("people.view_person", "people.add_person", "people.change_person")
+    menu_items = (
+        registry.MenuItem(
+            "people",
+            pgettext_lazy("workbench menu", "职工"),
+            "people:list",
+            permission="people.view_person",
+            order=30,
+        ),
+    )
 
-    def ready(self) -> None:
-        from django.utils.translation import pgettext_lazy
-
-        from huigong.kernel import registry
-
-        registry.register_picker_permissions(
-            "people.view_person", "people.add_person", "people.change_person"
-        )
-
-        registry.register_menu_item(
-            registry.MenuItem(
-                "people",
-                pgettext_lazy("workbench menu", "职工"),
-                "people:list",
-                permission="people.view_person",
-                order=30,
-            )
-        )
-
+    def register(self) -> None:
         from huigong.orgs.dependents import Dependent, register_dependent
 
         from .models import Person

@@ -44,32 +44,62 @@ class YearFilter(django_filters.Filter):
     field_class = forms.IntegerField
 
 
-class PersonFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
+def search_filter(placeholder) -> django_filters.CharFilter:
+    """The search box of a list page (``ListFilterSet.search`` reads it)."""
+    return django_filters.CharFilter(
         label=_("搜索"),
         method="filter_search",
-        widget=forms.TextInput(
-            attrs={"placeholder": _("姓名、拼音、身份证号或后四位、手机号"), "maxlength": 100}
-        ),
+        widget=forms.TextInput(attrs={"placeholder": placeholder, "maxlength": 100}),
     )
-    organization = OrganizationFilter(
-        label=_("所属工会(含下级)"),
-        queryset=lambda request: organization_choices(getattr(request, "user", None)),
+
+
+def choice_filter(label, choices) -> django_filters.ChoiceFilter:
+    """A choice to narrow a list by, "全部" (no filter) first."""
+    return django_filters.ChoiceFilter(label=label, choices=choices, empty_label=_("全部"))
+
+
+def subtree_filter(label, perm: str) -> OrganizationFilter:
+    """An organization the user sees for ``perm``, to narrow a list to its subtree
+    (``ListFilterSet.filter_subtree``)."""
+    return OrganizationFilter(
+        label=label,
+        queryset=lambda request: organization_choices(getattr(request, "user", None), perm),
         empty_label=_("全部"),
         method="filter_subtree",
-        widget=OrganizationAutocomplete(perm="people.view_person"),
+        widget=OrganizationAutocomplete(perm=perm),
     )
-    employment_form = django_filters.ChoiceFilter(
-        label=_("用工形式"), choices=EmploymentForm.choices, empty_label=_("全部")
-    )
-    new_form_type = django_filters.ChoiceFilter(
-        label=_("新就业形态类别"), choices=NewFormType.choices, empty_label=_("全部")
-    )
+
+
+class ListFilterSet(django_filters.FilterSet):
+    """The filters of a list page of rows owned by organizations: styled for Tabler,
+    and narrowed to an organization's subtree by ``subtree_filter``."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        style_form(self.form)
+
+    def filter_search(self, queryset, name, value):
+        text = value.strip()[:100]
+        return self.search(queryset, text) if text else queryset
+
+    def search(self, queryset, text: str):
+        """The rows matching the search box's (trimmed, non-empty) text."""
+        raise NotImplementedError
+
+    def filter_subtree(self, queryset, name, value):
+        return queryset.filter(organization__path__startswith=value.path)
+
+
+class PersonFilter(ListFilterSet):
+    q = search_filter(_("姓名、拼音、身份证号或后四位、手机号"))
+    organization = subtree_filter(_("所属工会(含下级)"), "people.view_person")
+    employment_form = choice_filter(_("用工形式"), EmploymentForm.choices)
+    new_form_type = choice_filter(_("新就业形态类别"), NewFormType.choices)
     is_member = django_filters.BooleanFilter(
         label=_("会员"),
         widget=forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))]),
     )
-    sex = django_filters.ChoiceFilter(label=_("性别"), choices=Sex.choices, empty_label=_("全部"))
+    sex = choice_filter(_("性别"), Sex.choices)
     birth_year_from = YearFilter(label=_("出生年份自"), method="filter_birth_from", **_YEAR_FIELD)
     birth_year_to = YearFilter(label=_("出生年份至"), method="filter_birth_to", **_YEAR_FIELD)
 
@@ -83,7 +113,6 @@ class PersonFilter(django_filters.FilterSet):
         #: Set when the search box held a full number beyond the user's hourly limit:
         #: the list is then empty, and the page or the API says why.
         self.search_refusal: FullNumberSearchThrottled | None = None
-        style_form(self.form)
 
     def filter_search(self, queryset, name, value):
         try:
@@ -91,9 +120,6 @@ class PersonFilter(django_filters.FilterSet):
         except FullNumberSearchThrottled as refusal:
             self.search_refusal = refusal
             return queryset.none()
-
-    def filter_subtree(self, queryset, name, value):
-        return queryset.filter(organization__path__startswith=value.path)
 
     def filter_birth_from(self, queryset, name, value):
         return queryset.filter(birth_year__gte=value)

@@ -314,19 +314,19 @@ class PersonImportSpec(ImportSpec):
                 % {"declared": Sex(declared).label, "derived": Sex(derived).label}
             )
 
-    def validate_rows(self, rows: list[RowResult]) -> None:
-        first_seen: dict[str, int] = {}
-        for row in rows:
-            number = clean_code(row.values.get("id_number") or row.raw.get("id_number") or "")
-            if not number or _SCIENTIFIC.match(number):
-                continue
-            if number in first_seen:
-                row.errors.append(
-                    _("第 %(row)d 行:身份证号码与第 %(first)d 行重复")
-                    % {"row": row.number, "first": first_seen[number]}
-                )
-            else:
-                first_seen[number] = row.number
+    def row_key(self, row: RowResult) -> str | None:
+        """The ID number: a file may hold each person once. Numbers Excel turned into
+        ``4.30426E+17`` are reported as damaged, not as duplicates of each other."""
+        number = clean_code(row.values.get("id_number") or row.raw.get("id_number") or "")
+        if not number or _SCIENTIFIC.match(number):
+            return None
+        return number
+
+    def duplicate_message(self, row: RowResult, first: int) -> str:
+        return _("第 %(row)d 行:身份证号码与第 %(first)d 行重复") % {
+            "row": row.number,
+            "first": first,
+        }
 
     def save_row(self, row: RowResult):
         return register_person(actor=self.actor, **self.person_data(row)).person

@@ -27,8 +27,10 @@ from huigong.common.crypto import (
     mask_phone,
     phone_last4_hash,
 )
+from huigong.common.models import not_negative
 from huigong.common.text import clean_code, clean_phone, clean_text
 from huigong.kernel.scope import ScopedQuerySetMixin
+from huigong.orgs.models import employer_link, organization_link
 
 from .validators import check_id_number
 
@@ -89,12 +91,7 @@ class PersonQuerySet(ScopedQuerySetMixin, models.QuerySet):
 class Person(models.Model):
     """A worker known to the union: member or not, registered with one organization."""
 
-    organization = models.ForeignKey(
-        "orgs.Organization",
-        verbose_name=_("所属工会"),
-        on_delete=models.PROTECT,
-        related_name="persons",
-    )
+    organization = organization_link(_("所属工会"), related_name="persons")
     name = models.CharField(_("姓名"), max_length=50)
     name_pinyin = models.CharField(max_length=200, editable=False, db_index=True)
     id_number = EncryptedTextField(_("身份证号码"), blank=True, default="")
@@ -110,14 +107,7 @@ class Person(models.Model):
     phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     phone_last4_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     address = models.CharField(_("住址"), max_length=200, blank=True)
-    employer = models.ForeignKey(
-        "orgs.Organization",
-        verbose_name=_("工作单位(已建会)"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="employees",
-    )
+    employer = employer_link(_("工作单位(已建会)"), related_name="employees")
     employer_name = models.CharField(_("工作单位"), max_length=200, blank=True)
     employer_credit_code = models.CharField(_("单位统一社会信用代码"), max_length=18, blank=True)
     employment_form = models.CharField(
@@ -137,8 +127,7 @@ class Person(models.Model):
     objects = PersonQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("职工")
-        verbose_name_plural = _("职工")
+        verbose_name = verbose_name_plural = _("职工")
         ordering = ["-id"]
         permissions = [
             ("reveal_person", _("查看完整身份证号与手机号")),
@@ -291,13 +280,9 @@ class HouseholdMember(models.Model):
     objects = HouseholdMemberQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("家庭成员")
-        verbose_name_plural = _("家庭成员")
+        verbose_name = verbose_name_plural = _("家庭成员")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(monthly_income__isnull=True) | models.Q(monthly_income__gte=0),
-                name="household_income_not_negative",
-            ),
+            not_negative("monthly_income", name="household_income_not_negative"),
         ]
 
     def __str__(self) -> str:

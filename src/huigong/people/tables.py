@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from huigong.common.tables import card_table_attrs, organization_column
+
 from .models import Person
 
 
@@ -26,9 +28,7 @@ class PersonTable(tables.Table):
     sex = tables.Column(verbose_name=_("性别"))
     birth_year = tables.Column(verbose_name=_("出生年份"), default="")
     phone = tables.Column(verbose_name=_("手机号"), accessor="masked_phone", orderable=False)
-    organization = tables.Column(
-        verbose_name=_("所属工会"), accessor="organization__name", order_by=("organization__path",)
-    )
+    organization = organization_column(_("所属工会"))
     employer = tables.Column(
         verbose_name=_("工作单位"), accessor="employer_display", orderable=False, default=""
     )
@@ -54,7 +54,7 @@ class PersonTable(tables.Table):
             "is_member",
             "created_at",
         )
-        attrs = {"class": "table table-vcenter card-table", "data-testid": "person-table"}
+        attrs = card_table_attrs("person-table")
         empty_text = _("没有符合条件的职工")
 
     # Exported cells read as on screen: 是/否, and the registration date in local time.

@@ -1,15 +1,19 @@
 from django.urls import path
 
+from huigong.kernel.registry import object_urls
+
 from . import views
 
 app_name = "people"
 
 urlpatterns = [
-    path("", views.PersonListView.as_view(), name="list"),
-    path("new/", views.PersonCreateView.as_view(), name="create"),
+    *object_urls(
+        list=views.PersonListView,
+        create=views.PersonCreateView,
+        detail=views.PersonDetailView,
+        edit=(views.PersonUpdateView, "update"),
+    ),
     path("import/", views.PersonImportView.as_view(), name="import"),
-    path("<int:pk>/", views.PersonDetailView.as_view(), name="detail"),
-    path("<int:pk>/edit/", views.PersonUpdateView.as_view(), name="update"),
     path("<int:pk>/reveal/", views.PersonRevealView.as_view(), name="reveal"),
     path(
         "<int:pk>/household/new/",

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
@@ -175,63 +175,35 @@ class PersonRevealView(StaffRequiredMixin, View):
         )
 
 
-class PersonCreateView(StaffRequiredMixin, FormView):
-    permission_required = "people.add_person"
-    template_name = "people/person_form.html"
-    form_class = PersonForm
+class SavedThroughServiceMixin:
+    """``form_valid`` of the register and edit forms: ``save(form)`` calls the service,
+    whose result names the saved row (``result.<saved>``) and carries warnings shown after
+    ``saved_message``; a ``ValidationError`` goes back onto the form."""
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+    saved = "person"
+    saved_message = ""
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(page_title=pgettext("page title", "登记职工"), **kwargs)
+    def save(self, form):
+        raise NotImplementedError
 
-    def form_valid(self, form):
-        try:
-            result = services.register_person(actor=self.request.user, **form.service_kwargs())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("已登记职工 %(name)s") % {"name": result.person.name})
-        _show_warnings(self.request, result.warnings)
-        return HttpResponseRedirect(reverse("people:detail", args=[result.person.pk]))
-
-
-class PersonUpdateView(StaffRequiredMixin, FormView):
-    permission_required = "people.change_person"
-    template_name = "people/person_form.html"
-    form_class = PersonForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not getattr(request.user, "is_worker", False):
-            self.person = _visible_person(request, kwargs["pk"])
-            if not user_can_at(request.user, "people.change_person", self.person.organization.path):
-                raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user, "person": self.person}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(page_title=_("修改职工信息"), person=self.person, **kwargs)
+    def saved_url(self, result) -> str:
+        return reverse("people:detail", args=[result.person.pk])
 
     def form_valid(self, form):
         try:
-            result = services.update_person(
-                actor=self.request.user, person=self.person, **form.service_kwargs()
-            )
+            result = self.save(form)
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _("已保存"))
+        name = getattr(result, self.saved).name
+        messages.success(self.request, self.saved_message % {"name": name})
         _show_warnings(self.request, result.warnings)
-        return HttpResponseRedirect(reverse("people:detail", args=[result.person.pk]))
+        return HttpResponseRedirect(self.saved_url(result))
 
 
-class HouseholdMemberMixin(StaffRequiredMixin):
-    """Loads the person (and member) in scope and checks ``member_perm`` at its union."""
-
-    member_perm = ""
+class PersonMixin(StaffRequiredMixin):
+    """Loads the person in scope (and the household member the URL names, if any) and
+    checks ``permission_required`` at the person's union."""
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not getattr(request.user, "is_worker", False):
@@ -241,66 +213,99 @@ class HouseholdMemberMixin(StaffRequiredMixin):
                 if "member_pk" in kwargs
                 else None
             )
-            if not user_can_at(request.user, self.member_perm, self.person.organization.path):
+            path = self.person.organization.path
+            if not user_can_at(request.user, self.permission_required, path):
                 raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+class PersonFormView(SavedThroughServiceMixin, FormView):
+    """The register and edit forms of a person."""
+
+    template_name = "people/person_form.html"
+    form_class = PersonForm
+    page_title = ""
+    person = None  # the person edited; none while registering one
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "person": self.person}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(page_title=self.page_title, person=self.person, **kwargs)
+
+
+class PersonCreateView(StaffRequiredMixin, PersonFormView):
+    permission_required = "people.add_person"
+    page_title = pgettext_lazy("page title", "登记职工")
+    saved_message = gettext_lazy("已登记职工 %(name)s")
+
+    def save(self, form):
+        return services.register_person(actor=self.request.user, **form.service_kwargs())
+
+
+class PersonUpdateView(PersonMixin, PersonFormView):
+    permission_required = "people.change_person"
+    page_title = gettext_lazy("修改职工信息")
+    saved_message = gettext_lazy("已保存")
+
+    def save(self, form):
+        return services.update_person(
+            actor=self.request.user, person=self.person, **form.service_kwargs()
+        )
+
+
+class HouseholdMemberMixin(PersonMixin):
+    """The household pages of a person: back to its household section after saving."""
+
+    saved = "member"
 
     def detail_url(self) -> str:
         return reverse("people:detail", args=[self.person.pk]) + "#household"
 
+    def saved_url(self, result) -> str:
+        return self.detail_url()
 
-class HouseholdMemberCreateView(HouseholdMemberMixin, FormView):
-    permission_required = "people.add_householdmember"
-    member_perm = "people.add_householdmember"
+
+class HouseholdMemberFormView(HouseholdMemberMixin, SavedThroughServiceMixin, FormView):
+    """The add and edit forms of a household member."""
+
     template_name = "people/household_form.html"
     form_class = HouseholdMemberForm
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(page_title=_("添加家庭成员"), person=self.person, **kwargs)
-
-    def form_valid(self, form):
-        try:
-            result = services.add_household_member(
-                actor=self.request.user, person=self.person, **form.service_kwargs()
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("已添加家庭成员 %(name)s") % {"name": result.member.name})
-        _show_warnings(self.request, result.warnings)
-        return HttpResponseRedirect(self.detail_url())
-
-
-class HouseholdMemberUpdateView(HouseholdMemberMixin, FormView):
-    permission_required = "people.change_householdmember"
-    member_perm = "people.change_householdmember"
-    template_name = "people/household_form.html"
-    form_class = HouseholdMemberForm
+    page_title = ""
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "member": self.member}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            page_title=_("修改家庭成员"), person=self.person, member=self.member, **kwargs
+            page_title=self.page_title, person=self.person, member=self.member, **kwargs
         )
 
-    def form_valid(self, form):
-        try:
-            result = services.update_household_member(
-                actor=self.request.user, member=self.member, **form.service_kwargs()
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("已保存家庭成员 %(name)s") % {"name": result.member.name})
-        _show_warnings(self.request, result.warnings)
-        return HttpResponseRedirect(self.detail_url())
+
+class HouseholdMemberCreateView(HouseholdMemberFormView):
+    permission_required = "people.add_householdmember"
+    page_title = gettext_lazy("添加家庭成员")
+    saved_message = gettext_lazy("已添加家庭成员 %(name)s")
+
+    def save(self, form):
+        return services.add_household_member(
+            actor=self.request.user, person=self.person, **form.service_kwargs()
+        )
+
+
+class HouseholdMemberUpdateView(HouseholdMemberFormView):
+    permission_required = "people.change_householdmember"
+    page_title = gettext_lazy("修改家庭成员")
+    saved_message = gettext_lazy("已保存家庭成员 %(name)s")
+
+    def save(self, form):
+        return services.update_household_member(
+            actor=self.request.user, member=self.member, **form.service_kwargs()
+        )
 
 
 class HouseholdMemberDeleteView(HouseholdMemberMixin, TemplateView):
     permission_required = "people.delete_householdmember"
-    member_perm = "people.delete_householdmember"
     template_name = "people/household_confirm_delete.html"
 
     def get_context_data(self, **kwargs):

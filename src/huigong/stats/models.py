@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from huigong.kernel.scope import ScopedQuerySetMixin
+from huigong.orgs.models import organization_link
 
 
 class IndicatorSnapshotQuerySet(ScopedQuerySetMixin, models.QuerySet):
@@ -20,11 +21,8 @@ class IndicatorSnapshot(models.Model):
     query, and leaves are most of the tree.
     """
 
-    organization = models.ForeignKey(
-        "orgs.Organization",
-        verbose_name=_("组织"),
-        on_delete=models.CASCADE,
-        related_name="indicator_snapshots",
+    organization = organization_link(
+        _("组织"), related_name="indicator_snapshots", on_delete=models.CASCADE
     )
     key = models.CharField(_("指标"), max_length=80)
     part = models.CharField(_("分项"), max_length=40, blank=True)
@@ -35,8 +33,7 @@ class IndicatorSnapshot(models.Model):
     objects = IndicatorSnapshotQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("指标快照")
-        verbose_name_plural = _("指标快照")
+        verbose_name = verbose_name_plural = _("指标快照")
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "key", "part", "period"], name="unique_indicator_snapshot"

@@ -6,7 +6,12 @@ the users have fixed names so a test reads as a story:
 - ``county_cadre`` (祁东县总工会, federation cadre) sees both townships;
 - ``township_cadre`` (黄土铺镇) and ``sibling_cadre`` (白地市镇) are sibling townships;
 - ``station_staff`` (黄土铺镇) may register people but not reveal ID numbers;
-- ``worker`` has a portal account linked to a person in 黄土铺镇.
+- ``hr`` (新发食品公司工会, enterprise HR) is in scope but holds no case or person permission;
+- ``worker`` has a portal account linked to a person in 黄土铺镇, ``other_worker`` is a
+  neighbour of theirs in the same union.
+
+``login(user)`` gives Django's test client logged in as ``user``; ``api_client(user,
+base=...)`` calls the API with a bearer token of ``user``.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from .api import ApiClient
 from .factories import OrganizationFactory, PersonFactory, UserFactory, give_role
 
 PASSWORD = "Huigong-test-2026"
@@ -126,6 +132,12 @@ def auditor(tree, roles):
 
 
 @pytest.fixture
+def hr(tree, roles):
+    """In scope (新发食品), but without any case or person permission."""
+    return give_role(UserFactory(username="hr"), "enterprise_hr", tree.xinfa)
+
+
+@pytest.fixture
 def superuser(db):
     return UserFactory(username="admin", name="系统管理员", is_superuser=True, is_staff=True)
 
@@ -136,3 +148,34 @@ def worker(tree):
     return UserFactory(
         username="w13800000001", name=person.name, kind="worker", phone="13800000001", person=person
     )
+
+
+@pytest.fixture
+def other_worker(tree):
+    """A neighbour of ``worker`` in the same union, with a portal account of their own."""
+    person = PersonFactory(organization=tree.xinfa, name="邻居")
+    return UserFactory(
+        username="w13800000002", name="邻居", kind="worker", phone="13800000002", person=person
+    )
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)``: the test client, logged in as ``user``."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api_client(client):
+    """``api_client(user, base="/api/v1/cases")``: calls the API with a bearer token of
+    ``user``, paths relative to ``base``."""
+
+    def _api_client(user, base: str = "") -> ApiClient:
+        return ApiClient(client, user, base)
+
+    return _api_client

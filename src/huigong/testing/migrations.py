@@ -1,8 +1,11 @@
 """Helpers for tests of migrations that move models between apps: migrate the test
-database to a point and back, and the check that a content type created early by
+database to a point and back, a case written through the historical models, and the
+check that a content type created early by
 ``post_migrate`` in the new app is merged into the old one (``kernel.migration_ops``)."""
 
 from __future__ import annotations
+
+import datetime
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -23,6 +26,26 @@ def migrate(targets=None):
     if targets is None:
         return None
     return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
+
+
+def old_case(old, org, *, due: datetime.date, **fields):
+    """A wage-arrears case of ``org`` (with its category), written through the historical
+    models ``old`` as the migrations before a move left them; ``fields`` say the rest
+    (channel, status, description)."""
+    category = old.get_model("cases", "CaseCategory").objects.create(
+        path="0001", depth=1, numchild=0, code="wage_arrears", name="欠薪"
+    )
+    return old.get_model("cases", "Case").objects.create(
+        province_id=org.pk,
+        organization_id=org.pk,
+        number="QD2026000001",
+        kind="rights",
+        category_id=category.pk,
+        title="工地欠薪",
+        accept_due=due,
+        due_date=due,
+        **fields,
+    )
 
 
 def check_early_content_type_is_merged(

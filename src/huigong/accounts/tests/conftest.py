@@ -1,1 +1,1 @@
-from .helpers import default_language, outbox  # noqa: F401  (fixtures)
+from .helpers import default_language, outbox, send_code  # noqa: F401  (fixtures)

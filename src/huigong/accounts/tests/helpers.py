@@ -9,6 +9,8 @@ import pytest
 from huigong.accounts import sms
 
 STRONG_PASSWORD = "Qidong-union-2026"
+#: A phone number no account has.
+PHONE = "13912345678"
 
 
 @pytest.fixture(autouse=True)
@@ -48,3 +50,16 @@ def age_codes(seconds: int) -> None:
 
     delta = datetime.timedelta(seconds=seconds)
     PhoneCode.objects.update(created_at=F("created_at") - delta, expires_at=F("expires_at") - delta)
+
+
+@pytest.fixture
+def send_code(db, outbox, django_capture_on_commit_callbacks):
+    """``send_code(phone, purpose)``: send a code as a request does (the SMS goes out when
+    the transaction commits); returns what ``send_phone_code`` returns."""
+    from huigong.accounts.services import send_phone_code
+
+    def _send(phone=PHONE, purpose="signup"):
+        with django_capture_on_commit_callbacks(execute=True):
+            return send_phone_code(phone=phone, purpose=purpose)
+
+    return _send

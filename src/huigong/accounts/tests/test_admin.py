@@ -7,6 +7,14 @@ from huigong.accounts.services import issue_api_token
 from huigong.audit.models import ChangeLog
 from huigong.testing.factories import UserFactory
 
+#: The management form of the role-assignment inline, with no rows.
+NO_ASSIGNMENTS = {
+    "assignments-TOTAL_FORMS": "0",
+    "assignments-INITIAL_FORMS": "0",
+    "assignments-MIN_NUM_FORMS": "0",
+    "assignments-MAX_NUM_FORMS": "1000",
+}
+
 
 def _user_form(user, **extra):
     data = {
@@ -16,13 +24,23 @@ def _user_form(user, **extra):
         "email": "",
         "person": "",
         "is_active": "on",
-        "assignments-TOTAL_FORMS": "0",
-        "assignments-INITIAL_FORMS": "0",
-        "assignments-MIN_NUM_FORMS": "0",
-        "assignments-MAX_NUM_FORMS": "1000",
+        **NO_ASSIGNMENTS,
     }
     data.update(extra)
     return data
+
+
+def _assignment_row(assignment=None, **fields) -> dict[str, str]:
+    """The inline's data for one row: ``assignment`` as it stands, or a new one; ``fields``
+    (``role``, ``organization``, ``valid_until``, ``DELETE``) as posted."""
+    row = {"assignments-TOTAL_FORMS": "1"}
+    if assignment is not None:
+        row |= {
+            "assignments-INITIAL_FORMS": "1",
+            "assignments-0-id": str(assignment.pk),
+            "assignments-0-user": str(assignment.user_id),
+        }
+    return row | {f"assignments-0-{name}": value for name, value in fields.items()}
 
 
 def test_staff_without_superuser_cannot_open_admin(client, county_cadre):
@@ -60,12 +78,9 @@ def test_role_assignment_inline_goes_through_services(client, superuser, tree, r
         url,
         _user_form(
             user,
-            **{
-                "assignments-TOTAL_FORMS": "1",
-                "assignments-0-role": str(role.pk),
-                "assignments-0-organization": str(tree.huangtupu.pk),
-                "assignments-0-valid_until": "",
-            },
+            **_assignment_row(
+                role=str(role.pk), organization=str(tree.huangtupu.pk), valid_until=""
+            ),
         ),
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -76,16 +91,7 @@ def test_role_assignment_inline_goes_through_services(client, superuser, tree, r
 
     response = client.post(
         url,
-        _user_form(
-            user,
-            **{
-                "assignments-TOTAL_FORMS": "1",
-                "assignments-INITIAL_FORMS": "1",
-                "assignments-0-id": str(assignment.pk),
-                "assignments-0-user": str(user.pk),
-                "assignments-0-valid_until": "2030-12-31",
-            },
-        ),
+        _user_form(user, **_assignment_row(assignment, valid_until="2030-12-31")),
     )
     assert response.status_code == 302
     assignment.refresh_from_db()
@@ -96,17 +102,7 @@ def test_role_assignment_inline_goes_through_services(client, superuser, tree, r
 
     response = client.post(
         url,
-        _user_form(
-            user,
-            **{
-                "assignments-TOTAL_FORMS": "1",
-                "assignments-INITIAL_FORMS": "1",
-                "assignments-0-id": str(assignment.pk),
-                "assignments-0-user": str(user.pk),
-                "assignments-0-valid_until": "2030-12-31",
-                "assignments-0-DELETE": "on",
-            },
-        ),
+        _user_form(user, **_assignment_row(assignment, valid_until="2030-12-31", DELETE="on")),
     )
     assert response.status_code == 302
     assert not RoleAssignment.objects.filter(user=user).exists()
@@ -119,12 +115,7 @@ def test_worker_cannot_get_a_staff_role_in_admin(client, superuser, worker, tree
     response = client.post(
         reverse("admin:accounts_user_change", args=[worker.pk]),
         _user_form(
-            worker,
-            **{
-                "assignments-TOTAL_FORMS": "1",
-                "assignments-0-role": str(role.pk),
-                "assignments-0-organization": str(tree.huangtupu.pk),
-            },
+            worker, **_assignment_row(role=str(role.pk), organization=str(tree.huangtupu.pk))
         ),
     )
     assert response.status_code == 200
@@ -195,12 +186,6 @@ def test_admin_adds_staff_user_with_checked_password(client, superuser):
     client.force_login(superuser)
     url = reverse("admin:accounts_user_add")
     assert client.get(url).status_code == 200
-    management = {
-        "assignments-TOTAL_FORMS": "0",
-        "assignments-INITIAL_FORMS": "0",
-        "assignments-MIN_NUM_FORMS": "0",
-        "assignments-MAX_NUM_FORMS": "1000",
-    }
     weak = client.post(
         url,
         {
@@ -208,7 +193,7 @@ def test_admin_adds_staff_user_with_checked_password(client, superuser):
             "name": "新人",
             "password1": "123",
             "password2": "123",
-            **management,
+            **NO_ASSIGNMENTS,
         },
     )
     assert weak.status_code == 200
@@ -220,7 +205,7 @@ def test_admin_adds_staff_user_with_checked_password(client, superuser):
             "name": "新人",
             "password1": "Qidong-union-2026",
             "password2": "Qidong-union-2026",
-            **management,
+            **NO_ASSIGNMENTS,
         },
     )
     assert response.status_code == 302

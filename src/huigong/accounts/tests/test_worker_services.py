@@ -6,25 +6,21 @@ from huigong.accounts.services import (
     change_password,
     register_worker,
     reset_worker_password,
-    send_phone_code,
 )
 from huigong.audit.models import ChangeLog
 from huigong.people.models import Person
 from huigong.testing.factories import PersonFactory, make_id_number
 from huigong.testing.fixtures import PASSWORD
 
-from .helpers import STRONG_PASSWORD, code_sent_to
-
-PHONE = "13912345678"
+from .helpers import PHONE, STRONG_PASSWORD, code_sent_to
 
 
 @pytest.fixture
-def code(db, outbox, django_capture_on_commit_callbacks):
+def code(send_code):
     """Send a code to ``phone`` for ``purpose`` and return it."""
 
     def _code(phone=PHONE, purpose="signup"):
-        with django_capture_on_commit_callbacks(execute=True):
-            send_phone_code(phone=phone, purpose=purpose)
+        send_code(phone, purpose)
         return code_sent_to(phone)
 
     return _code

@@ -16,17 +16,17 @@ also for ids outside the scope). Rules live in ``cases.services``.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from huigong.api import ApiError, ErrorCode, ErrorOut, Pagination, call_service
+from huigong.api import ACTION_ERRORS, ActionRoutes, ErrorOut, Pagination, call_service, filtered
 from huigong.common.workdays import deadline_status
-from huigong.kernel.scope import get_visible_or_404
 from huigong.kernel.timeline import Audience
-from huigong.orgs.models import Organization
+from huigong.orgs.api import chosen_organization
 from huigong.people.models import Person
 
 from .. import policy, services
@@ -72,20 +72,70 @@ def acts_as_worker(user) -> bool:
     return bool(getattr(user, "is_worker", False))
 
 
+def readable(request, queryset: QuerySet, *, own, denied: str) -> QuerySet:
+    """The rows the caller reads: a worker their own (``own(user)``), staff those of
+    ``queryset`` in their scope if they may view cases at all (``denied`` is the 403
+    otherwise)."""
+    user = request.auth
+    if acts_as_worker(user):
+        return own(user)
+    if not user.has_perm(VIEW):
+        raise PermissionDenied(denied)
+    return queryset.visible_to(user, VIEW)
+
+
+def get_or_404(queryset: QuerySet, pk: int):
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404
+
+
+def party_rows(parties, request) -> list[dict]:
+    """``CasePartyOut`` rows of a case's parties: a worker sees only themselves."""
+    user = request.auth
+    worker = acts_as_worker(user)
+    return [
+        {
+            "role": p.role,
+            "name": p.person.name,
+            "id_number_masked": p.person.masked_id_number,
+            "phone_masked": p.person.masked_phone,
+        }
+        for p in parties
+        if not worker or p.person_id == user.person_id
+    ]
+
+
+def event_rows(rows: list[dict], request, *, statuses: bool = True) -> list[dict]:
+    """``CaseEventOut`` rows of timeline rows (``timeline_rows``): no actor names for a
+    worker, and the case's states only where the events are the case's own."""
+    worker = acts_as_worker(request.auth)
+    return [
+        {
+            "kind": row["event"].kind,
+            "label": str(row["label"]),
+            "time": row["event"].time,
+            "actor": "" if worker else str(row["actor"]),
+            "from_status": row["event"].from_status if statuses else "",
+            "to_status": row["event"].to_status if statuses else "",
+            "note": row["note"],
+            "details": [str(d) for d in row["details"]],
+        }
+        for row in rows
+    ]
+
+
 def _cases():
     return Case.objects.select_related("category", "organization")
 
 
+def _readable_cases(request) -> QuerySet:
+    return readable(request, Case.objects, own=policy.own_cases, denied=_("没有查看诉求的权限"))
+
+
 def _load(request, case_id: int) -> Case:
-    user = request.auth
-    if acts_as_worker(user):
-        try:
-            return policy.own_case(user, case_id)
-        except Http404:
-            raise
-    if not user.has_perm(VIEW):
-        raise PermissionDenied(_("没有查看诉求的权限"))
-    return get_visible_or_404(_cases(), user, VIEW, pk=case_id)
+    return get_or_404(_readable_cases(request).select_related("category", "organization"), case_id)
 
 
 def _detail(request, case: Case) -> dict:
@@ -97,30 +147,7 @@ def _detail(request, case: Case) -> dict:
     if worker:
         attachments = [a for a in attachments if a.uploaded_by_id == user.pk]
     audience = Audience.WORKER if worker else Audience.STAFF
-    actions = case_actions.allowed_names(user, case, audience=audience)
-    events = [
-        {
-            "kind": row["event"].kind,
-            "label": str(row["label"]),
-            "time": row["event"].time,
-            "actor": "" if worker else str(row["actor"]),
-            "from_status": row["event"].from_status,
-            "to_status": row["event"].to_status,
-            "note": row["note"],
-            "details": [str(d) for d in row["details"]],
-        }
-        for row in policy.case_timeline(case, audience=audience, viewer=user)
-    ]
-    parties = [
-        {
-            "role": p.role,
-            "name": p.person.name,
-            "id_number_masked": p.person.masked_id_number,
-            "phone_masked": p.person.masked_phone,
-        }
-        for p in case.party_list
-        if not worker or p.person_id == user.person_id
-    ]
+    timeline = policy.case_timeline(case, audience=audience, viewer=user)
     data = {
         **{f: getattr(case, f) for f in CaseOut.model_fields if hasattr(case, f)},
         "category": case.category,
@@ -128,7 +155,7 @@ def _detail(request, case: Case) -> dict:
         "status_label": case.get_status_display(),
         "deadline": deadline_status(case.due_date).label if case.status in OPEN_STATUSES else "",
         "awaiting_rating": policy.awaiting_rating(case),
-        "parties": parties,
+        "parties": party_rows(case.party_list, request),
         "attachments": [
             {
                 "id": a.pk,
@@ -141,9 +168,9 @@ def _detail(request, case: Case) -> dict:
         ],
         "referrals": [] if worker else case.referral_list,
         "supervisions": [] if worker else case.supervision_list,
-        "timeline": events,
+        "timeline": event_rows(timeline, request),
         "mediations": policy.public_mediations(case),
-        "actions": actions,
+        "actions": case_actions.allowed_names(user, case, audience=audience),
     }
     return data
 
@@ -164,21 +191,10 @@ def list_categories(request):
 @paginate(Pagination)
 def list_cases(request, filters: Query[CaseQueryParams]):
     # ``filters`` checks the types; the filter set (the workbench's) applies them.
-    user = request.auth
-    if acts_as_worker(user):
-        filterset = CaseFilter(data=request.GET, queryset=policy.own_cases(user), request=request)
-    else:
-        if not user.has_perm(VIEW):
-            raise PermissionDenied(_("没有查看诉求的权限"))
-        queryset = Case.objects.visible_to(user, VIEW)
-        filterset = CaseApiFilter(data=request.GET, queryset=queryset, request=request)
-    if not filterset.is_valid():
-        errors = [
-            {"field": name, "message": " ".join(messages), "type": "invalid"}
-            for name, messages in filterset.errors.items()
-        ]
-        raise ApiError(ErrorCode.INVALID_INPUT, _("查询参数有误"), status=422, errors=errors)
-    return filterset.qs.select_related("category", "organization").order_by("-received_at", "-id")
+    filter_class = CaseFilter if acts_as_worker(request.auth) else CaseApiFilter
+    filterset = filter_class(data=request.GET, queryset=_readable_cases(request), request=request)
+    cases = filtered(filterset)
+    return cases.select_related("category", "organization").order_by("-received_at", "-id")
 
 
 @router.get(
@@ -231,20 +247,13 @@ def submit_case(request, payload: CaseSubmitIn):
     if acts_as_worker(user):
         case = call_service(services.submit_case, actor=user, channel=Channel.API, **common)
     else:
-        organization = None
-        if payload.organization_id is not None:
-            organization = (
-                Organization.objects.visible_to(user).filter(pk=payload.organization_id).first()
-            )
-            if organization is None:
-                raise ValidationError(
-                    {"organization_id": [_("所选组织不存在或不在您的管辖范围内")]}
-                )
-        employer = None
-        if payload.employer_id is not None:
-            employer = Organization.objects.visible_to(user).filter(pk=payload.employer_id).first()
-            if employer is None:
-                raise ValidationError({"employer_id": [_("所选单位不存在或不在您的管辖范围内")]})
+        organization = chosen_organization(user, payload.organization_id, "organization_id")
+        employer = chosen_organization(
+            user,
+            payload.employer_id,
+            "employer_id",
+            message=_("所选单位不存在或不在您的管辖范围内"),
+        )
         case = call_service(
             services.submit_case,
             actor=user,
@@ -260,21 +269,28 @@ def submit_case(request, payload: CaseSubmitIn):
 
 # -- worker and staff: information, rating, withdrawal ---------------------------------------------
 
-
-@router.post(
-    "/cases/{int:case_id}/notes",
-    response={201: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
-    summary="补充情况(职工)或办理记录(工作人员)",
+case_steps = ActionRoutes(
+    router,
+    "/cases/{int:case_id}",
+    load=_load,
+    detail=_detail,
+    subject="case",
+    response={200: CaseOut, **ACTION_ERRORS},
+    module=__name__,
 )
-def add_note(request, case_id: int, payload: CaseNoteIn):
-    case = _load(request, case_id)
-    call_service(services.add_note, actor=request.auth, case=case, note=payload.note)
-    return Status(201, _detail(request, case))
+
+case_steps.post(
+    "/notes",
+    services.add_note,
+    CaseNoteIn,
+    summary="补充情况(职工)或办理记录(工作人员)",
+    created=True,
+)
 
 
 @router.post(
     "/cases/{int:case_id}/attachments",
-    response={201: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={201: CaseOut, **ACTION_ERRORS},
     summary="上传附件(jpg、png、pdf、docx、xlsx,不超过 10 MB)",
 )
 def add_attachment(request, case_id: int, file: File[UploadedFile]):
@@ -284,37 +300,18 @@ def add_attachment(request, case_id: int, file: File[UploadedFile]):
     return Status(201, _detail(request, case))
 
 
-@router.post(
-    "/cases/{int:case_id}/rate",
-    response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+case_steps.post(
+    "/rate",
+    services.rate_case,
+    CaseRateIn,
     summary="满意度评价(职工,或工作人员回访记录)",
 )
-def rate_case(request, case_id: int, payload: CaseRateIn):
-    case = _load(request, case_id)
-    call_service(
-        services.rate_case,
-        actor=request.auth,
-        case=case,
-        satisfaction=payload.satisfaction.value,
-        note=payload.note,
-    )
-    return _detail(request, case)
-
-
-@router.post(
-    "/cases/{int:case_id}/withdraw",
-    response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
-    summary="撤回诉求",
-)
-def withdraw_case(request, case_id: int, payload: CaseReasonIn):
-    case = _load(request, case_id)
-    call_service(services.withdraw_case, actor=request.auth, case=case, reason=payload.reason)
-    return _detail(request, case)
+case_steps.post("/withdraw", services.withdraw_case, CaseReasonIn, summary="撤回诉求")
 
 
 # -- staff actions --------------------------------------------------------------------------------
 
-_STAFF = {200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+_STAFF = {200: CaseOut, **ACTION_ERRORS, 422: ErrorOut}
 
 
 def load_staff_case(request, case_id: int) -> Case:
@@ -323,11 +320,17 @@ def load_staff_case(request, case_id: int) -> Case:
     return _load(request, case_id)
 
 
-@router.post("/cases/{int:case_id}/accept", response=_STAFF, summary="受理")
-def accept_case(request, case_id: int, payload: CaseAcceptIn):
-    case = load_staff_case(request, case_id)
-    call_service(services.accept_case, actor=request.auth, case=case, assignee=payload.assignee_id)
-    return _detail(request, case)
+staff_steps = ActionRoutes(
+    router,
+    "/cases/{int:case_id}",
+    load=load_staff_case,
+    detail=_detail,
+    subject="case",
+    response=_STAFF,
+    module=__name__,
+)
+
+staff_steps.post("/accept", services.accept_case, CaseAcceptIn, summary="受理")
 
 
 @router.post("/cases/{int:case_id}/update", response=_STAFF, summary="更正诉求信息")
@@ -349,18 +352,7 @@ def update_case(request, case_id: int, payload: CaseUpdateIn):
     return _detail(request, case)
 
 
-@router.post("/cases/{int:case_id}/contacts", response=_STAFF, summary="联系记录")
-def log_contact(request, case_id: int, payload: CaseContactIn):
-    case = load_staff_case(request, case_id)
-    call_service(
-        services.log_contact,
-        actor=request.auth,
-        case=case,
-        note=payload.note,
-        method=payload.method,
-        contact=payload.contact,
-    )
-    return _detail(request, case)
+staff_steps.post("/contacts", services.log_contact, CaseContactIn, summary="联系记录")
 
 
 @router.get(
@@ -373,95 +365,23 @@ def list_departments(request, case_id: int):
     return list(services.usable_departments(case, request.auth))
 
 
-@router.post("/cases/{int:case_id}/refer", response=_STAFF, summary="转办协作部门")
-def refer_case(request, case_id: int, payload: CaseReferIn):
-    case = load_staff_case(request, case_id)
-    call_service(
-        services.refer_case,
-        actor=request.auth,
-        case=case,
-        department=payload.department_id,
-        note=payload.note,
-    )
-    return _detail(request, case)
-
-
-@router.post(
-    "/cases/{int:case_id}/referrals/{int:referral_id}/reply",
-    response=_STAFF,
+staff_steps.post("/refer", services.refer_case, CaseReferIn, summary="转办协作部门")
+staff_steps.post(
+    "/referrals/{int:referral_id}/reply",
+    services.record_department_reply,
+    ReferralReplyIn,
+    name="record_reply",
     summary="登记部门答复",
+    part=("referral", lambda case, pk: get_or_404(case.referrals, pk)),
 )
-def record_reply(request, case_id: int, referral_id: int, payload: ReferralReplyIn):
-    case = load_staff_case(request, case_id)
-    referral = case.referrals.filter(pk=referral_id).first()
-    if referral is None:
-        raise Http404
-    call_service(
-        services.record_department_reply,
-        actor=request.auth,
-        referral=referral,
-        reply_text=payload.reply_text,
-        replied_by=payload.replied_by,
-    )
-    return _detail(request, case)
-
-
-@router.post("/cases/{int:case_id}/escalate", response=_STAFF, summary="上报上级工会")
-def escalate_case(request, case_id: int, payload: CaseReasonIn):
-    case = load_staff_case(request, case_id)
-    call_service(services.escalate_case, actor=request.auth, case=case, reason=payload.reason)
-    return _detail(request, case)
-
-
-@router.post("/cases/{int:case_id}/supervise", response=_STAFF, summary="督办")
-def supervise_case(request, case_id: int, payload: CaseSuperviseIn):
-    case = load_staff_case(request, case_id)
-    call_service(
-        services.supervise_case,
-        actor=request.auth,
-        case=case,
-        comment=payload.comment,
-        days=payload.days,
-    )
-    return _detail(request, case)
-
-
-@router.post(
-    "/cases/{int:case_id}/supervisions/{int:supervision_id}/answer",
-    response=_STAFF,
+staff_steps.post("/escalate", services.escalate_case, CaseReasonIn, summary="上报上级工会")
+staff_steps.post("/supervise", services.supervise_case, CaseSuperviseIn, summary="督办")
+staff_steps.post(
+    "/supervisions/{int:supervision_id}/answer",
+    services.answer_supervision,
+    SupervisionAnswerIn,
     summary="回复督办",
+    part=("supervision", lambda case, pk: get_or_404(case.supervisions, pk)),
 )
-def answer_supervision(request, case_id: int, supervision_id: int, payload: SupervisionAnswerIn):
-    case = load_staff_case(request, case_id)
-    supervision = case.supervisions.filter(pk=supervision_id).first()
-    if supervision is None:
-        raise Http404
-    call_service(
-        services.answer_supervision,
-        actor=request.auth,
-        supervision=supervision,
-        response=payload.response,
-    )
-    return _detail(request, case)
-
-
-@router.post("/cases/{int:case_id}/resolve", response=_STAFF, summary="办结")
-def resolve_case(request, case_id: int, payload: CaseResolveIn):
-    case = load_staff_case(request, case_id)
-    call_service(
-        services.resolve_case,
-        actor=request.auth,
-        case=case,
-        outcome=payload.outcome.value,
-        result_text=payload.result_text,
-        amount_recovered=payload.amount_recovered,
-        workers_benefited=payload.workers_benefited,
-    )
-    return _detail(request, case)
-
-
-@router.post("/cases/{int:case_id}/close", response=_STAFF, summary="归档")
-def close_case(request, case_id: int, payload: CaseCloseIn):
-    case = load_staff_case(request, case_id)
-    call_service(services.close_case, actor=request.auth, case=case, note=payload.note)
-    return _detail(request, case)
+staff_steps.post("/resolve", services.resolve_case, CaseResolveIn, summary="办结")
+staff_steps.post("/close", services.close_case, CaseCloseIn, summary="归档")

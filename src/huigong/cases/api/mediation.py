@@ -21,23 +21,25 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import field_validator
 
 from huigong.api import (
+    ACTION_ERRORS,
+    ActionRoutes,
     ApiError,
     ErrorCode,
     ErrorOut,
     InputSchema,
     Pagination,
+    body_arguments,
     call_service,
-    organization_filter_error,
 )
-from huigong.kernel.scope import get_visible_or_404
 from huigong.kernel.timeline import Audience
+from huigong.orgs.api import filter_organization, within
 from huigong.orgs.models import Organization
 
 from .. import policy
@@ -51,7 +53,7 @@ from ..models import (
     ReferredTo,
 )
 from ..services import mediation as services
-from .cases import VIEW, acts_as_worker, load_staff_case
+from .cases import acts_as_worker, event_rows, get_or_404, load_staff_case, party_rows, readable
 from .schemas import MAX_ID, CaseEventOut, CasePartyOut, Ref
 
 router = Router()
@@ -66,13 +68,16 @@ class CaseRef(Schema):
     title: str
 
 
-class MediationListOut(Schema):
+class _MediationFields(Schema):
     id: int
     number: str
     status: str
     status_label: str
     case: CaseRef
     organization: Ref
+
+
+class MediationListOut(_MediationFields):
     respondent_name: str
     team: str
     opened_at: datetime.datetime
@@ -92,13 +97,7 @@ class MediationSessionOut(Schema):
     recorded_by: str = Field("", description="仅工作人员可见")
 
 
-class MediationOut(Schema):
-    id: int
-    number: str
-    status: str
-    status_label: str
-    case: CaseRef
-    organization: Ref
+class MediationOut(_MediationFields):
     team: str
     team_label: str
     mediators: list[str]
@@ -152,6 +151,11 @@ class MediationSessionIn(InputSchema):
     attendees: str
     minutes: str
 
+    @field_validator("held_at")
+    @classmethod
+    def _aware(cls, moment: datetime.datetime) -> datetime.datetime:
+        return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
 
 class MediationAgreementIn(InputSchema):
     terms: str
@@ -187,22 +191,14 @@ class MediationQueryParams(Schema):
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def _mediations():
-    return Mediation.objects.select_related("case", "organization")
+def _readable_mediations(request):
+    own = policy.own_mediations
+    queryset = readable(request, Mediation.objects, own=own, denied=_("没有查看调解的权限"))
+    return queryset.select_related("case", "organization")
 
 
 def _load(request, mediation_id: int) -> Mediation:
-    user = request.auth
-    if acts_as_worker(user):
-        try:
-            return _mediations().get(
-                pk=mediation_id, pk__in=policy.own_mediations(user).values("pk")
-            )
-        except (Mediation.DoesNotExist, ValueError, TypeError):
-            raise Http404
-    if not user.has_perm(VIEW):
-        raise PermissionDenied(_("没有查看调解的权限"))
-    return get_visible_or_404(_mediations(), user, VIEW, pk=mediation_id)
+    return get_or_404(_readable_mediations(request), mediation_id)
 
 
 def _staff_mediation(request, mediation_id: int) -> Mediation:
@@ -212,21 +208,9 @@ def _staff_mediation(request, mediation_id: int) -> Mediation:
 
 
 def _detail(request, mediation: Mediation) -> dict:
-    user = request.auth
-    worker = acts_as_worker(user)
-    mediation = _mediations().get(pk=mediation.pk)
-    data = policy.public_mediation(mediation)
+    worker = acts_as_worker(request.auth)
+    mediation = Mediation.objects.select_related("case", "organization").get(pk=mediation.pk)
     case = mediation.case
-    parties = [
-        {
-            "role": p.role,
-            "name": p.person.name,
-            "id_number_masked": p.person.masked_id_number,
-            "phone_masked": p.person.masked_phone,
-        }
-        for p in case.parties.select_related("person")
-        if not worker or p.person_id == user.person_id
-    ]
     sessions = [
         {
             "held_at": s.held_at,
@@ -239,44 +223,25 @@ def _detail(request, mediation: Mediation) -> dict:
         }
         for s in mediation.sessions.select_related("recorded_by")
     ]
-    actions = [] if worker else mediation_actions.allowed_names(user, mediation)
-    events = [
-        {
-            "kind": row["event"].kind,
-            "label": str(row["label"]),
-            "time": row["event"].time,
-            "actor": "" if worker else str(row["actor"]),
-            "from_status": "",
-            "to_status": "",
-            "note": row["note"],
-            "details": [str(d) for d in row["details"]],
-        }
-        for row in policy.mediation_timeline(
-            mediation, audience=Audience.WORKER if worker else Audience.STAFF
-        )
-    ]
+    audience = Audience.WORKER if worker else Audience.STAFF
+    timeline = policy.mediation_timeline(mediation, audience=audience)
     return {
-        **data,
+        **policy.public_mediation(mediation),
         "case": case,
         "organization": mediation.organization,
         "team": mediation.team,
         "respondent_credit_code": "" if worker else mediation.respondent_credit_code,
         "respondent_representative": "" if worker else mediation.respondent_representative,
-        "parties": parties,
+        "parties": party_rows(case.parties.select_related("person"), request),
         "sessions": sessions,
         "result_note": "" if worker else mediation.result_note,
         "follow_up_note": "" if worker else mediation.follow_up_note,
         "followed_up_at": mediation.followed_up_at,
         "agreement_pdf": mediation.status in policy.AGREED_STATUSES,
-        "timeline": events,
-        "actions": actions,
+        # A mediation's events are about the mediation: the case's states do not change.
+        "timeline": event_rows(timeline, request, statuses=False),
+        "actions": [] if worker else mediation_actions.allowed_names(request.auth, mediation),
     }
-
-
-def _aware(moment: datetime.datetime) -> datetime.datetime:
-    if timezone.is_naive(moment):
-        return timezone.make_aware(moment)
-    return moment
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -289,26 +254,15 @@ def _aware(moment: datetime.datetime) -> datetime.datetime:
 )
 @paginate(Pagination)
 def list_mediations(request, filters: Query[MediationQueryParams]):
-    user = request.auth
-    worker = acts_as_worker(user)
-    if worker:
-        queryset = _mediations().filter(pk__in=policy.own_mediations(user).values("pk"))
-        organizations = Organization.objects.all()
-    else:
-        if not user.has_perm(VIEW):
-            raise PermissionDenied(_("没有查看调解的权限"))
-        queryset = Mediation.objects.visible_to(user, VIEW).select_related("case", "organization")
-        organizations = Organization.objects.visible_to(user)
+    queryset = _readable_mediations(request)
     if filters.organization is not None:
-        organization = organizations.filter(pk=filters.organization).first()
-        if organization is None and worker:
+        if acts_as_worker(request.auth):
             # Only narrows the worker's own mediations: an unknown organization is simply
             # none of theirs, so the answer tells nothing about which ids exist.
-            queryset = queryset.none()
-        elif organization is None:
-            raise organization_filter_error()
+            organization = Organization.objects.filter(pk=filters.organization).first()
+            queryset = within(queryset, organization)
         else:
-            queryset = queryset.filter(organization__path__startswith=organization.path)
+            queryset = within(queryset, filter_organization(request.auth, filters.organization))
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.year:
@@ -354,125 +308,58 @@ def list_mediators(request, mediation_id: int):
 
 # -- actions -------------------------------------------------------------------------------------
 
-_ACT = {
-    200: MediationOut,
-    400: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
-
 
 @router.post(
     "/cases/{int:case_id}/mediations",
-    response={201: MediationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={201: MediationOut, **ACTION_ERRORS},
     summary="受理调解(为办理中的诉求申请劳动争议调解)",
 )
 def open_mediation(request, case_id: int, payload: MediationOpenIn):
     case = load_staff_case(request, case_id)
     mediation = call_service(
-        services.open_mediation,
-        actor=request.auth,
-        case=case,
-        respondent_name=payload.respondent_name,
-        respondent_credit_code=payload.respondent_credit_code,
-        respondent_representative=payload.respondent_representative,
-        claims=payload.claims,
+        services.open_mediation, actor=request.auth, case=case, **body_arguments(payload)
     )
     return Status(201, _detail(request, mediation))
 
 
-@router.post("/mediations/{int:mediation_id}/sort", response=_ACT, summary="调解分流")
-def sort_mediation(request, mediation_id: int, payload: MediationSortIn):
-    mediation = _staff_mediation(request, mediation_id)
-    call_service(
-        services.sort_mediation,
-        actor=request.auth,
-        mediation=mediation,
-        team=payload.team.value,
-        mediators=payload.mediator_ids,
-        note=payload.note,
-    )
-    return _detail(request, mediation)
-
-
-@router.post("/mediations/{int:mediation_id}/sessions", response=_ACT, summary="记录调解会")
-def record_session(request, mediation_id: int, payload: MediationSessionIn):
-    mediation = _staff_mediation(request, mediation_id)
-    call_service(
-        services.record_session,
-        actor=request.auth,
-        mediation=mediation,
-        held_at=_aware(payload.held_at),
-        place=payload.place,
-        attendees=payload.attendees,
-        minutes=payload.minutes,
-    )
-    return _detail(request, mediation)
-
-
-@router.post("/mediations/{int:mediation_id}/agreement", response=_ACT, summary="达成调解协议")
-def record_agreement(request, mediation_id: int, payload: MediationAgreementIn):
-    mediation = _staff_mediation(request, mediation_id)
-    call_service(
-        services.record_agreement,
-        actor=request.auth,
-        mediation=mediation,
-        terms=payload.terms,
-        amount=payload.amount,
-        performance_due=payload.performance_due,
-    )
-    return _detail(request, mediation)
-
-
-@router.post(
-    "/mediations/{int:mediation_id}/no-agreement",
-    response=_ACT,
+steps = ActionRoutes(
+    router,
+    "/mediations/{int:mediation_id}",
+    load=_staff_mediation,
+    detail=_detail,
+    subject="mediation",
+    response={200: MediationOut, **ACTION_ERRORS, 422: ErrorOut},
+    module=__name__,
+)
+steps.post("/sort", services.sort_mediation, MediationSortIn, summary="调解分流")
+steps.post(
+    "/sessions",
+    services.record_session,
+    MediationSessionIn,
+    summary="记录调解会",
+)
+steps.post(
+    "/agreement",
+    services.record_agreement,
+    MediationAgreementIn,
+    summary="达成调解协议",
+)
+steps.post(
+    "/no-agreement",
+    services.record_no_agreement,
+    MediationNoAgreementIn,
     summary="调解不成(引导仲裁或诉讼)",
 )
-def record_no_agreement(request, mediation_id: int, payload: MediationNoAgreementIn):
-    mediation = _staff_mediation(request, mediation_id)
-    call_service(
-        services.record_no_agreement,
-        actor=request.auth,
-        mediation=mediation,
-        referred_to=payload.referred_to.value,
-        note=payload.note,
-    )
-    return _detail(request, mediation)
-
-
-@router.post("/mediations/{int:mediation_id}/withdraw", response=_ACT, summary="撤回调解")
-def withdraw_mediation(request, mediation_id: int, payload: MediationWithdrawIn):
-    mediation = _staff_mediation(request, mediation_id)
-    call_service(
-        services.withdraw_mediation,
-        actor=request.auth,
-        mediation=mediation,
-        reason=payload.reason,
-    )
-    return _detail(request, mediation)
-
-
-@router.post("/mediations/{int:mediation_id}/follow-up", response=_ACT, summary="调解回访")
-def record_follow_up(request, mediation_id: int, payload: MediationFollowUpIn):
-    mediation = _staff_mediation(request, mediation_id)
-    call_service(
-        services.record_follow_up,
-        actor=request.auth,
-        mediation=mediation,
-        performed=payload.performed.value,
-        performed_at=payload.performed_at,
-        note=payload.note,
-    )
-    return _detail(request, mediation)
-
-
-@router.post("/mediations/{int:mediation_id}/file", response=_ACT, summary="调解归档")
-def file_mediation(request, mediation_id: int, payload: MediationFileIn):
-    mediation = _staff_mediation(request, mediation_id)
-    call_service(
-        services.file_mediation, actor=request.auth, mediation=mediation, note=payload.note
-    )
-    return _detail(request, mediation)
+steps.post(
+    "/withdraw",
+    services.withdraw_mediation,
+    MediationWithdrawIn,
+    summary="撤回调解",
+)
+steps.post(
+    "/follow-up",
+    services.record_follow_up,
+    MediationFollowUpIn,
+    summary="调解回访",
+)
+steps.post("/file", services.file_mediation, MediationFileIn, summary="调解归档")

@@ -11,13 +11,7 @@ from huigong.kernel.registry import DemoContext
 def load_cases(context: DemoContext) -> int:
     from .loader import CaseLoader
 
-    loader = CaseLoader(
-        users=context.users,
-        homes=context.homes,
-        orgs=context.orgs,
-        worker=context.worker,
-        today=context.today,
-    )
+    loader = CaseLoader(context)
     loader.build_departments()
     loader.build_cases()
     context.shared["cases"] = loader.cases

@@ -1,18 +1,20 @@
-"""Play the demo county's case stories (``case_data``) through the case services.
+"""Play the demo county's case stories (``stories``, written in ``stories.toml``)
+through the case services.
 
 Each case is taken in with ``submit_case`` and then moved by the demo account named in
 each step — accept, contact, refer, reply, resolve, rate, close, escalate, supervise,
 answer, merge — so the permission checks, routing, deadlines, timeline events, change log
-and notifications are the ones real use produces. Every call gets a back-dated ``now``: the receipt is
-``story.age`` working days before today, each step ``step.day`` working days after the
-receipt, at office hours that only move forward. At the end the deadline sweep runs for
-today, which marks the cases that are due soon or overdue.
+and notifications are the ones real use produces. Every call gets a back-dated ``now``:
+the receipt is ``story.age`` working days before today, each step ``step.day`` working
+days after the receipt, at office hours that only move forward. At the end the deadline
+sweep runs for today, which marks the cases that are due soon or overdue.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import asdict
 
 from django.utils import timezone
 
@@ -21,6 +23,7 @@ from huigong.cases import services
 from huigong.cases.models import Case, CaseCategory
 from huigong.cases.sweep import SweepResult, sweep_case_deadlines
 from huigong.common.workdays import add_working_days, working_days_before
+from huigong.kernel.registry import DemoContext
 from huigong.orgs.models import Grid, Organization
 from huigong.partners import services as partner_services
 from huigong.partners.models import Department
@@ -32,29 +35,49 @@ from .stories import DEPARTMENT_MEMBERS, DEPARTMENTS, STORIES, WORKER, Step, Sto
 _GAP = datetime.timedelta(minutes=35)
 
 
-class CaseLoader:
-    """Creates the departments and plays the stories. ``users`` maps demo usernames to
-    users (``WORKER`` to the demo worker), ``homes`` them to the organization where they
-    hold their role, ``orgs`` names to organizations."""
+def _the_case(case: Case) -> dict:
+    return {"case": case}
 
-    def __init__(
-        self,
-        *,
-        users: dict[str, User],
-        homes: dict[str, Organization],
-        orgs: dict[str, Organization],
-        worker: User,
-        today: datetime.date | None = None,
-    ):
-        self.users = {**users, WORKER: worker}
-        self.homes = homes
-        self.orgs = orgs
-        self.worker = worker
-        self.today = today or timezone.localdate()
+
+def _open_referral(case: Case) -> dict:
+    return {"referral": case.referrals.filter(replied_at__isnull=True).latest("sent_at")}
+
+
+def _open_supervision(case: Case) -> dict:
+    return {"supervision": case.supervisions.filter(responded_at__isnull=True).latest("created_at")}
+
+
+#: A step's action → the case service it calls and what that service acts on.
+_SERVICES: dict[str, tuple[Callable[..., object], Callable[[Case], dict]]] = {
+    "accept": (services.accept_case, _the_case),
+    "refer": (services.refer_case, _the_case),
+    "reply": (services.record_department_reply, _open_referral),
+    "contact": (services.log_contact, _the_case),
+    "merge": (services.merge_cases, _the_case),
+    "resolve": (services.resolve_case, _the_case),
+    "rate": (services.rate_case, _the_case),
+    "close": (services.close_case, _the_case),
+    "escalate": (services.escalate_case, _the_case),
+    "supervise": (services.supervise_case, _the_case),
+    "answer": (services.answer_supervision, _open_supervision),
+}
+
+
+class CaseLoader:
+    """Creates the departments and plays the stories into the demo built so far
+    (``context``): its users by demo username (``WORKER`` for the demo worker), the
+    organization where each holds the role (``homes``), the organizations by name."""
+
+    def __init__(self, context: DemoContext):
+        self.users: dict[str, User] = {**context.users, WORKER: context.worker}
+        self.homes: dict[str, Organization] = context.homes
+        self.orgs: dict[str, Organization] = context.orgs
+        self.worker: User = context.worker
+        self.today = context.today
         self.tz = timezone.get_current_timezone()
         self.categories = {c.code: c for c in CaseCategory.objects.all()}
         self.departments: dict[str, Department] = {}
-        county = orgs["祁东县总工会"]
+        county = self.orgs["祁东县总工会"]
         self.grids = {
             g.name: g for g in Grid.objects.filter(organization__path__startswith=county.path)
         }
@@ -76,14 +99,7 @@ class CaseLoader:
                 if name in self.users
             ]
             self.departments[spec.name] = partner_services.create_department(
-                actor=county_cadre,
-                organization=county,
-                name=spec.name,
-                kind=spec.kind,
-                response_days=spec.response_days,
-                contact_name=spec.contact_name,
-                contact_phone=spec.contact_phone,
-                members=members,
+                actor=county_cadre, organization=county, members=members, **asdict(spec)
             )
 
     # ---- cases ---------------------------------------------------------------------------
@@ -147,68 +163,20 @@ class CaseLoader:
         return case
 
     def _step(self, case: Case, step: Step, now: datetime.datetime) -> Case:
-        actor = self.users[step.by]
-        action = step.action
-        if action == "accept":
-            assignee = self.users[step.assignee] if step.assignee else None
-            return services.accept_case(actor=actor, case=case, assignee=assignee, now=now)
-        if action == "refer":
-            services.refer_case(
-                actor=actor,
-                case=case,
-                department=self.departments[step.department],
-                note=step.text,
-                now=now,
-            )
-        elif action == "reply":
-            referral = case.referrals.filter(replied_at__isnull=True).latest("sent_at")
-            services.record_department_reply(
-                actor=actor,
-                referral=referral,
-                reply_text=step.text,
-                replied_by=step.replied_by,
-                now=now,
-            )
-        elif action == "contact":
-            services.log_contact(
-                actor=actor,
-                case=case,
-                note=step.text,
-                method=step.method,
-                contact=step.contact,
-                now=now,
-            )
-        elif action == "merge":
-            into = next(c for c in self.cases if c.title == step.into)
-            return services.merge_cases(actor=actor, case=case, into=into, note=step.text, now=now)
-        elif action == "resolve":
-            return services.resolve_case(
-                actor=actor,
-                case=case,
-                outcome=step.outcome,
-                result_text=step.text,
-                amount_recovered=step.amount,
-                workers_benefited=step.workers,
-                now=now,
-            )
-        elif action == "rate":
-            return services.rate_case(
-                actor=actor, case=case, satisfaction=step.satisfaction, note=step.text, now=now
-            )
-        elif action == "close":
-            return services.close_case(actor=actor, case=case, note=step.text, now=now)
-        elif action == "escalate":
-            return services.escalate_case(actor=actor, case=case, reason=step.text, now=now)
-        elif action == "supervise":
-            services.supervise_case(actor=actor, case=case, comment=step.text, now=now)
-        elif action == "answer":
-            supervision = case.supervisions.filter(responded_at__isnull=True).latest("created_at")
-            services.answer_supervision(
-                actor=actor, supervision=supervision, response=step.text, now=now
-            )
-        else:
-            raise ValueError(f"unknown demo case step {action!r}")
-        return Case.objects.get(pk=case.pk)
+        if step.action not in _SERVICES:
+            raise ValueError(f"unknown demo case step {step.action!r}")
+        service, target = _SERVICES[step.action]
+        keywords = dict(step.keywords)
+        # The stories name users, departments and cases; the services take the objects.
+        if "assignee" in keywords:
+            keywords["assignee"] = self.users[keywords["assignee"]]
+        if "department" in keywords:
+            keywords["department"] = self.departments[keywords["department"]]
+        if "into" in keywords:
+            keywords["into"] = next(c for c in self.cases if c.title == keywords["into"])
+        result = service(actor=self.users[step.by], now=now, **target(case), **keywords)
+        # A step on a referral or a supervision changes the case too: read it again.
+        return result if isinstance(result, Case) else Case.objects.get(pk=case.pk)
 
     def build_cases(self) -> SweepResult:
         """Play every story, in the order the cases came in (so that case numbers follow

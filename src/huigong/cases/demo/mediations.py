@@ -1,7 +1,7 @@
 """Play the demo county's labour-dispute mediations through the mediation services.
 
 Five wage and contract disputes still in hand after the case stories
-(``case_loader``) go to mediation, each in a different state: filed after an agreement
+(``loader``) go to mediation, each in a different state: filed after an agreement
 that was performed, failed and referred to arbitration, withdrawn, in session after two
 meetings, just opened. The acts are dated in working days before today (``ago``), never
 before the case was taken in hand; the services get the back-dated ``now``.
@@ -17,9 +17,7 @@ from django.utils import timezone
 from huigong.accounts.models import User
 from huigong.cases.models import Case, CaseEvent, EventKind, Mediation
 from huigong.cases.services import mediation as services
-from huigong.common.workdays import add_working_days
-
-from .loader import working_days_before
+from huigong.common.workdays import add_working_days, working_days_before
 
 #: Minutes between two consecutive acts on the same mediation on one day.
 _GAP = datetime.timedelta(minutes=40)
@@ -47,7 +45,7 @@ class Act:
 
 @dataclass(frozen=True)
 class MediationStory:
-    case_title: str  # the demo case (``case_data``) taken into mediation
+    case_title: str  # the demo case (``stories``) taken into mediation
     by: str  # the account opening and running it
     ago: int
     claims: str
@@ -248,22 +246,18 @@ class MediationLoader:
         self, mediation: Mediation, story: MediationStory, act: Act, now: datetime.datetime
     ) -> datetime.datetime:
         """Take ``act`` at ``now``; returns when it was recorded."""
-        actor = self.users[act.by or story.by]
+        # Every service takes the acting account and the mediation.
+        on = {"actor": self.users[act.by or story.by], "mediation": mediation}
         if act.action == "sort":
+            mediators = [self.users[name] for name in act.mediators]
             services.sort_mediation(
-                actor=actor,
-                mediation=mediation,
-                team=act.team,
-                mediators=[self.users[name] for name in act.mediators],
-                note=act.text,
-                now=now,
+                **on, team=act.team, mediators=mediators, note=act.text, now=now
             )
         elif act.action == "session":
             # The minutes are entered after the meeting.
             recorded = now + datetime.timedelta(hours=2)
             services.record_session(
-                actor=actor,
-                mediation=mediation,
+                **on,
                 held_at=now,
                 place=act.place,
                 attendees=act.attendees,
@@ -272,37 +266,21 @@ class MediationLoader:
             )
             return recorded
         elif act.action == "agree":
+            due = add_working_days(timezone.localdate(now), act.due_in) if act.due_in else None
             services.record_agreement(
-                actor=actor,
-                mediation=mediation,
-                terms=act.text,
-                amount=act.amount,
-                performance_due=(
-                    add_working_days(timezone.localdate(now), act.due_in) if act.due_in else None
-                ),
-                now=now,
+                **on, terms=act.text, amount=act.amount, performance_due=due, now=now
             )
         elif act.action == "fail":
-            services.record_no_agreement(
-                actor=actor,
-                mediation=mediation,
-                referred_to=act.referred_to,
-                note=act.text,
-                now=now,
-            )
+            services.record_no_agreement(**on, referred_to=act.referred_to, note=act.text, now=now)
         elif act.action == "withdraw":
-            services.withdraw_mediation(actor=actor, mediation=mediation, reason=act.text, now=now)
+            services.withdraw_mediation(**on, reason=act.text, now=now)
         elif act.action == "follow_up":
+            performed_at = self._day(act.performed_ago) if act.performed_ago else None
             services.record_follow_up(
-                actor=actor,
-                mediation=mediation,
-                performed=act.performed,
-                performed_at=self._day(act.performed_ago) if act.performed_ago else None,
-                note=act.text,
-                now=now,
+                **on, performed=act.performed, performed_at=performed_at, note=act.text, now=now
             )
         elif act.action == "file":
-            services.file_mediation(actor=actor, mediation=mediation, note=act.text, now=now)
+            services.file_mediation(**on, note=act.text, now=now)
         else:
             raise ValueError(f"unknown demo mediation act {act.action!r}")
         return now

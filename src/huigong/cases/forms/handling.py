@@ -6,9 +6,10 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from huigong.accounts.forms import UserChoiceField
 from huigong.accounts.models import User
 from huigong.accounts.policy import users_holding
-from huigong.common.forms import style_form, textarea
+from huigong.common.forms import ObjectActionForm, amount_field, count_field, text_field
 from huigong.partners.models import Department
 
 from .. import services
@@ -28,20 +29,10 @@ from .base import MultipleFileField
 # -- actions on the detail page ---------------------------------------------------------------
 
 
-class ActionForm(forms.Form):
-    """A small form on the case detail page; ``prefix`` keeps their fields apart."""
+class ActionForm(ObjectActionForm):
+    """A small form on the case detail page (built with ``case=`` and ``user=``)."""
 
-    def __init__(self, *args, case: Case, user, **kwargs):
-        kwargs.setdefault("prefix", self.prefix_name)
-        super().__init__(*args, **kwargs)
-        self.case, self.user = case, user
-        self.setup()
-        style_form(self)
-
-    prefix_name = ""
-
-    def setup(self) -> None:
-        pass
+    subject = "case"
 
 
 def _handlers(case: Case):
@@ -49,14 +40,9 @@ def _handlers(case: Case):
     return users_holding("cases.handle_case", at=case.organization)
 
 
-class HandlerField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.name or obj.username
-
-
 class AcceptForm(ActionForm):
     prefix_name = "accept"
-    assignee = HandlerField(
+    assignee = UserChoiceField(
         label=_("承办人"),
         queryset=User.objects.none(),
         required=False,
@@ -69,18 +55,14 @@ class AcceptForm(ActionForm):
 
 class NoteForm(ActionForm):
     prefix_name = "note"
-    note = forms.CharField(
-        label=_("办理记录"), max_length=services.NOTE_MAX_LENGTH, widget=textarea()
-    )
+    note = text_field(_("办理记录"), services.NOTE_MAX_LENGTH)
 
 
 class ContactForm(ActionForm):
     prefix_name = "contact"
     method = forms.ChoiceField(label=_("联系方式"), choices=list(services.CONTACT_METHODS.items()))
     contact = forms.CharField(label=_("联系对象"), required=False, max_length=100)
-    note = forms.CharField(
-        label=_("联系情况"), max_length=services.NOTE_MAX_LENGTH, widget=textarea()
-    )
+    note = text_field(_("联系情况"), services.NOTE_MAX_LENGTH)
 
 
 class ReferForm(ActionForm):
@@ -88,9 +70,7 @@ class ReferForm(ActionForm):
     department = forms.ModelChoiceField(
         label=_("协作部门"), queryset=Department.objects.none(), empty_label=_("请选择")
     )
-    note = forms.CharField(
-        label=_("转办说明"), max_length=services.NOTE_MAX_LENGTH, widget=textarea()
-    )
+    note = text_field(_("转办说明"), services.NOTE_MAX_LENGTH)
 
     def setup(self):
         self.fields["department"].queryset = services.usable_departments(self.case, self.user)
@@ -102,9 +82,7 @@ class ReplyForm(ActionForm):
         label=_("转办事项"), queryset=Referral.objects.none(), empty_label=None
     )
     replied_by = forms.CharField(label=_("答复人"), required=False, max_length=100)
-    reply_text = forms.CharField(
-        label=_("答复内容"), max_length=services.RESULT_MAX_LENGTH, widget=textarea(3)
-    )
+    reply_text = text_field(_("答复内容"), services.RESULT_MAX_LENGTH, rows=3)
 
     def setup(self):
         self.fields["referral"].queryset = self.case.referrals.exclude(
@@ -114,16 +92,12 @@ class ReplyForm(ActionForm):
 
 class EscalateForm(ActionForm):
     prefix_name = "escalate"
-    reason = forms.CharField(
-        label=_("上报理由"), max_length=services.NOTE_MAX_LENGTH, widget=textarea()
-    )
+    reason = text_field(_("上报理由"), services.NOTE_MAX_LENGTH)
 
 
 class SuperviseForm(ActionForm):
     prefix_name = "supervise"
-    comment = forms.CharField(
-        label=_("督办意见"), max_length=services.NOTE_MAX_LENGTH, widget=textarea()
-    )
+    comment = text_field(_("督办意见"), services.NOTE_MAX_LENGTH)
     days = forms.IntegerField(
         label=_("回复期限(工作日)"), min_value=1, max_value=30, initial=services.SUPERVISION_DAYS
     )
@@ -134,9 +108,7 @@ class AnswerForm(ActionForm):
     supervision = forms.ModelChoiceField(
         label=_("督办事项"), queryset=Supervision.objects.none(), empty_label=None
     )
-    response = forms.CharField(
-        label=_("回复"), max_length=services.NOTE_MAX_LENGTH, widget=textarea()
-    )
+    response = text_field(_("回复"), services.NOTE_MAX_LENGTH)
 
     def setup(self):
         self.fields["supervision"].queryset = self.case.supervisions.filter(
@@ -147,18 +119,10 @@ class AnswerForm(ActionForm):
 class ResolveForm(ActionForm):
     prefix_name = "resolve"
     outcome = forms.ChoiceField(label=_("办理结果"), choices=[("", _("请选择")), *Outcome.choices])
-    result_text = forms.CharField(
-        label=_("办理情况"), max_length=services.RESULT_MAX_LENGTH, widget=textarea(3)
-    )
-    amount_recovered = forms.DecimalField(
-        label=_("追回金额(元)"), required=False, min_value=0, max_digits=12, decimal_places=2
-    )
-    workers_benefited = forms.IntegerField(
-        label=_("受益职工人数"),
-        required=False,
-        min_value=0,
-        max_value=services.MAX_WORKERS,
-        help_text=_("留空则按当事人人数计"),
+    result_text = text_field(_("办理情况"), services.RESULT_MAX_LENGTH, rows=3)
+    amount_recovered = amount_field(_("追回金额(元)"))
+    workers_benefited = count_field(
+        _("受益职工人数"), services.MAX_WORKERS, help_text=_("留空则按当事人人数计")
     )
 
 
@@ -167,26 +131,20 @@ class RateForm(ActionForm):
     satisfaction = forms.ChoiceField(
         label=_("满意度"), choices=Satisfaction.choices, widget=forms.RadioSelect
     )
-    note = forms.CharField(
-        label=_("回访记录"), required=False, max_length=services.NOTE_MAX_LENGTH, widget=textarea()
-    )
+    note = text_field(_("回访记录"), services.NOTE_MAX_LENGTH, required=False)
 
 
 class CloseForm(ActionForm):
     prefix_name = "close"
-    note = forms.CharField(
-        label=_("归档说明"), required=False, max_length=services.NOTE_MAX_LENGTH, widget=textarea()
-    )
+    note = text_field(_("归档说明"), services.NOTE_MAX_LENGTH, required=False)
 
 
 class ReassignForm(ActionForm):
     prefix_name = "reassign"
-    assignee = HandlerField(
+    assignee = UserChoiceField(
         label=_("新承办人"), queryset=User.objects.none(), empty_label=_("请选择")
     )
-    note = forms.CharField(
-        label=_("说明"), required=False, max_length=services.NOTE_MAX_LENGTH, widget=textarea()
-    )
+    note = text_field(_("说明"), services.NOTE_MAX_LENGTH, required=False)
 
     def setup(self):
         self.fields["assignee"].queryset = _handlers(self.case)
@@ -199,9 +157,7 @@ class MergeForm(ActionForm):
         max_length=30,
         widget=forms.TextInput(attrs={"placeholder": "QD-2026-000123"}),
     )
-    note = forms.CharField(
-        label=_("说明"), required=False, max_length=services.NOTE_MAX_LENGTH, widget=textarea()
-    )
+    note = text_field(_("说明"), services.NOTE_MAX_LENGTH, required=False)
 
     def clean_into(self) -> Case:
         number = self.cleaned_data["into"].strip().upper()
@@ -218,9 +174,7 @@ class MergeForm(ActionForm):
 
 class WithdrawForm(ActionForm):
     prefix_name = "withdraw"
-    reason = forms.CharField(
-        label=_("撤回原因"), max_length=services.NOTE_MAX_LENGTH, widget=textarea()
-    )
+    reason = text_field(_("撤回原因"), services.NOTE_MAX_LENGTH)
 
 
 class UpdateForm(ActionForm):
@@ -230,19 +184,11 @@ class UpdateForm(ActionForm):
     category = forms.ModelChoiceField(label=_("类别"), queryset=CaseCategory.objects.none())
     complexity = forms.ChoiceField(label=_("复杂程度"), choices=Complexity.choices)
     title = forms.CharField(label=_("标题"), max_length=services.TITLE_MAX_LENGTH)
-    description = forms.CharField(
-        label=_("诉求内容"), max_length=services.DESCRIPTION_MAX_LENGTH, widget=textarea(4)
-    )
+    description = text_field(_("诉求内容"), services.DESCRIPTION_MAX_LENGTH, rows=4)
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices)
-    amount_claimed = forms.DecimalField(
-        label=_("涉及金额(元)"), required=False, min_value=0, max_digits=12, decimal_places=2
-    )
-    workers_concerned = forms.IntegerField(
-        label=_("涉及职工人数"),
-        required=False,
-        min_value=0,
-        max_value=services.MAX_WORKERS,
-        help_text=_("留空则按当事人人数计"),
+    amount_claimed = amount_field(_("涉及金额(元)"))
+    workers_concerned = count_field(
+        _("涉及职工人数"), services.MAX_WORKERS, help_text=_("留空则按当事人人数计")
     )
     employer_name = forms.CharField(label=_("用人单位"), required=False, max_length=200)
     employer_credit_code = forms.CharField(

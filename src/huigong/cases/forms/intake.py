@@ -10,9 +10,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from huigong.accounts.models import RoleAssignment
-from huigong.common.forms import style_form
+from huigong.common.forms import amount_field, style_form, text_field
+from huigong.orgs.forms import OrganizationField
 from huigong.orgs.models import Organization
-from huigong.orgs.widgets import OrganizationAutocomplete
 from huigong.people.models import Person
 
 from .. import services
@@ -85,13 +85,6 @@ def home_organization(user, perm: str = services.INTAKE) -> Organization | None:
     return assignment.organization if assignment else None
 
 
-class OrganizationField(forms.ModelChoiceField):
-    widget = OrganizationAutocomplete
-
-    def label_from_instance(self, obj):
-        return obj.name
-
-
 class PersonChoiceField(forms.ModelMultipleChoiceField):
     """Persons picked in the intake lookup: only those the user may see."""
 
@@ -138,19 +131,15 @@ class IntakeForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     new_phone = forms.CharField(label=_("手机号"), required=False, max_length=40)
-    more_applicants = forms.CharField(
-        label=_("其他职工(集体诉求)"),
+    more_applicants = text_field(
+        _("其他职工(集体诉求)"),
+        20000,
         required=False,
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        rows=3,
         help_text=_("每行一人:姓名 身份证号码 手机号(可从 Excel 粘贴)"),
     )
     kind = forms.ChoiceField(label=_("类型"), choices=CaseKind.choices, initial=CaseKind.DEMAND)
-    description = forms.CharField(
-        label=_("诉求内容"),
-        max_length=services.DESCRIPTION_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+    description = text_field(_("诉求内容"), services.DESCRIPTION_MAX_LENGTH, rows=4)
     category = forms.ModelChoiceField(
         label=_("类别"),
         queryset=CaseCategory.objects.none(),
@@ -178,13 +167,7 @@ class IntakeForm(forms.Form):
     employer_credit_code = forms.CharField(
         label=_("单位统一社会信用代码"), required=False, max_length=40
     )
-    amount_claimed = forms.DecimalField(
-        label=_("涉及金额(元)"),
-        required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=2,
-    )
+    amount_claimed = amount_field(_("涉及金额(元)"))
     address = forms.CharField(label=_("地点"), required=False, max_length=200)
     attachments = MultipleFileField(
         label=_("附件"),

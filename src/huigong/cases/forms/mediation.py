@@ -6,10 +6,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from huigong.accounts.forms import UserMultipleChoiceField
 from huigong.accounts.models import User
-from huigong.common.forms import style_form, textarea
+from huigong.common.forms import ObjectActionForm, amount_field, date_field, style_form, text_field
 
-from ..models import Mediation, MediationTeam, Performance, ReferredTo
+from ..models import MediationTeam, Performance, ReferredTo
 from ..services import mediation as mediation_services
 
 
@@ -28,11 +29,11 @@ class OpenMediationForm(forms.Form):
     respondent_representative = forms.CharField(
         label=_("法定代表人或委托代理人"), max_length=50, required=False
     )
-    claims = forms.CharField(
-        label=_("申请调解事项"),
+    claims = text_field(
+        _("申请调解事项"),
+        mediation_services.RESULT_MAX_LENGTH,
         required=False,
-        max_length=mediation_services.RESULT_MAX_LENGTH,
-        widget=textarea(3),
+        rows=3,
         help_text=_("留空则按诉求内容"),
     )
 
@@ -43,39 +44,19 @@ class OpenMediationForm(forms.Form):
         style_form(self)
 
 
-class MediationActionForm(forms.Form):
-    """A small form on the mediation page; ``prefix`` keeps their fields apart."""
+class MediationActionForm(ObjectActionForm):
+    """A small form on the mediation page (built with ``mediation=`` and ``user=``)."""
 
-    prefix_name = ""
-
-    def __init__(self, *args, mediation: Mediation, user, **kwargs):
-        kwargs.setdefault("prefix", self.prefix_name)
-        super().__init__(*args, **kwargs)
-        self.mediation, self.user = mediation, user
-        self.setup()
-        style_form(self)
-
-    def setup(self) -> None:
-        pass
-
-
-class MediatorField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return obj.name or obj.username
+    subject = "mediation"
 
 
 class SortForm(MediationActionForm):
     prefix_name = "sort"
     team = forms.ChoiceField(label=_("调解队伍"), choices=MediationTeam.choices)
-    mediators = MediatorField(
+    mediators = UserMultipleChoiceField(
         label=_("调解员"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    note = forms.CharField(
-        label=_("分流说明"),
-        required=False,
-        max_length=mediation_services.NOTE_MAX_LENGTH,
-        widget=textarea(),
-    )
+    note = text_field(_("分流说明"), mediation_services.NOTE_MAX_LENGTH, required=False)
 
     def setup(self):
         self.fields["mediators"].queryset = mediation_services.eligible_mediators(
@@ -90,27 +71,15 @@ class SessionForm(MediationActionForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     place = forms.CharField(label=_("地点"), max_length=200)
-    attendees = forms.CharField(
-        label=_("参加人员"), max_length=mediation_services.NOTE_MAX_LENGTH, widget=textarea()
-    )
-    minutes = forms.CharField(
-        label=_("调解笔录"),
-        max_length=mediation_services.MINUTES_MAX_LENGTH,
-        widget=textarea(4),
-    )
+    attendees = text_field(_("参加人员"), mediation_services.NOTE_MAX_LENGTH)
+    minutes = text_field(_("调解笔录"), mediation_services.MINUTES_MAX_LENGTH, rows=4)
 
 
 class AgreementForm(MediationActionForm):
     prefix_name = "agreement"
-    terms = forms.CharField(
-        label=_("协议内容"), max_length=mediation_services.TERMS_MAX_LENGTH, widget=textarea(4)
-    )
-    amount = forms.DecimalField(
-        label=_("协议金额(元)"), required=False, min_value=0, max_digits=12, decimal_places=2
-    )
-    performance_due = forms.DateField(
-        label=_("履行期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    terms = text_field(_("协议内容"), mediation_services.TERMS_MAX_LENGTH, rows=4)
+    amount = amount_field(_("协议金额(元)"))
+    performance_due = date_field(_("履行期限"), required=False)
 
 
 class NoAgreementForm(MediationActionForm):
@@ -118,18 +87,12 @@ class NoAgreementForm(MediationActionForm):
     referred_to = forms.ChoiceField(
         label=_("引导去向"), choices=ReferredTo.choices, widget=forms.RadioSelect
     )
-    note = forms.CharField(
-        label=_("调解不成的原因"),
-        max_length=mediation_services.NOTE_MAX_LENGTH,
-        widget=textarea(),
-    )
+    note = text_field(_("调解不成的原因"), mediation_services.NOTE_MAX_LENGTH)
 
 
 class WithdrawForm(MediationActionForm):
     prefix_name = "withdraw"
-    reason = forms.CharField(
-        label=_("撤回原因"), max_length=mediation_services.NOTE_MAX_LENGTH, widget=textarea()
-    )
+    reason = text_field(_("撤回原因"), mediation_services.NOTE_MAX_LENGTH)
 
 
 class FollowUpForm(MediationActionForm):
@@ -137,22 +100,10 @@ class FollowUpForm(MediationActionForm):
     performed = forms.ChoiceField(
         label=_("履行情况"), choices=Performance.choices, widget=forms.RadioSelect
     )
-    performed_at = forms.DateField(
-        label=_("履行日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    note = forms.CharField(
-        label=_("回访记录"),
-        required=False,
-        max_length=mediation_services.NOTE_MAX_LENGTH,
-        widget=textarea(),
-    )
+    performed_at = date_field(_("履行日期"), required=False)
+    note = text_field(_("回访记录"), mediation_services.NOTE_MAX_LENGTH, required=False)
 
 
 class FileForm(MediationActionForm):
     prefix_name = "file"
-    note = forms.CharField(
-        label=_("归档说明"),
-        required=False,
-        max_length=mediation_services.NOTE_MAX_LENGTH,
-        widget=textarea(),
-    )
+    note = text_field(_("归档说明"), mediation_services.NOTE_MAX_LENGTH, required=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from huigong.common.forms import StyledForm, style_form
+from huigong.common.forms import StyledForm, amount_field, style_form, text_field
 
 from .. import services
 from ..models import CaseCategory, CaseKind, Satisfaction
@@ -35,9 +35,7 @@ class PortalSubmitForm(forms.Form):
         ),
     )
     employer_name = forms.CharField(label=_("工作单位"), required=False, max_length=200)
-    amount_claimed = forms.DecimalField(
-        label=_("涉及金额(元)"), required=False, min_value=0, max_digits=12, decimal_places=2
-    )
+    amount_claimed = amount_field(_("涉及金额(元)"))
     address = forms.CharField(
         label=_("地点或就近服务站"),
         required=False,
@@ -70,12 +68,7 @@ class PortalSubmitForm(forms.Form):
 
 
 class PortalInfoForm(forms.Form):
-    note = forms.CharField(
-        label=_("补充说明"),
-        required=False,
-        max_length=services.NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    note = text_field(_("补充说明"), services.NOTE_MAX_LENGTH, required=False, rows=3)
     photos = MultipleFileField(label=_("补充材料"), max_files=5)
 
     def __init__(self, *args, **kwargs):
@@ -94,17 +87,8 @@ class PortalRateForm(StyledForm):
     satisfaction = forms.ChoiceField(
         label=_("您对办理结果满意吗?"), choices=Satisfaction.choices, widget=forms.RadioSelect
     )
-    note = forms.CharField(
-        label=_("意见或建议"),
-        required=False,
-        max_length=services.NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = text_field(_("意见或建议"), services.NOTE_MAX_LENGTH, required=False)
 
 
 class PortalWithdrawForm(StyledForm):
-    reason = forms.CharField(
-        label=_("撤回原因"),
-        max_length=services.NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    reason = text_field(_("撤回原因"), services.NOTE_MAX_LENGTH)

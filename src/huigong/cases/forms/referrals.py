@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from huigong.common.forms import StyledForm
+from huigong.common.forms import StyledForm, text_field
 
 from .. import services
 
@@ -13,11 +13,7 @@ from .. import services
 class PartnerReplyForm(StyledForm):
     """A partner department's own answer to a referral."""
 
-    reply_text = forms.CharField(
-        label=_("答复内容"),
-        max_length=services.RESULT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+    reply_text = text_field(_("答复内容"), services.RESULT_MAX_LENGTH, rows=4)
     replied_by = forms.CharField(
         label=_("答复人"),
         required=False,

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMModelMixin
 
+from huigong.common.models import StateChange, not_negative, state_field, user_link
 from huigong.kernel.attachments import AttachmentBase, stored_name, stored_name_pattern
 from huigong.kernel.scope import ScopedQuerySetMixin
 from huigong.kernel.timeline import TimelineEvent, TimelineQuerySet
+from huigong.orgs.models import employer_link, organization_link
 from huigong.partners.models import Department
 
 from .choices import (
@@ -68,19 +69,10 @@ class Case(FSMModelMixin, models.Model):
     handles it. ``status`` only changes through the transitions below, called by the
     services (which also write the timeline and the audit)."""
 
-    province = models.ForeignKey(
-        "orgs.Organization",
-        verbose_name=_("省级组织"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("所在组织树的根,供按省分库"),
+    province = organization_link(
+        _("省级组织"), related_name="+", help_text=_("所在组织树的根,供按省分库")
     )
-    organization = models.ForeignKey(
-        "orgs.Organization",
-        verbose_name=_("办理组织"),
-        on_delete=models.PROTECT,
-        related_name="cases",
-    )
+    organization = organization_link(_("办理组织"), related_name="cases")
     number = models.CharField(_("编号"), max_length=24, unique=True)
     kind = models.CharField(_("类型"), max_length=20, choices=CaseKind.choices)
     category = models.ForeignKey(
@@ -90,14 +82,7 @@ class Case(FSMModelMixin, models.Model):
         _("复杂程度"), max_length=12, choices=Complexity.choices, default=Complexity.ORDINARY
     )
     channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices)
-    status = FSMField(
-        _("状态"),
-        max_length=12,
-        choices=CaseStatus.choices,
-        default=CaseStatus.NEW,
-        protected=True,
-        db_index=True,
-    )
+    status = state_field(CaseStatus, CaseStatus.NEW)
     title = models.CharField(_("标题"), max_length=200)
     description = models.TextField(_("诉求内容"))
     address = models.CharField(_("地点"), max_length=200, blank=True)
@@ -109,14 +94,7 @@ class Case(FSMModelMixin, models.Model):
         on_delete=models.SET_NULL,
         related_name="cases",
     )
-    employer = models.ForeignKey(
-        "orgs.Organization",
-        verbose_name=_("用人单位(已建会)"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="employer_cases",
-    )
+    employer = employer_link(_("用人单位(已建会)"), related_name="employer_cases")
     employer_name = models.CharField(_("用人单位"), max_length=200, blank=True)
     employer_credit_code = models.CharField(_("单位统一社会信用代码"), max_length=18, blank=True)
     amount_claimed = models.DecimalField(
@@ -133,31 +111,13 @@ class Case(FSMModelMixin, models.Model):
         _("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
     )
     received_at = models.DateTimeField(_("登记时间"), default=timezone.now, db_index=True)
-    received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("首问登记人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="cases_received",
-    )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("责任人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
+    received_by = user_link(_("首问登记人"), related_name="cases_received")
+    owner = user_link(
+        _("责任人"),
         related_name="cases_owned",
         help_text=_("首问负责:受理前为首问登记人,受理后为受理人"),
     )
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("承办人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="cases_assigned",
-    )
+    assignee = user_link(_("承办人"), related_name="cases_assigned")
     accept_due = models.DateField(_("受理期限"))
     due_date = models.DateField(_("办结期限"))
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
@@ -197,8 +157,7 @@ class Case(FSMModelMixin, models.Model):
     objects = CaseQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("诉求")
-        verbose_name_plural = _("诉求")
+        verbose_name = verbose_name_plural = _("诉求")
         ordering = ["-received_at", "-id"]
         permissions = [
             ("intake_case", _("登记诉求")),
@@ -224,14 +183,8 @@ class Case(FSMModelMixin, models.Model):
             models.Index(fields=["employer", "category"], name="case_employer_category_idx"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount_claimed__isnull=True) | Q(amount_claimed__gte=0),
-                name="case_amount_claimed_not_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(amount_recovered__isnull=True) | Q(amount_recovered__gte=0),
-                name="case_amount_recovered_not_negative",
-            ),
+            not_negative("amount_claimed", name="case_amount_claimed_not_negative"),
+            not_negative("amount_recovered", name="case_amount_recovered_not_negative"),
             models.CheckConstraint(
                 condition=(Q(status="merged") & Q(merged_into__isnull=False))
                 | (~Q(status="merged") & Q(merged_into__isnull=True)),
@@ -251,49 +204,36 @@ class Case(FSMModelMixin, models.Model):
         return self.status in OPEN_STATUSES
 
     # The transitions only move the state; the services do everything else around them.
-
-    @transition(field=status, source=CaseStatus.NEW, target=CaseStatus.ACCEPTED)
-    def accept(self) -> None:
-        pass
-
-    @transition(field=status, source=CaseStatus.ACCEPTED, target=CaseStatus.REFERRED)
-    def refer(self) -> None:
-        pass
-
-    @transition(field=status, source=CaseStatus.REFERRED, target=CaseStatus.ACCEPTED)
-    def department_replied(self) -> None:
-        pass
-
-    @transition(field=status, source=list(ESCALATABLE_STATUSES), target=CaseStatus.NEW)
-    def escalate(self) -> None:
-        pass
-
-    @transition(field=status, source=CaseStatus.ACCEPTED, target=CaseStatus.RESOLVED)
-    def resolve(self) -> None:
-        pass
-
-    @transition(field=status, source=CaseStatus.RESOLVED, target=CaseStatus.ACCEPTED)
-    def reopen(self) -> None:
-        pass
-
-    @transition(field=status, source=CaseStatus.RESOLVED, target=CaseStatus.CLOSED)
-    def close(self) -> None:
-        pass
-
-    @transition(field=status, source=list(OPEN_STATUSES), target=CaseStatus.MERGED)
-    def merge(self) -> None:
-        pass
-
-    @transition(field=status, source=list(OPEN_STATUSES), target=CaseStatus.WITHDRAWN)
-    def withdraw(self) -> None:
-        pass
+    accept = StateChange(CaseStatus.NEW, CaseStatus.ACCEPTED)
+    refer = StateChange(CaseStatus.ACCEPTED, CaseStatus.REFERRED)
+    department_replied = StateChange(CaseStatus.REFERRED, CaseStatus.ACCEPTED)
+    escalate = StateChange(ESCALATABLE_STATUSES, CaseStatus.NEW)
+    resolve = StateChange(CaseStatus.ACCEPTED, CaseStatus.RESOLVED)
+    reopen = StateChange(CaseStatus.RESOLVED, CaseStatus.ACCEPTED)
+    close = StateChange(CaseStatus.RESOLVED, CaseStatus.CLOSED)
+    merge = StateChange(OPEN_STATUSES, CaseStatus.MERGED)
+    withdraw = StateChange(OPEN_STATUSES, CaseStatus.WITHDRAWN)
 
 
-class CasePartyQuerySet(ScopedQuerySetMixin, models.QuerySet):
+class CaseChildQuerySet(ScopedQuerySetMixin, models.QuerySet):
     scope_path_field = "case__organization__path"
 
 
-class CaseParty(models.Model):
+class CaseChild(models.Model):
+    """What the rows hanging off a case (parties, referrals, supervisions, attachments)
+    share: they are in scope, and audited, where their case is. Each declares its own
+    foreign key ``case``."""
+
+    objects = CaseChildQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def audit_org_path(self) -> str:
+        return self.case.organization.path
+
+
+class CaseParty(CaseChild):
     """A worker concerned by a case; a group case (13 builders owed 11.5 万) has many."""
 
     case = models.ForeignKey(
@@ -309,11 +249,8 @@ class CaseParty(models.Model):
         _("身份"), max_length=20, choices=PartyRole.choices, default=PartyRole.APPLICANT
     )
 
-    objects = CasePartyQuerySet.as_manager()
-
     class Meta:
-        verbose_name = _("诉求当事人")
-        verbose_name_plural = _("诉求当事人")
+        verbose_name = verbose_name_plural = _("诉求当事人")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["case", "person"], name="unique_case_party"),
@@ -321,9 +258,6 @@ class CaseParty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.person}"
-
-    def audit_org_path(self) -> str:
-        return self.case.organization.path
 
 
 class CaseEventQuerySet(ScopedQuerySetMixin, TimelineQuerySet):
@@ -349,15 +283,10 @@ class CaseEvent(TimelineEvent):
     objects = CaseEventQuerySet.as_manager()
 
     class Meta(TimelineEvent.Meta):
-        verbose_name = _("办理记录")
-        verbose_name_plural = _("办理记录")
+        verbose_name = verbose_name_plural = _("办理记录")
 
 
-class ReferralQuerySet(ScopedQuerySetMixin, models.QuerySet):
-    scope_path_field = "case__organization__path"
-
-
-class Referral(models.Model):
+class Referral(CaseChild):
     """A case sent to a partner department (转办), with its own response deadline and the
     department's recorded reply."""
 
@@ -368,13 +297,7 @@ class Referral(models.Model):
         Department, verbose_name=_("协作部门"), on_delete=models.PROTECT, related_name="referrals"
     )
     note = models.TextField(_("转办说明"), blank=True)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("转办人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    sent_by = user_link(_("转办人"), blank=False)
     sent_at = models.DateTimeField(_("转办时间"), default=timezone.now)
     due_date = models.DateField(_("答复期限"))
     reply_text = models.TextField(_("答复内容"), blank=True)
@@ -386,11 +309,8 @@ class Referral(models.Model):
         _("状态"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.WAITING
     )
 
-    objects = ReferralQuerySet.as_manager()
-
     class Meta:
-        verbose_name = _("转办")
-        verbose_name_plural = _("转办")
+        verbose_name = verbose_name_plural = _("转办")
         ordering = ["sent_at", "id"]
         permissions = [("answer_referral", _("答复转办事项"))]
         indexes = [
@@ -404,55 +324,27 @@ class Referral(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} → {self.department}"
 
-    def audit_org_path(self) -> str:
-        return self.case.organization.path
 
-
-class SupervisionQuerySet(ScopedQuerySetMixin, models.QuerySet):
-    scope_path_field = "case__organization__path"
-
-
-class Supervision(models.Model):
+class Supervision(CaseChild):
     """A higher level chasing a case (督办) with a comment the handler must answer."""
 
     case = models.ForeignKey(
         Case, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="supervisions"
     )
-    organization = models.ForeignKey(
-        "orgs.Organization",
-        verbose_name=_("督办组织"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    supervised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("督办人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    organization = organization_link(_("督办组织"), related_name="+")
+    supervised_by = user_link(_("督办人"), blank=False)
     created_at = models.DateTimeField(_("督办时间"), default=timezone.now)
     comment = models.TextField(_("督办意见"))
     due_date = models.DateField(_("回复期限"))
     response = models.TextField(_("回复"), blank=True)
     responded_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
-    responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("回复人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    responded_by = user_link(_("回复人"))
     overdue_notified_at = models.DateTimeField(
         _("逾期提醒时间"), null=True, blank=True, editable=False
     )
 
-    objects = SupervisionQuerySet.as_manager()
-
     class Meta:
-        verbose_name = _("督办")
-        verbose_name_plural = _("督办")
+        verbose_name = verbose_name_plural = _("督办")
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(
@@ -468,13 +360,6 @@ class Supervision(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.responded_at is not None
-
-    def audit_org_path(self) -> str:
-        return self.case.organization.path
-
-
-class AttachmentQuerySet(ScopedQuerySetMixin, models.QuerySet):
-    scope_path_field = "case__organization__path"
 
 
 #: Attachments are stored in the private storage under ``cases/<yyyy>/<mm>/``.
@@ -494,7 +379,7 @@ def attachment_upload_to(instance, filename: str) -> str:
     return attachment_name(filename)
 
 
-class Attachment(AttachmentBase):
+class Attachment(AttachmentBase, CaseChild):  # noqa: DJ008 (AttachmentBase has it)
     """A file attached to a case (photos, contracts, pay slips): the kernel's attachment
     (``AttachmentBase``), checked and stored by ``services.add_attachment``."""
 
@@ -504,11 +389,5 @@ class Attachment(AttachmentBase):
         Case, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="attachments"
     )
 
-    objects = AttachmentQuerySet.as_manager()
-
     class Meta(AttachmentBase.Meta):
-        verbose_name = _("附件")
-        verbose_name_plural = _("附件")
-
-    def audit_org_path(self) -> str:
-        return self.case.organization.path
+        verbose_name = verbose_name_plural = _("附件")

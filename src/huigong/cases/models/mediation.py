@@ -7,9 +7,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMModelMixin
 
+from huigong.common.models import StateChange, not_negative, state_field, user_link
 from huigong.kernel.scope import ScopedQuerySetMixin
+from huigong.orgs.models import employer_link, organization_link
 
 from .case import (
     Case,
@@ -71,33 +73,14 @@ class Mediation(FSMModelMixin, models.Model):
     case = models.ForeignKey(
         Case, verbose_name=_("诉求"), on_delete=models.PROTECT, related_name="mediations"
     )
-    organization = models.ForeignKey(
-        "orgs.Organization",
-        verbose_name=_("调解组织"),
-        on_delete=models.PROTECT,
-        related_name="mediations",
-    )
+    organization = organization_link(_("调解组织"), related_name="mediations")
     number = models.CharField(_("调解编号"), max_length=24, unique=True)
-    status = FSMField(
-        _("状态"),
-        max_length=12,
-        choices=MediationStatus.choices,
-        default=MediationStatus.INTAKE,
-        protected=True,
-        db_index=True,
-    )
+    status = state_field(MediationStatus, MediationStatus.INTAKE)
     team = models.CharField(_("调解队伍"), max_length=20, choices=MediationTeam.choices, blank=True)
     mediators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("调解员"), blank=True, related_name="mediations"
     )
-    respondent = models.ForeignKey(
-        "orgs.Organization",
-        verbose_name=_("被申请人(已建会单位)"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="respondent_mediations",
-    )
+    respondent = employer_link(_("被申请人(已建会单位)"), related_name="respondent_mediations")
     respondent_name = models.CharField(_("被申请人"), max_length=200)
     respondent_credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     respondent_representative = models.CharField(
@@ -120,14 +103,7 @@ class Mediation(FSMModelMixin, models.Model):
     performed_at = models.DateField(_("履行日期"), null=True, blank=True)
     follow_up_note = models.TextField(_("回访记录"), blank=True)
     followed_up_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("受理人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    opened_by = user_link(_("受理人"))
     opened_at = models.DateTimeField(_("受理时间"), default=timezone.now)
     ended_at = models.DateTimeField(_("调解终结时间"), null=True, blank=True)
     filed_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
@@ -135,8 +111,7 @@ class Mediation(FSMModelMixin, models.Model):
     objects = MediationQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("劳动争议调解")
-        verbose_name_plural = _("劳动争议调解")
+        verbose_name = verbose_name_plural = _("劳动争议调解")
         ordering = ["-opened_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -153,10 +128,7 @@ class Mediation(FSMModelMixin, models.Model):
                 ),
                 name="unique_active_mediation_per_case",
             ),
-            models.CheckConstraint(
-                condition=Q(agreement_amount__isnull=True) | Q(agreement_amount__gte=0),
-                name="mediation_amount_not_negative",
-            ),
+            not_negative("agreement_amount", name="mediation_amount_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -166,49 +138,22 @@ class Mediation(FSMModelMixin, models.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_MEDIATION_STATUSES
 
-    @transition(field=status, source=MediationStatus.INTAKE, target=MediationStatus.SORTING)
-    def sort(self) -> None:
-        pass
-
-    @transition(
-        field=status,
-        source=[MediationStatus.SORTING, MediationStatus.IN_SESSION],
-        target=MediationStatus.IN_SESSION,
+    sort = StateChange(MediationStatus.INTAKE, MediationStatus.SORTING)
+    hold_session = StateChange(
+        [MediationStatus.SORTING, MediationStatus.IN_SESSION], MediationStatus.IN_SESSION
     )
-    def hold_session(self) -> None:
-        pass
-
-    @transition(field=status, source=MediationStatus.IN_SESSION, target=MediationStatus.AGREEMENT)
-    def agree(self) -> None:
-        pass
-
-    @transition(
-        field=status,
-        source=[MediationStatus.SORTING, MediationStatus.IN_SESSION],
-        target=MediationStatus.NO_AGREEMENT,
+    agree = StateChange(MediationStatus.IN_SESSION, MediationStatus.AGREEMENT)
+    fail = StateChange(
+        [MediationStatus.SORTING, MediationStatus.IN_SESSION], MediationStatus.NO_AGREEMENT
     )
-    def fail(self) -> None:
-        pass
-
-    @transition(
-        field=status,
-        source=[MediationStatus.INTAKE, MediationStatus.SORTING, MediationStatus.IN_SESSION],
-        target=MediationStatus.WITHDRAWN,
+    withdraw = StateChange(
+        [MediationStatus.INTAKE, MediationStatus.SORTING, MediationStatus.IN_SESSION],
+        MediationStatus.WITHDRAWN,
     )
-    def withdraw(self) -> None:
-        pass
-
-    @transition(field=status, source=MediationStatus.AGREEMENT, target=MediationStatus.FOLLOWED_UP)
-    def follow_up(self) -> None:
-        pass
-
-    @transition(
-        field=status,
-        source=[MediationStatus.FOLLOWED_UP, MediationStatus.NO_AGREEMENT],
-        target=MediationStatus.FILED,
+    follow_up = StateChange(MediationStatus.AGREEMENT, MediationStatus.FOLLOWED_UP)
+    file = StateChange(
+        [MediationStatus.FOLLOWED_UP, MediationStatus.NO_AGREEMENT], MediationStatus.FILED
     )
-    def file(self) -> None:
-        pass
 
 
 class MediationSessionQuerySet(ScopedQuerySetMixin, models.QuerySet):
@@ -225,20 +170,13 @@ class MediationSession(models.Model):
     place = models.CharField(_("地点"), max_length=200)
     attendees = models.TextField(_("参加人员"))
     minutes = models.TextField(_("调解笔录"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("记录人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    recorded_by = user_link(_("记录人"), blank=False)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     objects = MediationSessionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("调解会")
-        verbose_name_plural = _("调解会")
+        verbose_name = verbose_name_plural = _("调解会")
         ordering = ["held_at", "id"]
 
     def __str__(self) -> str:

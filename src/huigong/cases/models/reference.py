@@ -57,8 +57,7 @@ class CaseCategory(MP_Node):
     objects = CaseCategoryManager()
 
     class Meta:
-        verbose_name = _("诉求类别")
-        verbose_name_plural = _("诉求类别")
+        verbose_name = verbose_name_plural = _("诉求类别")
         constraints = [
             models.CheckConstraint(
                 condition=Q(ordinary_days__gte=1)

@@ -16,20 +16,21 @@ from ..models import (
     Case,
     CaseStatus,
 )
-from .base import (
-    _lock,
-    _require_handler_or_party,
-    _require_status,
-)
+from .base import _lock_to_act
 
 
 @transaction.atomic
 def add_attachment(*, actor, case: Case, file) -> Attachment:
     """Attach a file (jpg, png, pdf, docx, xlsx; at most 10 MB) to a case; staff handling
     it or the worker whose case it is."""
-    case = _lock(case)
-    _require_handler_or_party(actor, case, _("您没有为该诉求上传附件的权限"))
-    _require_status(case, [*OPEN_STATUSES, CaseStatus.RESOLVED], _("上传附件"))
+    case = _lock_to_act(
+        actor,
+        case,
+        [*OPEN_STATUSES, CaseStatus.RESOLVED],
+        _("上传附件"),
+        _("您没有为该诉求上传附件的权限"),
+        or_party=True,
+    )
     upload = check_upload(file)
     attachment = store_upload(Attachment(case=case, uploaded_by=actor), upload)
     events.attachment_added_event(case=case, actor=actor, attachment=attachment)

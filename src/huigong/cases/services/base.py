@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import Any
 
@@ -15,15 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pypinyin import Style, lazy_pinyin
-from stdnum import exceptions as stdnum_errors
-from stdnum.cn import uscc
 
 from huigong.accounts.models import User
 from huigong.accounts.policy import users_holding
-from huigong.audit.models import ChangeAction
-from huigong.audit.services import record_change, snapshot
-from huigong.common.fields import FieldErrors, clean_amount, clean_required_text
-from huigong.common.text import clean_code
+from huigong.audit.services import change_recorded, snapshot
+from huigong.common.fields import (
+    FieldErrors,
+    clean_amount,
+    clean_multiline,
+    clean_required_text,
+)
 from huigong.kernel.notifications import notify  # noqa: F401  (used by the services)
 from huigong.kernel.numbering import formatted_number
 from huigong.kernel.scope import scope_paths, user_can_at
@@ -163,19 +165,45 @@ def _require_status(case: Case, allowed: Iterable[str], action: str) -> None:
     )
 
 
+def _lock_to_act(
+    actor,
+    case: Case,
+    allowed: Iterable[str],
+    action: str,
+    denied: str,
+    *,
+    or_party: bool = False,
+) -> Case:
+    """The case locked for ``actor`` to ``action`` it: they hold ``handle_case`` at its
+    organization (with ``or_party``, or are the worker whose case it is; else
+    ``PermissionDenied`` saying ``denied``) and its status is one of ``allowed``."""
+    case = _lock(case)
+    if or_party:
+        _require_handler_or_party(actor, case, denied)
+    else:
+        _require(actor, HANDLE, case.organization, denied)
+    _require_status(case, allowed, action)
+    return case
+
+
 def _snapshot(case: Case) -> dict[str, Any]:
     return snapshot(case, AUDIT_FIELDS)
 
 
-def _log(actor, case: Case, before: dict[str, Any], note: str) -> None:
-    record_change(
-        actor=actor,
-        obj=case,
-        action=ChangeAction.UPDATE,
-        before=before,
-        after=_snapshot(case),
-        note=note,
-    )
+def _logged(actor, case: Case, note: str) -> AbstractContextManager[dict[str, Any]]:
+    """Log the change the block makes to ``case`` (its ``AUDIT_FIELDS``) with ``note``."""
+    return change_recorded(actor=actor, obj=case, fields=AUDIT_FIELDS, note=note)
+
+
+def _clean_note(value: Any, name: str = "note", *, required: bool = False) -> str:
+    """The one text an action takes (a note, a reason), checked on its own."""
+    errors = FieldErrors()
+    if required:
+        text = clean_required_text(value, name, NOTE_MAX_LENGTH, errors)
+    else:
+        text = clean_multiline(value, name, NOTE_MAX_LENGTH, errors)
+    errors.raise_if_any()
+    return text
 
 
 def _ancestors_and_self(org: Organization) -> list[Organization]:
@@ -276,20 +304,6 @@ def _count(value: Any, name: str, errors: FieldErrors) -> int | None:
         errors.add(name, _("人数过大,请核对"))
         return None
     return number
-
-
-def _credit_code(value: Any, errors: FieldErrors, name: str = "employer_credit_code") -> str:
-    """A unified social credit code, normalised and checked (empty stays empty)."""
-    code = clean_code(str(value or ""))[:72]
-    if not code:
-        return ""
-    try:
-        return uscc.validate(code)
-    except stdnum_errors.InvalidLength:
-        errors.add(name, _("统一社会信用代码应为 18 位"))
-    except stdnum_errors.ValidationError:
-        errors.add(name, _("统一社会信用代码校验不通过,请核对"))
-    return code
 
 
 def _required_text(value: Any, name: str, max_length: int, errors: FieldErrors) -> str:

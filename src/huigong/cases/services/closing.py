@@ -31,17 +31,17 @@ from .base import (
     NOTE_MAX_LENGTH,
     RESULT_MAX_LENGTH,
     _amount,
+    _clean_note,
     _count,
     _lock,
-    _log,
+    _lock_to_act,
+    _logged,
     _now,
     _parent,
     _require,
-    _require_handler_or_party,
     _require_status,
     _required_text,
     _responsible,
-    _snapshot,
     notify,
 )
 from .escalation import escalate_to_parent
@@ -61,9 +61,7 @@ def resolve_case(
     """Resolve (办结) a case in hand with its outcome, what was done, the amount recovered
     (not more than the amount claimed) and the workers who benefited (default: the
     parties)."""
-    case = _lock(case)
-    _require(actor, HANDLE, case.organization, _("您没有办结该诉求的权限"))
-    _require_status(case, [CaseStatus.ACCEPTED], _("办结"))
+    case = _lock_to_act(actor, case, [CaseStatus.ACCEPTED], _("办结"), _("您没有办结该诉求的权限"))
     errors = FieldErrors()
     outcome = clean_choice(outcome, Outcome, "outcome", errors, _("请选择办理结果"))
     result_text = _required_text(result_text, "result_text", RESULT_MAX_LENGTH, errors)
@@ -80,24 +78,22 @@ def resolve_case(
         workers = case.parties.count()
     now = _now(now)
     day = timezone.localdate(now)
-    before = _snapshot(case)
-    from_status = case.status
-    case.resolve()
-    case.outcome = outcome
-    case.result_text = result_text
-    case.amount_recovered = amount
-    case.workers_benefited = workers
-    case.resolved_at = now
-    # On time: never marked overdue by the sweep and resolved by the deadline.
-    case.resolved_on_time = case.overdue_marked_at is None and day <= case.due_date
-    case.working_days_to_resolve = max(
-        working_days_between(timezone.localdate(case.received_at), day), 0
-    )
-    case.is_overdue = False
-    case.due_soon = False
-    case.save()
-    events.case_resolved_event(case=case, actor=actor, from_status=from_status, time=now)
-    _log(actor, case, before, _("办结"))
+    with _logged(actor, case, _("办结")) as before:
+        case.resolve()
+        case.outcome = outcome
+        case.result_text = result_text
+        case.amount_recovered = amount
+        case.workers_benefited = workers
+        case.resolved_at = now
+        # On time: never marked overdue by the sweep and resolved by the deadline.
+        case.resolved_on_time = case.overdue_marked_at is None and day <= case.due_date
+        case.working_days_to_resolve = max(
+            working_days_between(timezone.localdate(case.received_at), day), 0
+        )
+        case.is_overdue = False
+        case.due_soon = False
+        case.save()
+        events.case_resolved_event(case=case, actor=actor, from_status=before["status"], time=now)
     return case
 
 
@@ -113,9 +109,9 @@ def rate_case(
     """Record the worker's satisfaction with a resolved case: by the worker on the portal,
     or by staff after a follow-up call. "Unsatisfied" reopens the case to the same handler
     once; a second "unsatisfied" escalates it to the parent organization."""
-    case = _lock(case)
-    _require_handler_or_party(actor, case, _("您没有评价该诉求的权限"))
-    _require_status(case, [CaseStatus.RESOLVED], _("评价"))
+    case = _lock_to_act(
+        actor, case, [CaseStatus.RESOLVED], _("评价"), _("您没有评价该诉求的权限"), or_party=True
+    )
     if case.rated_at is not None and case.resolved_at and case.rated_at >= case.resolved_at:
         raise ValidationError(_("该诉求已评价过"), code="invalid_state")
     errors = FieldErrors()
@@ -125,30 +121,27 @@ def rate_case(
     note = clean_multiline(note, "note", NOTE_MAX_LENGTH, errors)
     errors.raise_if_any()
     now = _now(now)
-    before = _snapshot(case)
-    case.satisfaction = satisfaction
-    case.rated_at = now
-    case.save(update_fields=["satisfaction", "rated_at", "updated_at"])
-    events.case_rated_event(case=case, actor=actor, note=note, time=now)
-    _log(actor, case, before, _("满意度评价"))
+    with _logged(actor, case, _("满意度评价")):
+        case.satisfaction = satisfaction
+        case.rated_at = now
+        case.save(update_fields=["satisfaction", "rated_at", "updated_at"])
+        events.case_rated_event(case=case, actor=actor, note=note, time=now)
     if satisfaction != Satisfaction.UNSATISFIED:
         return case
     if case.reopen_count == 0:
-        before = _snapshot(case)
-        from_status = case.status
-        case.reopen()
-        case.reopen_count = F("reopen_count") + 1
-        day = timezone.localdate(now)
-        case.due_date = add_working_days(day, case.category.days_for(case.complexity))
-        case.resolved_at = None
-        case.resolved_on_time = None
-        case.save()
-        case.refresh_from_db(fields=["reopen_count"])
         reason = _("职工评价不满意,退回原承办人重新办理")
-        events.case_reopened_event(
-            case=case, actor=actor, from_status=from_status, reason=reason, time=now
-        )
-        _log(actor, case, before, reason)
+        with _logged(actor, case, reason) as before:
+            case.reopen()
+            case.reopen_count = F("reopen_count") + 1
+            day = timezone.localdate(now)
+            case.due_date = add_working_days(day, case.category.days_for(case.complexity))
+            case.resolved_at = None
+            case.resolved_on_time = None
+            case.save()
+            case.refresh_from_db(fields=["reopen_count"])
+            events.case_reopened_event(
+                case=case, actor=actor, from_status=before["status"], reason=reason, time=now
+            )
         notify(_responsible(case), case, NotificationKind.REOPENED)
         return case
     if _parent(case.organization) is None:
@@ -166,21 +159,15 @@ def rate_case(
 @transaction.atomic
 def close_case(*, actor, case: Case, note: str = "", now: datetime.datetime | None = None) -> Case:
     """Close (归档) a resolved case."""
-    case = _lock(case)
-    _require(actor, HANDLE, case.organization, _("您没有归档该诉求的权限"))
-    _require_status(case, [CaseStatus.RESOLVED], _("归档"))
-    errors = FieldErrors()
-    note = clean_multiline(note, "note", NOTE_MAX_LENGTH, errors)
-    errors.raise_if_any()
-    before = _snapshot(case)
-    from_status = case.status
-    case.close()
-    case.closed_at = _now(now)
-    case.save(update_fields=["status", "closed_at", "updated_at"])
-    events.case_closed_event(
-        case=case, actor=actor, from_status=from_status, note=note, time=case.closed_at
-    )
-    _log(actor, case, before, _("归档"))
+    case = _lock_to_act(actor, case, [CaseStatus.RESOLVED], _("归档"), _("您没有归档该诉求的权限"))
+    note = _clean_note(note)
+    with _logged(actor, case, _("归档")) as before:
+        case.close()
+        case.closed_at = _now(now)
+        case.save(update_fields=["status", "closed_at", "updated_at"])
+        events.case_closed_event(
+            case=case, actor=actor, from_status=before["status"], note=note, time=case.closed_at
+        )
     return case
 
 
@@ -203,9 +190,7 @@ def merge_cases(
         raise ValidationError(
             {"into": [_("目标诉求已办结或已结束,不能再并入其他诉求")]}, code="invalid_state"
         )
-    errors = FieldErrors()
-    note = clean_multiline(note, "note", NOTE_MAX_LENGTH, errors)
-    errors.raise_if_any()
+    note = _clean_note(note)
     existing = set(into.parties.values_list("person_id", flat=True))
     CaseParty.objects.bulk_create(
         [
@@ -214,18 +199,16 @@ def merge_cases(
             if pid not in existing
         ]
     )
-    before = _snapshot(case)
-    from_status = case.status
-    case.merge()
-    case.merged_into = into
-    case.save(update_fields=["status", "merged_into", "updated_at"])
-    case.referrals.filter(status=ReferralStatus.WAITING).update(status=ReferralStatus.REPLIED)
     now = _now(now)
-    events.case_merged_event(
-        case=case, actor=actor, from_status=from_status, into=into, note=note, time=now
-    )
-    events.case_absorbed_event(case=into, actor=actor, merged=case, time=now)
-    _log(actor, case, before, _("合并到 %(number)s") % {"number": into.number})
+    with _logged(actor, case, _("合并到 %(number)s") % {"number": into.number}) as before:
+        case.merge()
+        case.merged_into = into
+        case.save(update_fields=["status", "merged_into", "updated_at"])
+        case.referrals.filter(status=ReferralStatus.WAITING).update(status=ReferralStatus.REPLIED)
+        events.case_merged_event(
+            case=case, actor=actor, from_status=before["status"], into=into, note=note, time=now
+        )
+        events.case_absorbed_event(case=into, actor=actor, merged=case, time=now)
     return case
 
 
@@ -233,18 +216,14 @@ def merge_cases(
 def withdraw_case(*, actor, case: Case, reason: str, now: datetime.datetime | None = None) -> Case:
     """Withdraw (撤回) an open case: by the worker whose case it is, or by a handler
     recording the worker's wish."""
-    case = _lock(case)
-    _require_handler_or_party(actor, case, _("您没有撤回该诉求的权限"))
-    _require_status(case, OPEN_STATUSES, _("撤回"))
-    errors = FieldErrors()
-    reason = _required_text(reason, "reason", NOTE_MAX_LENGTH, errors)
-    errors.raise_if_any()
-    before = _snapshot(case)
-    from_status = case.status
-    case.withdraw()
-    case.save(update_fields=["status", "updated_at"])
-    events.case_withdrawn_event(
-        case=case, actor=actor, from_status=from_status, reason=reason, time=_now(now)
+    case = _lock_to_act(
+        actor, case, OPEN_STATUSES, _("撤回"), _("您没有撤回该诉求的权限"), or_party=True
     )
-    _log(actor, case, before, _("撤回"))
+    reason = _clean_note(reason, "reason", required=True)
+    with _logged(actor, case, _("撤回")) as before:
+        case.withdraw()
+        case.save(update_fields=["status", "updated_at"])
+        events.case_withdrawn_event(
+            case=case, actor=actor, from_status=before["status"], reason=reason, time=_now(now)
+        )
     return case

@@ -34,16 +34,17 @@ from .base import (
     SUPERVISE,
     SUPERVISION_DAYS,
     _ancestors_and_self,
+    _clean_note,
     _is_worker,
     _lock,
-    _log,
+    _lock_to_act,
+    _logged,
     _now,
     _parent,
     _require,
     _require_status,
     _required_text,
     _responsible,
-    _snapshot,
     handlers_at,
     notify,
 )
@@ -59,36 +60,33 @@ def escalate_to_parent(
         raise ValidationError(_("该诉求已在最高一级组织,无法继续上报"), code="no_parent")
     now = _now(now)
     day = timezone.localdate(now)
-    before = _snapshot(case)
     from_status, from_org = case.status, case.organization
-    case.escalate()
-    case.organization = parent
-    case.assignee = None
-    case.accepted_at = None
-    case.accept_due = add_working_days(day, ACCEPT_DAYS)
-    case.due_date = add_working_days(day, case.category.days_for(case.complexity))
-    case.is_overdue = False
-    case.due_soon = False
-    case.acceptance_overdue_notified_at = None
-    case.escalation_count = F("escalation_count") + 1
-    case.save()
-    case.refresh_from_db(fields=["escalation_count"])
-    events.case_escalated_event(
-        case=case,
-        actor=actor,
-        from_status=from_status,
-        from_org=from_org,
-        reason=reason,
-        automatic=automatic,
-        time=now,
-    )
-    _log(
-        actor,
-        case,
-        before,
-        _("%(how)s上报至“%(org)s”")
-        % {"how": _("逾期自动") if automatic else "", "org": parent.name},
-    )
+    note = _("%(how)s上报至“%(org)s”") % {
+        "how": _("逾期自动") if automatic else "",
+        "org": parent.name,
+    }
+    with _logged(actor, case, note):
+        case.escalate()
+        case.organization = parent
+        case.assignee = None
+        case.accepted_at = None
+        case.accept_due = add_working_days(day, ACCEPT_DAYS)
+        case.due_date = add_working_days(day, case.category.days_for(case.complexity))
+        case.is_overdue = False
+        case.due_soon = False
+        case.acceptance_overdue_notified_at = None
+        case.escalation_count = F("escalation_count") + 1
+        case.save()
+        case.refresh_from_db(fields=["escalation_count"])
+        events.case_escalated_event(
+            case=case,
+            actor=actor,
+            from_status=from_status,
+            from_org=from_org,
+            reason=reason,
+            automatic=automatic,
+            time=now,
+        )
     notify([*handlers_at(parent), case.owner], case, NotificationKind.ESCALATED)
     return case
 
@@ -97,12 +95,14 @@ def escalate_to_parent(
 def escalate_case(*, actor, case: Case, reason: str, now: datetime.datetime | None = None) -> Case:
     """Escalate (上报) a case to the parent organization, with a reason; it awaits
     acceptance there. The deadline sweep escalates overdue cases automatically."""
-    case = _lock(case)
-    _require(actor, HANDLE, case.organization, _("您没有上报该诉求的权限"))
-    _require_status(case, [CaseStatus.NEW, CaseStatus.ACCEPTED], _("上报"))
-    errors = FieldErrors()
-    reason = _required_text(reason, "reason", NOTE_MAX_LENGTH, errors)
-    errors.raise_if_any()
+    case = _lock_to_act(
+        actor,
+        case,
+        [CaseStatus.NEW, CaseStatus.ACCEPTED],
+        _("上报"),
+        _("您没有上报该诉求的权限"),
+    )
+    reason = _clean_note(reason, "reason", required=True)
     return escalate_to_parent(case, actor=actor, reason=reason, automatic=False, now=now)
 
 
@@ -138,20 +138,19 @@ def supervise_case(
         errors.add("days", _("回复期限应为 1 到 30 个工作日"))
     errors.raise_if_any()
     now = _now(now)
-    before = _snapshot(case)
-    supervision = Supervision.objects.create(
-        case=case,
-        organization=organization,
-        supervised_by=actor,
-        created_at=now,
-        comment=comment,
-        due_date=add_working_days(timezone.localdate(now), days),
-    )
-    case.supervised = True
-    case.save(update_fields=["supervised", "updated_at"])
-    events.case_supervised_event(case=case, actor=actor, supervision=supervision, time=now)
-    record_change(actor=actor, obj=supervision, action=ChangeAction.CREATE)
-    _log(actor, case, before, _("督办"))
+    with _logged(actor, case, _("督办")):
+        supervision = Supervision.objects.create(
+            case=case,
+            organization=organization,
+            supervised_by=actor,
+            created_at=now,
+            comment=comment,
+            due_date=add_working_days(timezone.localdate(now), days),
+        )
+        case.supervised = True
+        case.save(update_fields=["supervised", "updated_at"])
+        events.case_supervised_event(case=case, actor=actor, supervision=supervision, time=now)
+        record_change(actor=actor, obj=supervision, action=ChangeAction.CREATE)
     notify(_responsible(case) or handlers_at(case.organization), case, NotificationKind.SUPERVISED)
     return supervision
 
@@ -173,9 +172,7 @@ def answer_supervision(
         _require_status(case, [], _("回复督办"))
     if supervision.responded_at is not None:
         raise ValidationError(_("该督办已回复"), code="invalid_state")
-    errors = FieldErrors()
-    response = _required_text(response, "response", NOTE_MAX_LENGTH, errors)
-    errors.raise_if_any()
+    response = _clean_note(response, "response", required=True)
     supervision.response = response
     supervision.responded_at = _now(now)
     supervision.responded_by = actor
@@ -187,11 +184,10 @@ def answer_supervision(
         before={"response": ""},
         after={"response": response},
     )
-    before = _snapshot(case)
     if not case.supervisions.filter(responded_at__isnull=True).exists():
-        case.supervised = False
-        case.save(update_fields=["supervised", "updated_at"])
-        _log(actor, case, before, _("督办已回复"))
+        with _logged(actor, case, _("督办已回复")):
+            case.supervised = False
+            case.save(update_fields=["supervised", "updated_at"])
     events.supervision_answered_event(
         case=case, actor=actor, supervision=supervision, time=supervision.responded_at
     )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from huigong.accounts.models import User
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change, snapshot
-from huigong.common.fields import FieldErrors, clean_choice, clean_line, clean_multiline
+from huigong.common.fields import FieldErrors, clean_choice, clean_credit_code, clean_line
 from huigong.common.workdays import add_working_days
 from huigong.kernel.scope import user_can_at
 
@@ -36,17 +36,13 @@ from .base import (
     NOTE_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     _amount,
+    _clean_note,
     _count,
-    _credit_code,
     _instance,
-    _lock,
-    _log,
+    _lock_to_act,
+    _logged,
     _now,
-    _require,
-    _require_handler_or_party,
-    _require_status,
     _required_text,
-    _snapshot,
     notify,
 )
 
@@ -87,21 +83,17 @@ def accept_case(
     """Accept a case awaiting acceptance at the actor's organization: the acceptor becomes
     the owner (first-contact ownership ends) and the handler unless ``assignee`` is
     given. ``now`` is for back-entering and tests; it defaults to the current time."""
-    case = _lock(case)
-    _require(actor, HANDLE, case.organization, _("您没有受理该诉求的权限"))
-    _require_status(case, [CaseStatus.NEW], _("受理"))
+    case = _lock_to_act(actor, case, [CaseStatus.NEW], _("受理"), _("您没有受理该诉求的权限"))
     assignee = _check_assignee(assignee or actor, case) if actor or assignee else None
     now = _now(now)
-    before = _snapshot(case)
-    from_status = case.status
-    case.accept()
-    case.owner = actor if actor is not None else assignee
-    case.assignee = assignee
-    case.accepted_at = now
-    case.accepted_on_time = timezone.localdate(now) <= case.accept_due
-    case.save()
-    events.case_accepted_event(case=case, actor=actor, from_status=from_status, time=now)
-    _log(actor, case, before, _("受理"))
+    with _logged(actor, case, _("受理")) as before:
+        case.accept()
+        case.owner = actor if actor is not None else assignee
+        case.assignee = assignee
+        case.accepted_at = now
+        case.accepted_on_time = timezone.localdate(now) <= case.accept_due
+        case.save()
+        events.case_accepted_event(case=case, actor=actor, from_status=before["status"], time=now)
     if assignee is not None and assignee != actor:
         notify([assignee], case, NotificationKind.ASSIGNED)
     return case
@@ -118,24 +110,25 @@ def reassign_case(
 ) -> Case:
     """Hand an accepted case to another handler at the same organization; the new handler
     becomes responsible for it and is notified (分派给我)."""
-    case = _lock(case)
-    _require(actor, HANDLE, case.organization, _("您没有改派该诉求的权限"))
-    _require_status(case, [CaseStatus.ACCEPTED, CaseStatus.REFERRED], _("改派"))
-    errors = FieldErrors()
-    note = clean_multiline(note, "note", NOTE_MAX_LENGTH, errors)
-    errors.raise_if_any()
+    case = _lock_to_act(
+        actor,
+        case,
+        [CaseStatus.ACCEPTED, CaseStatus.REFERRED],
+        _("改派"),
+        _("您没有改派该诉求的权限"),
+    )
+    note = _clean_note(note)
     assignee = _check_assignee(assignee, case)
     if assignee == case.assignee:
         raise ValidationError({"assignee": [_("该诉求已由“%(user)s”承办") % {"user": assignee}]})
-    before = _snapshot(case)
     previous = case.assignee
-    case.assignee = assignee
-    case.owner = assignee
-    case.save(update_fields=["assignee", "owner", "updated_at"])
-    events.case_reassigned_event(
-        case=case, actor=actor, previous_assignee=previous, note=note, time=_now(now)
-    )
-    _log(actor, case, before, _("改派"))
+    with _logged(actor, case, _("改派")):
+        case.assignee = assignee
+        case.owner = assignee
+        case.save(update_fields=["assignee", "owner", "updated_at"])
+        events.case_reassigned_event(
+            case=case, actor=actor, previous_assignee=previous, note=note, time=_now(now)
+        )
     if assignee != actor:
         notify([assignee], case, NotificationKind.ASSIGNED)
     return case
@@ -145,12 +138,15 @@ def reassign_case(
 def add_note(*, actor, case: Case, note: str, now: datetime.datetime | None = None):
     """Add a note to the timeline (a handler's working note, or more information from the
     worker on the portal)."""
-    case = _lock(case)
-    _require_handler_or_party(actor, case, _("您没有为该诉求添加记录的权限"))
-    _require_status(case, [*OPEN_STATUSES, CaseStatus.RESOLVED], _("添加记录"))
-    errors = FieldErrors()
-    note = _required_text(note, "note", NOTE_MAX_LENGTH, errors)
-    errors.raise_if_any()
+    case = _lock_to_act(
+        actor,
+        case,
+        [*OPEN_STATUSES, CaseStatus.RESOLVED],
+        _("添加记录"),
+        _("您没有为该诉求添加记录的权限"),
+        or_party=True,
+    )
+    note = _clean_note(note, required=True)
     return events.note_added_event(case=case, actor=actor, note=note, time=_now(now))
 
 
@@ -173,9 +169,13 @@ def log_contact(
     now: datetime.datetime | None = None,
 ):
     """Record a contact with the worker, the employer or a department (call, visit…)."""
-    case = _lock(case)
-    _require(actor, HANDLE, case.organization, _("您没有为该诉求添加记录的权限"))
-    _require_status(case, [*OPEN_STATUSES, CaseStatus.RESOLVED], _("添加联系记录"))
+    case = _lock_to_act(
+        actor,
+        case,
+        [*OPEN_STATUSES, CaseStatus.RESOLVED],
+        _("添加联系记录"),
+        _("您没有为该诉求添加记录的权限"),
+    )
     errors = FieldErrors()
     note = _required_text(note, "note", NOTE_MAX_LENGTH, errors)
     contact = clean_line(contact, "contact", 100, errors)
@@ -246,9 +246,7 @@ def update_case(
     """Correct the information of an open case (更正信息); only the fields passed change.
     A new category or complexity recomputes the due date from the receipt on the
     working-day calendar. An edit that changes nothing writes nothing."""
-    case = _lock(case)
-    _require(actor, HANDLE, case.organization, _("您没有更正该诉求信息的权限"))
-    _require_status(case, OPEN_STATUSES, _("更正信息"))
+    case = _lock_to_act(actor, case, OPEN_STATUSES, _("更正信息"), _("您没有更正该诉求信息的权限"))
     errors = FieldErrors()
     values: dict[str, Any] = {}
     if category is not UNCHANGED:
@@ -286,7 +284,9 @@ def update_case(
     if employer_name is not UNCHANGED:
         values["employer_name"] = clean_line(employer_name, "employer_name", 200, errors)
     if employer_credit_code is not UNCHANGED:
-        values["employer_credit_code"] = _credit_code(employer_credit_code, errors)
+        values["employer_credit_code"] = clean_credit_code(
+            employer_credit_code, "employer_credit_code", errors
+        )
     errors.raise_if_any()
 
     fields = [*AUDIT_FIELDS, *UPDATABLE_FIELDS]

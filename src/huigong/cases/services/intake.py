@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change
-from huigong.common.fields import FieldErrors, clean_choice, clean_line
+from huigong.common.fields import FieldErrors, clean_choice, clean_credit_code, clean_line
 from huigong.common.text import clean_code, clean_phone
 from huigong.common.workdays import add_working_days
 from huigong.orgs.models import Grid, Organization, OrgKind
@@ -46,7 +46,6 @@ from .base import (
     WAGE_CATEGORY_CODE,
     _amount,
     _ancestors_and_self,
-    _credit_code,
     _in_scope,
     _instance,
     _is_worker,
@@ -291,7 +290,7 @@ def submit_case(
         employer_name = employer_name or employer.name
         credit_code = clean_code(str(employer_credit_code or ""))[:72] or employer.credit_code
     else:
-        credit_code = _credit_code(employer_credit_code, errors)
+        credit_code = clean_credit_code(employer_credit_code, "employer_credit_code", errors)
 
     if received_at is not None:
         if received_at > now:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,15 +23,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from stdnum import exceptions as stdnum_errors
-from stdnum.cn import uscc
 
 from huigong.accounts.models import User
 from huigong.accounts.policy import users_holding
 from huigong.audit.models import ChangeAction
-from huigong.audit.services import record_change, snapshot
-from huigong.common.fields import FieldErrors, clean_choice, clean_line, clean_multiline
-from huigong.common.text import clean_code
+from huigong.audit.services import change_recorded, record_change, record_created
+from huigong.common.fields import (
+    FieldErrors,
+    clean_choice,
+    clean_credit_code,
+    clean_line,
+    clean_multiline,
+)
 from huigong.kernel.numbering import formatted_number
 from huigong.orgs.models import Organization
 
@@ -50,6 +54,7 @@ from .base import (
     NOTE_MAX_LENGTH,
     RESULT_MAX_LENGTH,
     _amount,
+    _clean_note,
     _is_worker,
     _lock,
     _required_text,
@@ -118,16 +123,18 @@ def _require_state(mediation: Mediation, allowed: Iterable[str], action: str) ->
     )
 
 
-def _log(actor, mediation: Mediation, before: dict[str, Any] | None, note: str) -> None:
-    after = snapshot(mediation, AUDIT_FIELDS)
-    record_change(
-        actor=actor,
-        obj=mediation,
-        action=ChangeAction.CREATE if before is None else ChangeAction.UPDATE,
-        before=before,
-        after=after,
-        note=note,
-    )
+def _lock_to_act(actor, mediation: Mediation, allowed: Iterable[str], action: str) -> Mediation:
+    """The mediation locked for ``actor`` to ``action`` it: they may mediate at its
+    organization and its status is one of ``allowed``."""
+    mediation = _lock_mediation(mediation)
+    _require_mediate(actor, mediation.organization)
+    _require_state(mediation, allowed, action)
+    return mediation
+
+
+def _logged(actor, mediation: Mediation, note: str) -> AbstractContextManager[dict[str, Any]]:
+    """Log the change the block makes to ``mediation`` (its ``AUDIT_FIELDS``) with ``note``."""
+    return change_recorded(actor=actor, obj=mediation, fields=AUDIT_FIELDS, note=note)
 
 
 def eligible_mediators(organization: Organization) -> QuerySet[User]:
@@ -181,16 +188,8 @@ def open_mediation(
     name = name or (respondent.name if respondent else case.employer_name)
     if "respondent_name" not in errors and not name:
         errors.add("respondent_name", _("请填写被申请人(用人单位)"))
-    code = clean_code(str(respondent_credit_code or ""))[:72]
-    if code:
-        try:
-            code = uscc.validate(code)
-        except stdnum_errors.InvalidLength:
-            errors.add("respondent_credit_code", _("统一社会信用代码应为 18 位"))
-        except stdnum_errors.ValidationError:
-            errors.add("respondent_credit_code", _("统一社会信用代码校验不通过,请核对"))
-    else:
-        code = case.employer_credit_code or (respondent.credit_code if respondent else "") or ""
+    code = clean_credit_code(respondent_credit_code, "respondent_credit_code", errors)
+    code = code or case.employer_credit_code or (respondent.credit_code if respondent else "") or ""
     representative = clean_line(respondent_representative, "respondent_representative", 50, errors)
     claims = clean_multiline(claims, "claims", RESULT_MAX_LENGTH, errors) or case.description
     errors.raise_if_any()
@@ -214,7 +213,7 @@ def open_mediation(
         # Another mediation of this case was opened at the same moment.
         raise ValidationError(_("该诉求已有进行中的调解"), code="invalid_state")
     events.mediation_opened_event(mediation=mediation, actor=actor, time=now)
-    _log(actor, mediation, None, _("受理调解"))
+    record_created(actor=actor, obj=mediation, fields=AUDIT_FIELDS, note=_("受理调解"))
     return mediation
 
 
@@ -229,21 +228,18 @@ def sort_mediation(
     now: datetime.datetime | None = None,
 ) -> Mediation:
     """Sort (分流) the dispute to a team and name its mediators."""
-    mediation = _lock_mediation(mediation)
-    _require_mediate(actor, mediation.organization)
-    _require_state(mediation, [MediationStatus.INTAKE], _("分流"))
+    mediation = _lock_to_act(actor, mediation, [MediationStatus.INTAKE], _("分流"))
     errors = FieldErrors()
     team = clean_choice(team, MediationTeam, "team", errors, _("请选择调解队伍"))
     chosen = _mediators(mediators, mediation.organization, errors)
     note = clean_multiline(note, "note", NOTE_MAX_LENGTH, errors)
     errors.raise_if_any()
-    before = snapshot(mediation, AUDIT_FIELDS)
-    mediation.sort()
-    mediation.team = team
-    mediation.save(update_fields=["status", "team"])
-    mediation.mediators.set(chosen)
-    events.mediation_sorted_event(mediation=mediation, actor=actor, note=note, time=now)
-    _log(actor, mediation, before, _("调解分流"))
+    with _logged(actor, mediation, _("调解分流")):
+        mediation.sort()
+        mediation.team = team
+        mediation.save(update_fields=["status", "team"])
+        mediation.mediators.set(chosen)
+        events.mediation_sorted_event(mediation=mediation, actor=actor, note=note, time=now)
     return mediation
 
 
@@ -260,10 +256,8 @@ def record_session(
 ) -> MediationSession:
     """Record a mediation meeting (调解会) with its attendees and minutes; ``now`` is when
     it was recorded (default: now)."""
-    mediation = _lock_mediation(mediation)
-    _require_mediate(actor, mediation.organization)
-    _require_state(
-        mediation, [MediationStatus.SORTING, MediationStatus.IN_SESSION], _("记录调解会")
+    mediation = _lock_to_act(
+        actor, mediation, [MediationStatus.SORTING, MediationStatus.IN_SESSION], _("记录调解会")
     )
     errors = FieldErrors()
     if not isinstance(held_at, datetime.datetime):
@@ -276,20 +270,19 @@ def record_session(
     attendees = _required_text(attendees, "attendees", NOTE_MAX_LENGTH, errors)
     minutes = _required_text(minutes, "minutes", MINUTES_MAX_LENGTH, errors)
     errors.raise_if_any()
-    before = snapshot(mediation, AUDIT_FIELDS)
-    mediation.hold_session()
-    mediation.save(update_fields=["status"])
-    session = MediationSession.objects.create(
-        mediation=mediation,
-        held_at=held_at,
-        place=place,
-        attendees=attendees,
-        minutes=minutes,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    events.mediation_session_event(mediation=mediation, actor=actor, session=session, time=now)
-    record_change(actor=actor, obj=session, action=ChangeAction.CREATE, note=_("调解会"))
-    _log(actor, mediation, before, _("调解会"))
+    with _logged(actor, mediation, _("调解会")):
+        mediation.hold_session()
+        mediation.save(update_fields=["status"])
+        session = MediationSession.objects.create(
+            mediation=mediation,
+            held_at=held_at,
+            place=place,
+            attendees=attendees,
+            minutes=minutes,
+            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        events.mediation_session_event(mediation=mediation, actor=actor, session=session, time=now)
+        record_change(actor=actor, obj=session, action=ChangeAction.CREATE, note=_("调解会"))
     return session
 
 
@@ -305,9 +298,7 @@ def record_agreement(
 ) -> Mediation:
     """Record the agreement reached (达成协议): its terms, the amount and the date by
     which it is to be performed."""
-    mediation = _lock_mediation(mediation)
-    _require_mediate(actor, mediation.organization)
-    _require_state(mediation, [MediationStatus.IN_SESSION], _("登记调解协议"))
+    mediation = _lock_to_act(actor, mediation, [MediationStatus.IN_SESSION], _("登记调解协议"))
     now = now or timezone.now()
     errors = FieldErrors()
     terms = _required_text(terms, "terms", TERMS_MAX_LENGTH, errors)
@@ -317,16 +308,15 @@ def record_agreement(
     elif performance_due is not None and performance_due < timezone.localdate(now):
         errors.add("performance_due", _("履行期限不能早于今天"))
     errors.raise_if_any()
-    before = snapshot(mediation, AUDIT_FIELDS)
-    mediation.agree()
-    mediation.agreement_terms = terms
-    mediation.agreement_amount = amount
-    mediation.performance_due = performance_due
-    mediation.agreed_at = now
-    mediation.ended_at = now
-    mediation.save()
-    events.mediation_agreement_event(mediation=mediation, actor=actor, time=now)
-    _log(actor, mediation, before, _("达成调解协议"))
+    with _logged(actor, mediation, _("达成调解协议")):
+        mediation.agree()
+        mediation.agreement_terms = terms
+        mediation.agreement_amount = amount
+        mediation.performance_due = performance_due
+        mediation.agreed_at = now
+        mediation.ended_at = now
+        mediation.save()
+        events.mediation_agreement_event(mediation=mediation, actor=actor, time=now)
     return mediation
 
 
@@ -341,10 +331,8 @@ def record_no_agreement(
 ) -> Mediation:
     """Record that mediation failed (调解不成) and where the worker was guided: labour
     arbitration or the court."""
-    mediation = _lock_mediation(mediation)
-    _require_mediate(actor, mediation.organization)
-    _require_state(
-        mediation, [MediationStatus.SORTING, MediationStatus.IN_SESSION], _("登记调解不成")
+    mediation = _lock_to_act(
+        actor, mediation, [MediationStatus.SORTING, MediationStatus.IN_SESSION], _("登记调解不成")
     )
     errors = FieldErrors()
     referred_to = clean_choice(
@@ -352,14 +340,13 @@ def record_no_agreement(
     )
     note = _required_text(note, "note", NOTE_MAX_LENGTH, errors)
     errors.raise_if_any()
-    before = snapshot(mediation, AUDIT_FIELDS)
-    mediation.fail()
-    mediation.referred_to = referred_to
-    mediation.result_note = note
-    mediation.ended_at = now or timezone.now()
-    mediation.save()
-    events.mediation_failed_event(mediation=mediation, actor=actor, time=mediation.ended_at)
-    _log(actor, mediation, before, _("调解不成"))
+    with _logged(actor, mediation, _("调解不成")):
+        mediation.fail()
+        mediation.referred_to = referred_to
+        mediation.result_note = note
+        mediation.ended_at = now or timezone.now()
+        mediation.save()
+        events.mediation_failed_event(mediation=mediation, actor=actor, time=mediation.ended_at)
     return mediation
 
 
@@ -368,25 +355,21 @@ def withdraw_mediation(
     *, actor, mediation: Mediation, reason: str, now: datetime.datetime | None = None
 ) -> Mediation:
     """Record that the applicant withdrew the mediation request (撤回)."""
-    mediation = _lock_mediation(mediation)
-    _require_mediate(actor, mediation.organization)
-    _require_state(
+    mediation = _lock_to_act(
+        actor,
         mediation,
         [MediationStatus.INTAKE, MediationStatus.SORTING, MediationStatus.IN_SESSION],
         _("撤回"),
     )
-    errors = FieldErrors()
-    reason = _required_text(reason, "reason", NOTE_MAX_LENGTH, errors)
-    errors.raise_if_any()
-    before = snapshot(mediation, AUDIT_FIELDS)
-    mediation.withdraw()
-    mediation.result_note = reason
-    mediation.ended_at = now or timezone.now()
-    mediation.save()
-    events.mediation_withdrawn_event(
-        mediation=mediation, actor=actor, reason=reason, time=mediation.ended_at
-    )
-    _log(actor, mediation, before, _("撤回调解"))
+    reason = _clean_note(reason, "reason", required=True)
+    with _logged(actor, mediation, _("撤回调解")):
+        mediation.withdraw()
+        mediation.result_note = reason
+        mediation.ended_at = now or timezone.now()
+        mediation.save()
+        events.mediation_withdrawn_event(
+            mediation=mediation, actor=actor, reason=reason, time=mediation.ended_at
+        )
     return mediation
 
 
@@ -401,9 +384,7 @@ def record_follow_up(
     now: datetime.datetime | None = None,
 ) -> Mediation:
     """Record the follow-up call (回访): whether the agreement was performed, and when."""
-    mediation = _lock_mediation(mediation)
-    _require_mediate(actor, mediation.organization)
-    _require_state(mediation, [MediationStatus.AGREEMENT], _("回访"))
+    mediation = _lock_to_act(actor, mediation, [MediationStatus.AGREEMENT], _("回访"))
     now = now or timezone.now()
     errors = FieldErrors()
     performed = clean_choice(
@@ -418,15 +399,14 @@ def record_follow_up(
         performed_at = None
     note = clean_multiline(note, "note", NOTE_MAX_LENGTH, errors)
     errors.raise_if_any()
-    before = snapshot(mediation, AUDIT_FIELDS)
-    mediation.follow_up()
-    mediation.performed = performed
-    mediation.performed_at = performed_at
-    mediation.follow_up_note = note
-    mediation.followed_up_at = now
-    mediation.save()
-    events.mediation_followed_up_event(mediation=mediation, actor=actor, time=now)
-    _log(actor, mediation, before, _("调解回访"))
+    with _logged(actor, mediation, _("调解回访")):
+        mediation.follow_up()
+        mediation.performed = performed
+        mediation.performed_at = performed_at
+        mediation.follow_up_note = note
+        mediation.followed_up_at = now
+        mediation.save()
+        events.mediation_followed_up_event(mediation=mediation, actor=actor, time=now)
     return mediation
 
 
@@ -435,19 +415,14 @@ def file_mediation(
     *, actor, mediation: Mediation, note: str = "", now: datetime.datetime | None = None
 ) -> Mediation:
     """File (归档) a finished mediation: followed up after an agreement, or failed."""
-    mediation = _lock_mediation(mediation)
-    _require_mediate(actor, mediation.organization)
-    _require_state(
-        mediation, [MediationStatus.FOLLOWED_UP, MediationStatus.NO_AGREEMENT], _("归档")
+    mediation = _lock_to_act(
+        actor, mediation, [MediationStatus.FOLLOWED_UP, MediationStatus.NO_AGREEMENT], _("归档")
     )
-    errors = FieldErrors()
-    note = clean_multiline(note, "note", NOTE_MAX_LENGTH, errors)
-    errors.raise_if_any()
+    note = _clean_note(note)
     now = now or timezone.now()
-    before = snapshot(mediation, AUDIT_FIELDS)
-    mediation.file()
-    mediation.filed_at = now
-    mediation.save(update_fields=["status", "filed_at"])
-    events.mediation_filed_event(mediation=mediation, actor=actor, note=note, time=now)
-    _log(actor, mediation, before, _("调解归档"))
+    with _logged(actor, mediation, _("调解归档")):
+        mediation.file()
+        mediation.filed_at = now
+        mediation.save(update_fields=["status", "filed_at"])
+        events.mediation_filed_event(mediation=mediation, actor=actor, note=note, time=now)
     return mediation

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huigong.audit.models import ChangeAction
-from huigong.audit.services import record_change, snapshot
+from huigong.audit.services import change_recorded, record_change
 from huigong.common.fields import FieldErrors, clean_line
 from huigong.common.workdays import add_working_days
 from huigong.partners.models import Department
@@ -35,12 +35,12 @@ from .base import (
     RESULT_MAX_LENGTH,
     _is_worker,
     _lock,
-    _log,
+    _lock_to_act,
+    _logged,
     _now,
     _require,
     _require_status,
     _required_text,
-    _snapshot,
     notify,
 )
 
@@ -104,9 +104,7 @@ def refer_case(
 ) -> Referral:
     """Refer (转办) an accepted case to a partner department, with the department's
     response deadline in working days; the case waits for the reply."""
-    case = _lock(case)
-    _require(actor, HANDLE, case.organization, _("您没有转办该诉求的权限"))
-    _require_status(case, [CaseStatus.ACCEPTED], _("转办"))
+    case = _lock_to_act(actor, case, [CaseStatus.ACCEPTED], _("转办"), _("您没有转办该诉求的权限"))
     errors = FieldErrors()
     note = _required_text(note, "note", NOTE_MAX_LENGTH, errors)
     dept_pk = department.pk if isinstance(department, Department) else department
@@ -116,23 +114,21 @@ def refer_case(
         errors.add("department", _("请选择本级或上级登记的有效协作部门"))
     errors.raise_if_any()
     now = _now(now)
-    before = _snapshot(case)
-    from_status = case.status
-    referral = Referral.objects.create(
-        case=case,
-        department=department,
-        note=note,
-        sent_by=actor,
-        sent_at=now,
-        due_date=add_working_days(timezone.localdate(now), department.response_days),
-    )
-    case.refer()
-    case.save(update_fields=["status", "updated_at"])
-    events.case_referred_event(
-        case=case, actor=actor, referral=referral, from_status=from_status, time=now
-    )
-    record_change(actor=actor, obj=referral, action=ChangeAction.CREATE)
-    _log(actor, case, before, _("转办至%(dept)s") % {"dept": department.name})
+    with _logged(actor, case, _("转办至%(dept)s") % {"dept": department.name}) as before:
+        referral = Referral.objects.create(
+            case=case,
+            department=department,
+            note=note,
+            sent_by=actor,
+            sent_at=now,
+            due_date=add_working_days(timezone.localdate(now), department.response_days),
+        )
+        case.refer()
+        case.save(update_fields=["status", "updated_at"])
+        events.case_referred_event(
+            case=case, actor=actor, referral=referral, from_status=before["status"], time=now
+        )
+        record_change(actor=actor, obj=referral, action=ChangeAction.CREATE)
     return referral
 
 
@@ -178,28 +174,20 @@ def record_department_reply(
     errors.raise_if_any()
     if member and not replied_by:
         replied_by = f"{actor.name or actor.username}({referral.department.name})"[:100]
-    before_referral = snapshot(referral, ["status", "reply_text", "replied_by"])
-    referral.reply_text = reply_text
-    referral.replied_by = replied_by
-    referral.replied_at = _now(now)
-    referral.status = ReferralStatus.REPLIED
-    referral.save(update_fields=["reply_text", "replied_by", "replied_at", "status"])
-    record_change(
-        actor=actor,
-        obj=referral,
-        action=ChangeAction.UPDATE,
-        before=before_referral,
-        after=snapshot(referral, ["status", "reply_text", "replied_by"]),
-    )
-    before = _snapshot(case)
+    with change_recorded(actor=actor, obj=referral, fields=["status", "reply_text", "replied_by"]):
+        referral.reply_text = reply_text
+        referral.replied_by = replied_by
+        referral.replied_at = _now(now)
+        referral.status = ReferralStatus.REPLIED
+        referral.save(update_fields=["reply_text", "replied_by", "replied_at", "status"])
     from_status = case.status
     still_waiting = (
         case.referrals.exclude(pk=referral.pk).exclude(status=ReferralStatus.REPLIED).exists()
     )
     if not still_waiting:
-        case.department_replied()
-        case.save(update_fields=["status", "updated_at"])
-        _log(actor, case, before, _("部门已答复"))
+        with _logged(actor, case, _("部门已答复")):
+            case.department_replied()
+            case.save(update_fields=["status", "updated_at"])
     events.department_replied_event(
         case=case,
         actor=actor,

@@ -1,20 +1,25 @@
 """Fixtures for the cases tests: the seeded categories and holiday table, a grid, a
-partner department, and helpers that build cases through the services."""
+partner department, a mediator, the cases API client, and helpers that build cases
+through the services."""
 
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from huigong.cases.models import CaseCategory
+from huigong.cases.models import CaseCategory, Channel
 from huigong.cases.services import seed_categories, submit_case
-from huigong.common import workdays
 from huigong.orgs.models import Grid
-from huigong.partners.models import Department, DepartmentKind
-from huigong.testing.factories import make_id_number
+from huigong.partners.tests.conftest import labour_inspection  # noqa: F401  (fixture)
+from huigong.testing.factories import UserFactory, give_role, make_id_number
+from huigong.testing.workdays import _fresh_workday_cache, holidays  # noqa: F401  (fixtures)
+
+#: The cases API; joint inspections are served under it too.
+API_BASE = "/api/v1/cases"
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -24,21 +29,8 @@ def at(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> date
     return datetime.datetime(year, month, day, hour, minute, tzinfo=TZ)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_workday_cache():
-    # Holiday rows roll back between tests; the per-process year cache would not.
-    workdays.invalidate_years()
-    yield
-    workdays.invalidate_years()
-
-
 @pytest.fixture
-def holidays(db) -> int:
-    return workdays.seed_holidays()
-
-
-@pytest.fixture
-def categories(db, holidays) -> dict[str, CaseCategory]:
+def categories(db, holidays) -> dict[str, CaseCategory]:  # noqa: F811  (the fixture)
     seed_categories()
     return {c.code: c for c in CaseCategory.objects.all()}
 
@@ -56,13 +48,16 @@ def grid(tree) -> Grid:
 
 
 @pytest.fixture
-def labour_inspection(tree) -> Department:
-    return Department.objects.create(
-        organization=tree.county,
-        name="祁东县劳动保障监察大队",
-        kind=DepartmentKind.LABOUR_INSPECTION,
-        response_days=5,
+def mediator(tree, roles):
+    return give_role(
+        UserFactory(username="mediator", name="调解员老李"), "mediator", tree.huangtupu
     )
+
+
+@pytest.fixture
+def api(api_client):
+    """``api(user)``: calls the cases API as ``user``, paths relative to ``API_BASE``."""
+    return functools.partial(api_client, base=API_BASE)
 
 
 @pytest.fixture
@@ -86,3 +81,17 @@ def make_case(tree, wage, station_staff):
         return submit_case(**values)
 
     return make
+
+
+@pytest.fixture
+def make_worker_case(worker, wage):
+    """Build a case as ``worker`` submits it (a wage demand on the portal by default)."""
+    return functools.partial(
+        submit_case,
+        actor=worker,
+        kind="demand",
+        category=wage,
+        title="工资拖欠",
+        description="新发食品拖欠我两个月工资。",
+        channel=Channel.PORTAL,
+    )

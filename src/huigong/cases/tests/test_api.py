@@ -7,39 +7,11 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from huigong.accounts.models import ApiToken
 from huigong.cases import services
 from huigong.cases.models import Case, CaseStatus, Channel
-from huigong.testing.factories import PersonFactory, UserFactory, give_role, make_id_number
+from huigong.testing.factories import PersonFactory, make_id_number
 
 BASE = "/api/v1/cases"
-
-
-@pytest.fixture
-def api(client):
-    class Api:
-        def __init__(self, user):
-            _token, key = ApiToken.issue(user, "tests", scope="write")
-            self.headers = {"Authorization": f"Bearer {key}"}
-
-        def get(self, path, **params):
-            return client.get(BASE + path, params, headers=self.headers)
-
-        def post(self, path, data=None, raw=None):
-            body = raw if raw is not None else json.dumps(data or {}, ensure_ascii=False)
-            return client.post(
-                BASE + path, body, content_type="application/json", headers=self.headers
-            )
-
-        def upload(self, path, file):
-            return client.post(BASE + path, {"file": file}, headers=self.headers)
-
-    return Api
-
-
-@pytest.fixture
-def hr(tree, roles):
-    return give_role(UserFactory(username="hr"), "enterprise_hr", tree.xinfa)
 
 
 @pytest.fixture
@@ -48,15 +20,8 @@ def case(make_case):
 
 
 @pytest.fixture
-def own(worker, wage):
-    return services.submit_case(
-        actor=worker,
-        kind="demand",
-        category=wage,
-        title="工资拖欠",
-        description="拖欠两个月工资",
-        channel=Channel.API,
-    )
+def own(make_worker_case):
+    return make_worker_case(description="拖欠两个月工资", channel=Channel.API)
 
 
 def state(case):

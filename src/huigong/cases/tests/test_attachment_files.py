@@ -18,10 +18,10 @@ from django.core.management import call_command
 from django.urls import clear_url_caches, reverse
 
 from huigong.cases import services
-from huigong.cases.models import Attachment, Channel
+from huigong.cases.models import Attachment
 from huigong.cases.models.case import PRIVATE_ATTACHMENT_NAME
 from huigong.common.files import private_storage
-from huigong.testing.factories import PersonFactory, UserFactory
+from huigong.testing.factories import UserFactory
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 4 + b"\n%%EOF"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x01\x02" * 300
@@ -82,24 +82,9 @@ def pay_slip(make_case, station_staff, media):
 
 
 @pytest.fixture
-def other_worker(tree):
-    person = PersonFactory(organization=tree.xinfa, name="邻居")
-    return UserFactory(
-        username="w13800000002", name="邻居", kind="worker", phone="13800000002", person=person
-    )
-
-
-@pytest.fixture
-def worker_photo(worker, wage, media):
+def worker_photo(make_worker_case, worker, media):
     """A photo the worker uploaded to their own portal case."""
-    case = services.submit_case(
-        actor=worker,
-        kind="demand",
-        category=wage,
-        title="工资拖欠",
-        description="新发食品拖欠我两个月工资。",
-        channel=Channel.PORTAL,
-    )
+    case = make_worker_case()
     upload = SimpleUploadedFile(PNG_NAME, PNG, content_type="image/png")
     return services.add_attachment(actor=worker, case=case, file=upload)
 

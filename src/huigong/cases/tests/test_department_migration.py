@@ -18,7 +18,7 @@ from huigong.inspections.models import Inspection
 from huigong.kernel.scope import user_can_at
 from huigong.partners.models import Department
 from huigong.testing.factories import UserFactory
-from huigong.testing.migrations import check_early_content_type_is_merged, migrate
+from huigong.testing.migrations import check_early_content_type_is_merged, migrate, old_case
 
 MOVE = importlib.import_module("huigong.cases.migrations.0008_department_to_partners")
 #: Just before the move: ``cases`` at the migration the move follows, ``partners`` empty.
@@ -35,22 +35,9 @@ def _old_department(old, org, member):
         organization_id=org.pk, name="县劳动监察大队", kind="labour_inspection", response_days=4
     )
     department.members.add(member.pk)
-    category = old.get_model("cases", "CaseCategory").objects.create(
-        path="0001", depth=1, numchild=0, code="wage_arrears", name="欠薪"
-    )
     today = datetime.date(2026, 3, 2)
-    case = old.get_model("cases", "Case").objects.create(
-        province_id=org.pk,
-        organization_id=org.pk,
-        number="QD2026000001",
-        kind="rights",
-        category_id=category.pk,
-        channel="walk_in",
-        status="referred",
-        title="工地欠薪",
-        description="三个月工资未结清",
-        accept_due=today,
-        due_date=today,
+    case = old_case(
+        old, org, due=today, channel="walk_in", status="referred", description="三个月工资未结清"
     )
     referral = old.get_model("cases", "Referral").objects.create(
         case_id=case.pk, department_id=department.pk, due_date=today, note="请依法查处"

@@ -18,14 +18,6 @@ from huigong.cases import services as case_services
 from huigong.cases.mediation_pdf import render_agreement_pdf
 from huigong.cases.models import CaseEvent, Mediation, MediationSession, MediationStatus
 from huigong.cases.services import mediation as services
-from huigong.testing.factories import UserFactory, give_role
-
-
-@pytest.fixture
-def mediator(tree, roles):
-    return give_role(
-        UserFactory(username="mediator", name="调解员老李"), "mediator", tree.huangtupu
-    )
 
 
 @pytest.fixture
@@ -268,15 +260,6 @@ def test_agreement_pdf_renders_in_chinese_with_the_numbers(case, mediator, opene
 
 
 # -- pages ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def login(client):
-    def _login(user):
-        client.force_login(user)
-        return client
-
-    return _login
 
 
 def test_case_detail_shows_the_open_button_to_mediators_only(login, case, mediator, station_staff):

@@ -10,44 +10,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from huigong.accounts.models import ApiToken
 from huigong.cases import services as case_services
 from huigong.cases.models import CaseEvent, Channel, Mediation, MediationSession, MediationStatus
 from huigong.cases.services import mediation as services
-from huigong.testing.factories import UserFactory, give_role, make_id_number
+from huigong.testing.factories import make_id_number
 
 BASE = "/api/v1/cases"
-
-
-@pytest.fixture
-def api(client):
-    class Api:
-        def __init__(self, user):
-            _token, key = ApiToken.issue(user, "tests", scope="write")
-            self.headers = {"Authorization": f"Bearer {key}"}
-
-        def get(self, path, **params):
-            return client.get(BASE + path, params, headers=self.headers)
-
-        def post(self, path, data=None, raw=None):
-            body = raw if raw is not None else json.dumps(data or {}, ensure_ascii=False)
-            return client.post(
-                BASE + path, body, content_type="application/json", headers=self.headers
-            )
-
-    return Api
-
-
-@pytest.fixture
-def mediator(tree, roles):
-    return give_role(
-        UserFactory(username="mediator", name="调解员老李"), "mediator", tree.huangtupu
-    )
-
-
-@pytest.fixture
-def hr(tree, roles):
-    return give_role(UserFactory(username="hr"), "enterprise_hr", tree.xinfa)
 
 
 @pytest.fixture
@@ -61,13 +29,10 @@ def opened(case, mediator):
 
 
 @pytest.fixture
-def own_case(worker, wage, township_cadre):
+def own_case(make_worker_case, township_cadre):
     """A case the worker submitted through the API, taken in hand."""
-    case = case_services.submit_case(
-        actor=worker,
+    case = make_worker_case(
         kind="rights",
-        category=wage,
-        title="工资拖欠",
         description="拖欠两个月工资 6000 元",
         employer_name="祁东县某物流公司",
         channel=Channel.API,

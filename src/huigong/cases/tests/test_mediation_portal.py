@@ -13,9 +13,8 @@ from django.utils import timezone
 
 from huigong.accounts.models import ApiToken
 from huigong.cases import services as case_services
-from huigong.cases.models import CASE_EVENT_VISIBILITY, Channel
+from huigong.cases.models import CASE_EVENT_VISIBILITY
 from huigong.cases.services import mediation as services
-from huigong.testing.factories import PersonFactory, UserFactory, give_role
 
 MINUTES = "笔录:单位法人称资金紧张,内部评估可能需要仲裁。"
 ATTENDEES = "王建国、张经理、调解员老李"
@@ -26,32 +25,13 @@ FAIL_NOTE = "内部说明:单位态度恶劣"
 
 
 @pytest.fixture
-def mediator(tree, roles):
-    return give_role(
-        UserFactory(username="mediator", name="调解员老李"), "mediator", tree.huangtupu
-    )
-
-
-@pytest.fixture
-def own_case(worker, wage, township_cadre):
-    case = case_services.submit_case(
-        actor=worker,
+def own_case(make_worker_case, township_cadre):
+    case = make_worker_case(
         kind="rights",
-        category=wage,
-        title="工资拖欠",
         description="新发食品拖欠我两个月工资 6000 元。",
         employer_name="祁东县新发食品有限公司",
-        channel=Channel.PORTAL,
     )
     return case_services.accept_case(actor=township_cadre, case=case)
-
-
-@pytest.fixture
-def other_worker(tree):
-    person = PersonFactory(organization=tree.xinfa, name="邻居")
-    return UserFactory(
-        username="w13800000002", name="邻居", kind="worker", phone="13800000002", person=person
-    )
 
 
 def _in_session(case, mediator):

@@ -3,14 +3,13 @@ levels. (Which departments an organization may use: ``huigong.partners`` tests.)
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from huigong.cases.models import Case, CaseStatus
 from huigong.cases.services import handling_organization, next_case_number, number_prefix
 from huigong.kernel.models import NumberSequence
+from huigong.testing.concurrency import draw_concurrently
 from huigong.testing.factories import OrganizationFactory
 
 from .conftest import at
@@ -63,29 +62,7 @@ def test_concurrent_intakes_never_share_a_number():
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL; SQLite serialises writers anyway")
     OrganizationFactory.root(name="测试", kind="province")
-    numbers: list[str] = []
-    errors: list[Exception] = []
-    barrier = threading.Barrier(8)
-
-    def draw():
-        from django.db import connections
-
-        try:
-            barrier.wait()
-            for _i in range(5):
-                with transaction.atomic():
-                    numbers.append(next_case_number("QD", 2026))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=draw) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    numbers = draw_concurrently(lambda: next_case_number("QD", 2026), threads=8, rounds=5)
     assert sorted(numbers) == [f"QD-2026-{n:06d}" for n in range(1, 41)]
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from huigong.cases import services
 from huigong.cases.models import Case, CaseStatus, Channel
-from huigong.testing.factories import PersonFactory, UserFactory
+from huigong.testing.factories import UserFactory
 
 SUBMIT = reverse("portal:case_submit")
 MINE = reverse("portal:cases")
@@ -26,23 +26,8 @@ def worker_client(client, worker):
 
 
 @pytest.fixture
-def other_worker(tree):
-    person = PersonFactory(organization=tree.xinfa, name="邻居")
-    return UserFactory(
-        username="w13800000002", name="邻居", kind="worker", phone="13800000002", person=person
-    )
-
-
-@pytest.fixture
-def submitted(worker, wage):
-    return services.submit_case(
-        actor=worker,
-        kind="demand",
-        category=wage,
-        title="工资拖欠",
-        description="新发食品拖欠我两个月工资。",
-        channel=Channel.PORTAL,
-    )
+def submitted(make_worker_case):
+    return make_worker_case()
 
 
 def test_pages_need_a_worker(client, station_staff, submitted):

@@ -27,21 +27,6 @@ def action(case, name):
 
 
 @pytest.fixture
-def login(client):
-    def _login(user):
-        client.force_login(user)
-        return client
-
-    return _login
-
-
-@pytest.fixture
-def hr(tree, roles):
-    """In scope (新发食品), but without any case permission."""
-    return give_role(UserFactory(username="hr"), "enterprise_hr", tree.xinfa)
-
-
-@pytest.fixture
 def case(make_case):
     return make_case()
 

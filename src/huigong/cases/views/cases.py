@@ -233,22 +233,15 @@ def detail_context(request, case: Case, bound: tuple[str, Any] | None = None) ->
     user = request.user
     policy.load_related(case)
     allowed = case_actions.allowed_names(user, case, audience=Audience.STAFF)
-    action_forms = []
-    for action in case_actions.of(Audience.STAFF):
-        if bound is not None and bound[0] == action.name:
-            form = bound[1]
-        elif action.name in allowed:
-            form = action.form(case=case, user=user)
-        else:
-            continue
-        action_forms.append(
-            {
-                "name": action.name,
-                "label": action.label,
-                "form": form,
-                "open": bound[0] == action.name if bound is not None else action.name == "accept",
-            }
-        )
+    action_forms = [
+        {
+            "name": action.name,
+            "label": action.label,
+            "form": form,
+            "open": bound[0] == action.name if bound is not None else action.name == "accept",
+        }
+        for action, form in case_actions.forms(user, case, bound=bound, offered=allowed)
+    ]
     status = deadline_status(case.due_date) if case.status in OPEN_STATUSES else None
     accept_status = deadline_status(case.accept_due) if case.status == CaseStatus.NEW else None
     return {
@@ -298,26 +291,14 @@ class CaseActionView(StaffRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk: int, action: str):
-        if not case_actions.has(action):
-            raise Http404
-        spec = case_actions.get(action)
         case = visible_case(request, pk)
-        form = spec.form(request.POST, request.FILES, case=case, user=request.user)
-        if form.is_valid():
-            try:
-                case_actions.perform(action, request.user, case, form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, str(spec.success))
-                return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+        detail = reverse("cases:detail", args=[case.pk])
+        done, form = case_actions.post(request, action, case, redirect_to=detail)
+        if done:
+            return done
         case = visible_case(request, pk)  # the state as stored (nothing was changed)
-        return render(
-            request,
-            "cases/case_detail.html",
-            detail_context(request, case, bound=(action, form)),
-            status=400,
-        )
+        context = detail_context(request, case, bound=(action, form))
+        return render(request, "cases/case_detail.html", context, status=400)
 
 
 class AttachmentDownloadView(StaffRequiredMixin, View):

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from huigong.common.listing import StaffRequiredMixin
+from huigong.common.listing import StaffRequiredMixin, save_form
 
 from .. import policy
 from ..actions import mediation_actions
@@ -61,16 +59,16 @@ class OpenMediationView(StaffRequiredMixin, View):
     def post(self, request, pk: int):
         case = visible_case(request, pk)
         form = forms.OpenMediationForm(request.POST, case=case, user=request.user)
-        if form.is_valid():
-            try:
-                mediation = services.open_mediation(
-                    actor=request.user, case=case, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, str(gettext_lazy("已受理调解")))
-                return HttpResponseRedirect(reverse("cases:mediation", args=[mediation.pk]))
+        done = save_form(
+            request,
+            form,
+            lambda: services.open_mediation(actor=request.user, case=case, **form.cleaned_data),
+            success=gettext_lazy("已受理调解"),
+            redirect_to=lambda mediation: reverse("cases:mediation", args=[mediation.pk]),
+            errors=add_service_errors,
+        )
+        if done:
+            return done
         case = visible_case(request, pk)
         context = detail_context(request, case)
         context["mediation_card"] = mediation_card(request.user, case, open_form=form)
@@ -83,19 +81,15 @@ def visible_mediation(request, pk: int) -> Mediation:
 
 def mediation_context(request, mediation: Mediation, bound=None) -> dict[str, Any]:
     user = request.user
-    allowed = mediation_actions.allowed_names(user, mediation)
-    action_forms = []
-    for action in mediation_actions.of():
-        if bound is not None and bound[0] == action.name:
-            form = bound[1]
-        elif action.name in allowed:
-            form = action.form(mediation=mediation, user=user)
-        else:
-            continue
-        open_ = bound[0] == action.name if bound is not None else not action_forms
-        action_forms.append(
-            {"name": action.name, "label": action.label, "form": form, "open": open_}
-        )
+    action_forms = [
+        {
+            "name": action.name,
+            "label": action.label,
+            "form": form,
+            "open": bound[0] == action.name if bound is not None else i == 0,
+        }
+        for i, (action, form) in enumerate(mediation_actions.forms(user, mediation, bound=bound))
+    ]
     current = _STEP_INDEX[mediation.status]
     steps = [
         {
@@ -143,26 +137,14 @@ class MediationActionView(StaffRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk: int, action: str):
-        if not mediation_actions.has(action):
-            raise Http404
-        step = mediation_actions.get(action)
         mediation = visible_mediation(request, pk)
-        form = step.form(request.POST, mediation=mediation, user=request.user)
-        if form.is_valid():
-            try:
-                mediation_actions.perform(action, request.user, mediation, form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, str(step.success))
-                return HttpResponseRedirect(reverse("cases:mediation", args=[mediation.pk]))
+        page = reverse("cases:mediation", args=[mediation.pk])
+        done, form = mediation_actions.post(request, action, mediation, redirect_to=page)
+        if done:
+            return done
         mediation = visible_mediation(request, pk)  # as stored: nothing was changed
-        return render(
-            request,
-            "cases/mediation/detail.html",
-            mediation_context(request, mediation, bound=(action, form)),
-            status=400,
-        )
+        context = mediation_context(request, mediation, bound=(action, form))
+        return render(request, "cases/mediation/detail.html", context, status=400)
 
 
 class AgreementPdfView(StaffRequiredMixin, View):

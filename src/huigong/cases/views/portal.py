@@ -18,10 +18,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huigong.accounts.decorators import worker_required
+from huigong.common.listing import save_form
 from huigong.common.workdays import deadline_status
 from huigong.kernel.attachments import attachment_response
 from huigong.kernel.timeline import Audience
@@ -33,6 +35,8 @@ from ..forms.portal import PortalInfoForm, PortalRateForm, PortalSubmitForm, Por
 from ..mediation_pdf import agreement_pdf_response
 from ..models import OPEN_STATUSES, Attachment, Case, Channel, Mediation
 from ..tables import STATUS_COLOURS
+
+WORKER = Audience.WORKER
 
 
 def own_case(request, pk: int) -> Case:
@@ -116,66 +120,58 @@ def case_detail(request, pk: int):
     return _detail(request, own_case(request, pk))
 
 
+def _worker_action(request, pk: int, name: str, form, *, form_key: str, perform=None, errors=None):
+    """POST one of the worker's actions on their own case (``case_actions``, worker
+    audience) from its form on the case page. ``perform(user, case, data)`` stands in for
+    the action's own where the form feeds more than one."""
+    case = own_case(request, pk)
+    action = case_actions.get(name, Audience.WORKER)
+    perform = perform or action.perform
+    done = save_form(
+        request,
+        form,
+        lambda: perform(request.user, case, form.cleaned_data),
+        success=action.success,
+        redirect_to=reverse("portal:case_detail", args=[case.pk]),
+        errors=errors or add_service_errors,
+    )
+    return done or _detail(request, own_case(request, pk), status=400, **{form_key: form})
+
+
 @worker_required
 @require_POST
 def add_info(request, pk: int):
-    case = own_case(request, pk)
+    def add(user, case, data):
+        with transaction.atomic():
+            note = (data.get("note") or "").strip()
+            if note:
+                case_actions.perform("add_note", user, case, {"note": note}, audience=WORKER)
+            photos = data.get("photos") or []
+            case_actions.perform("add_attachment", user, case, {"files": photos}, audience=WORKER)
+
     form = PortalInfoForm(request.POST, request.FILES)
-    on_case = (request.user, case)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                note = (form.cleaned_data.get("note") or "").strip()
-                if note:
-                    case_actions.perform(
-                        "add_note", *on_case, {"note": note}, audience=Audience.WORKER
-                    )
-                photos = form.cleaned_data.get("photos") or []
-                case_actions.perform(
-                    "add_attachment", *on_case, {"files": photos}, audience=Audience.WORKER
-                )
-        except ValidationError as exc:
-            add_service_errors(form, _renamed(exc))
-        else:
-            messages.success(request, _("已补充,办理人员会看到。"))
-            return redirect("portal:case_detail", pk=case.pk)
-    return _detail(request, own_case(request, pk), status=400, info_form=form)
+    return _worker_action(
+        request,
+        pk,
+        "add_note",
+        form,
+        form_key="info_form",
+        perform=add,
+        errors=lambda form, exc: add_service_errors(form, _renamed(exc)),
+    )
 
 
 @worker_required
 @require_POST
 def rate(request, pk: int):
-    case = own_case(request, pk)
-    form = PortalRateForm(request.POST)
-    if form.is_valid():
-        try:
-            case_actions.perform(
-                "rate", request.user, case, form.cleaned_data, audience=Audience.WORKER
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("感谢您的评价!"))
-            return redirect("portal:case_detail", pk=case.pk)
-    return _detail(request, own_case(request, pk), status=400, rate_form=form)
+    return _worker_action(request, pk, "rate", PortalRateForm(request.POST), form_key="rate_form")
 
 
 @worker_required
 @require_POST
 def withdraw(request, pk: int):
-    case = own_case(request, pk)
     form = PortalWithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            case_actions.perform(
-                "withdraw", request.user, case, form.cleaned_data, audience=Audience.WORKER
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已撤回"))
-            return redirect("portal:case_detail", pk=case.pk)
-    return _detail(request, own_case(request, pk), status=400, withdraw_form=form)
+    return _worker_action(request, pk, "withdraw", form, form_key="withdraw_form")
 
 
 @worker_required

@@ -43,9 +43,9 @@ def test_package_data_has_the_2026_spring_festival_and_2025_national_day():
     assert date(2025, 10, 11).weekday() == 5  # Saturday
 
 
-def test_seed_copies_every_package_date_with_chinese_names(seeded):
+def test_seed_copies_every_package_date_with_chinese_names(holidays):
     expected = len(chinese_calendar.holidays) + len(chinese_calendar.workdays)
-    assert seeded == expected
+    assert holidays == expected
     assert Holiday.objects.count() == expected
     row = Holiday.objects.get(date=date(2026, 2, 17))
     assert (row.is_workday, row.name, row.source) == (False, "春节", HolidaySource.PACKAGE)
@@ -54,13 +54,13 @@ def test_seed_copies_every_package_date_with_chinese_names(seeded):
     assert Holiday.objects.get(date=date(2025, 10, 1)).name == "国庆节"
 
 
-def test_seed_is_idempotent(seeded):
+def test_seed_is_idempotent(holidays):
     count = Holiday.objects.count()
     assert seed_holidays() == 0
     assert Holiday.objects.count() == count
 
 
-def test_spring_festival_2026(seeded):
+def test_spring_festival_2026(holidays):
     assert is_working_day(date(2026, 2, 13))  # Friday before
     assert is_working_day(date(2026, 2, 14))  # adjusted Saturday
     assert not any(is_working_day(d) for d in SPRING_FESTIVAL_2026)
@@ -78,7 +78,7 @@ def test_spring_festival_2026(seeded):
     assert working_days_between(date(2026, 1, 31), date(2026, 2, 28)) == 16
 
 
-def test_national_day_2025(seeded):
+def test_national_day_2025(holidays):
     assert is_working_day(date(2025, 9, 28))  # adjusted Sunday
     assert not any(is_working_day(d) for d in NATIONAL_DAY_2025)
     assert is_working_day(date(2025, 10, 11))  # adjusted Saturday
@@ -91,14 +91,14 @@ def test_national_day_2025(seeded):
     assert working_days_between(date(2025, 10, 12), date(2025, 9, 26)) == -6
 
 
-def test_adjusted_saturday_counts_as_a_working_day_in_deadlines(seeded):
+def test_adjusted_saturday_counts_as_a_working_day_in_deadlines(holidays):
     status = deadline_status(date(2026, 2, 14), today=date(2026, 2, 13))
     assert (status.working_days_left, status.label) == (1, "剩余 1 个工作日")
     # The same Saturday one year later is a rest day.
     assert not is_working_day(date(2027, 2, 13))
 
 
-def test_year_without_schedule_falls_back_to_weekends(seeded):
+def test_year_without_schedule_falls_back_to_weekends(holidays):
     assert years_without_schedule([2025, 2026, 2030]) == {2030}
     assert years_without_schedule([]) == set()
     # 2030-01-01 is a Tuesday: without a schedule it is a working day.
@@ -124,7 +124,7 @@ def test_deadline_labels(db):
     assert deadline_status(friday, today=date(2030, 3, 18)).label == "已逾期 10 天"
 
 
-def test_required_years_include_next_year_in_december_and_registered_years(seeded):
+def test_required_years_include_next_year_in_december_and_registered_years(holidays):
     assert required_schedule_years(date(2026, 11, 30)) == {2026}
     assert required_schedule_years(date(2026, 12, 1)) == {2026, 2027}
     assert missing_schedule_years(date(2026, 11, 30)) == []
@@ -143,7 +143,7 @@ def test_required_years_include_next_year_in_december_and_registered_years(seede
     assert required_schedule_years(date(2026, 6, 1)) == {2026}
 
 
-def test_system_check_warns_about_missing_years(seeded, monkeypatch):
+def test_system_check_warns_about_missing_years(holidays, monkeypatch):
     monkeypatch.setattr(workdays.timezone, "localdate", lambda: date(2026, 12, 10))
     warnings = workdays.check_holiday_schedule(databases=["default"])
     assert [w.id for w in warnings] == ["huigong.W101"]
@@ -171,7 +171,7 @@ _property_settings = settings(
 
 @_property_settings
 @given(start=dates, n=st.integers(min_value=0, max_value=400))
-def test_add_then_count_gives_n(seeded, start, n):
+def test_add_then_count_gives_n(holidays, start, n):
     due = add_working_days(start, n)
     assert working_days_between(start, due) == n
     if n:
@@ -182,14 +182,14 @@ def test_add_then_count_gives_n(seeded, start, n):
 
 @_property_settings
 @given(a=dates, b=dates, c=dates)
-def test_counting_is_additive_and_antisymmetric(seeded, a, b, c):
+def test_counting_is_additive_and_antisymmetric(holidays, a, b, c):
     assert working_days_between(a, b) == -working_days_between(b, a)
     assert working_days_between(a, b) + working_days_between(b, c) == working_days_between(a, c)
 
 
 @_property_settings
 @given(start=dates, span=st.integers(min_value=0, max_value=500))
-def test_count_matches_day_by_day(seeded, start, span):
+def test_count_matches_day_by_day(holidays, start, span):
     end = start + timedelta(days=span)
     by_day = sum(is_working_day(start + timedelta(days=i)) for i in range(1, span + 1))
     assert working_days_between(start, end) == by_day

@@ -1,18 +1,4 @@
-"""Fixtures for the working-day tests: a clean per-process year cache around every test
-(database rows roll back between tests, the cache would not) and a seeded table."""
+"""Fixtures for the working-day tests: a clean year cache around every test and the seeded
+holiday table (``holidays``)."""
 
-import pytest
-
-from huigong.common import workdays
-
-
-@pytest.fixture(autouse=True)
-def _fresh_workday_cache():
-    workdays.invalidate_years()
-    yield
-    workdays.invalidate_years()
-
-
-@pytest.fixture
-def seeded(db) -> int:
-    return workdays.seed_holidays()
+from huigong.testing.workdays import _fresh_workday_cache, holidays  # noqa: F401  (fixtures)

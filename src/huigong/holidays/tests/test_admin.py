@@ -16,7 +16,7 @@ def _messages(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
 
 
-def test_changelist_warns_about_a_year_used_by_open_deadlines(client, superuser, seeded):
+def test_changelist_warns_about_a_year_used_by_open_deadlines(client, superuser, holidays):
     client.force_login(superuser)
 
     def open_case_years():
@@ -32,7 +32,7 @@ def test_changelist_warns_about_a_year_used_by_open_deadlines(client, superuser,
     assert len(warning) == 1 and "2031" in warning[0]
 
 
-def test_changelist_warns_about_next_year_in_december(client, superuser, seeded, monkeypatch):
+def test_changelist_warns_about_next_year_in_december(client, superuser, holidays, monkeypatch):
     client.force_login(superuser)
     monkeypatch.setattr(workdays.timezone, "localdate", lambda: date(2026, 12, 1))
     response = client.get(reverse("admin:common_holiday_changelist"))
@@ -43,7 +43,7 @@ def test_changelist_warns_about_next_year_in_december(client, superuser, seeded,
     assert not any("还没有节假日安排" in m for m in _messages(response))
 
 
-def test_changelist_filters_by_year_and_searches_by_name(client, superuser, seeded):
+def test_changelist_filters_by_year_and_searches_by_name(client, superuser, holidays):
     client.force_login(superuser)
     url = reverse("admin:common_holiday_changelist")
     response = client.get(url, {"year": "2026", "is_workday__exact": "1"})
@@ -70,7 +70,7 @@ def test_adding_a_date_in_admin_is_manual_audited_and_used_at_once(client, super
     assert ChangeLog.objects.filter(object_type="common.holiday", action="create").count() == 1
 
 
-def test_admin_rejects_a_duplicate_date_with_a_message(client, superuser, seeded):
+def test_admin_rejects_a_duplicate_date_with_a_message(client, superuser, holidays):
     client.force_login(superuser)
     count = Holiday.objects.count()
     response = client.post(

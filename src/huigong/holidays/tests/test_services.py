@@ -14,7 +14,7 @@ from huigong.common.workdays import is_working_day, seed_holidays
 from huigong.holidays.services import delete_holiday, save_holiday
 
 
-def test_seed_never_overwrites_a_year_an_admin_edited(seeded):
+def test_seed_never_overwrites_a_year_an_admin_edited(holidays):
     # The admin moves a date of 2026 and deletes another: the package must not undo either.
     edited = Holiday.objects.get(date=date(2026, 2, 23))
     edited.is_workday = True
@@ -57,7 +57,7 @@ def test_admin_changes_are_audited(superuser):
     assert logs[1].actor == superuser
 
 
-def test_cadre_without_permission_cannot_change_the_table(county_cadre, seeded):
+def test_cadre_without_permission_cannot_change_the_table(county_cadre, holidays):
     row = Holiday.objects.get(date=date(2026, 2, 16))
     row.is_workday = True
     with pytest.raises(PermissionDenied):

@@ -10,15 +10,20 @@ codes of ``huigong.api``: ``validation_error`` (field messages), ``invalid_state
 ``permission_denied`` (403), ``not_found`` (404).
 """
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from huigong.api import ErrorOut, Pagination, call_service, organization_filter_error
+from huigong.api import (
+    ACTION_ERRORS,
+    ActionRoutes,
+    ErrorOut,
+    Pagination,
+    body_arguments,
+    call_service,
+)
 from huigong.common.workdays import deadline_status
-from huigong.orgs.models import Organization
+from huigong.orgs.api import chosen_organization, filter_organization, within
 
 from .. import policy, services
 from ..actions import inspection_actions
@@ -145,10 +150,6 @@ def _order(order: RectificationOrder) -> dict:
     }
 
 
-_ACTION = {200: InspectionOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-_CREATED = {201: InspectionOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-
-
 # -- reading ---------------------------------------------------------------------------------------
 
 
@@ -169,10 +170,7 @@ def list_inspections(request, filters: Query[InspectionQueryParams]):
     if filters.year:
         qs = qs.filter(start_date__year__lte=filters.year, end_date__year__gte=filters.year)
     if filters.organization:
-        org = Organization.objects.visible_to(user).filter(pk=filters.organization).first()
-        if org is None:
-            raise organization_filter_error()
-        qs = qs.filter(organization__path__startswith=org.path)
+        qs = within(qs, filter_organization(user, filters.organization))
     return policy.with_totals(qs).order_by("-start_date", "-id")
 
 
@@ -189,172 +187,78 @@ def get_inspection(request, inspection_id: int):
 
 
 @router.post(
-    "/inspections",
-    response={201: InspectionOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
-    summary="制定联合执法检查计划",
+    "/inspections", response={201: InspectionOut, **ACTION_ERRORS}, summary="制定联合执法检查计划"
 )
 def plan_inspection(request, payload: InspectionPlanIn):
     user = _staff(request)
-    organization = Organization.objects.visible_to(user).filter(pk=payload.organization_id).first()
-    if organization is None:
-        raise ValidationError({"organization_id": [_("所选组织不存在或不在您的管辖范围内")]})
-    inspection = call_service(
-        services.plan_inspection,
-        actor=user,
-        organization=organization,
-        name=payload.name,
-        start_date=payload.start_date,
-        end_date=payload.end_date,
-        departments=payload.department_ids,
-        description=payload.description,
-    )
+    organization = chosen_organization(user, payload.organization_id, "organization_id")
+    arguments = {**body_arguments(payload), "organization": organization}
+    inspection = call_service(services.plan_inspection, actor=user, **arguments)
     return Status(201, _detail(request, inspection))
 
 
-@router.put("/inspections/{int:inspection_id}", response=_ACTION, summary="修改检查计划")
-def update_inspection(request, inspection_id: int, payload: InspectionUpdateIn):
-    inspection = _load(request, inspection_id)
-    call_service(
-        services.update_inspection,
-        actor=request.auth,
-        inspection=inspection,
-        name=payload.name,
-        start_date=payload.start_date,
-        end_date=payload.end_date,
-        departments=payload.department_ids,
-        description=payload.description,
-    )
-    return _detail(request, inspection)
-
-
-@router.post("/inspections/{int:inspection_id}/start", response=_ACTION, summary="开始检查")
-def start_inspection(request, inspection_id: int):
-    inspection = _load(request, inspection_id)
-    call_service(services.start_inspection, actor=request.auth, inspection=inspection)
-    return _detail(request, inspection)
-
-
-@router.post("/inspections/{int:inspection_id}/finish", response=_ACTION, summary="结束检查")
-def finish_inspection(request, inspection_id: int, payload: InspectionFinishIn):
-    inspection = _load(request, inspection_id)
-    call_service(
-        services.finish_inspection,
-        actor=request.auth,
-        inspection=inspection,
-        summary=payload.summary,
-    )
-    return _detail(request, inspection)
-
-
-@router.post("/inspections/{int:inspection_id}/cancel", response=_ACTION, summary="取消检查")
-def cancel_inspection(request, inspection_id: int, payload: InspectionCancelIn):
-    inspection = _load(request, inspection_id)
-    call_service(
-        services.cancel_inspection,
-        actor=request.auth,
-        inspection=inspection,
-        reason=payload.reason,
-    )
-    return _detail(request, inspection)
+steps = ActionRoutes(
+    router,
+    "/inspections/{int:inspection_id}",
+    load=_load,
+    detail=_detail,
+    subject="inspection",
+    response={200: InspectionOut, **ACTION_ERRORS},
+    module=__name__,
+)
+steps.put("", services.update_inspection, InspectionUpdateIn, summary="修改检查计划")
+steps.post("/start", services.start_inspection, summary="开始检查")
+steps.post("/finish", services.finish_inspection, InspectionFinishIn, summary="结束检查")
+steps.post("/cancel", services.cancel_inspection, InspectionCancelIn, summary="取消检查")
 
 
 # -- targets, findings, orders, cases -----------------------------------------------------------
 
-
-@router.post("/inspections/{int:inspection_id}/targets", response=_CREATED, summary="添加检查对象")
-def add_target(request, inspection_id: int, payload: InspectionTargetIn):
-    inspection = _load(request, inspection_id)
-    call_service(
-        services.add_inspection_target,
-        actor=request.auth,
-        inspection=inspection,
-        organization=payload.organization_id,
-        name=payload.name,
-        credit_code=payload.credit_code,
-        visited_on=payload.visited_on,
-        workers_employed=payload.workers_employed,
-        result_summary=payload.result_summary,
-    )
-    return Status(201, _detail(request, inspection))
-
-
-@router.post(
-    "/inspections/{int:inspection_id}/targets/{int:target_id}/visit",
-    response=_ACTION,
+steps.post(
+    "/targets",
+    services.add_inspection_target,
+    InspectionTargetIn,
+    name="add_target",
+    summary="添加检查对象",
+    created=True,
+)
+steps.post(
+    "/targets/{int:target_id}/visit",
+    services.record_target_visit,
+    TargetVisitIn,
+    name="record_visit",
     summary="登记检查情况",
+    part=("target", policy.target_of),
 )
-def record_visit(request, inspection_id: int, target_id: int, payload: TargetVisitIn):
-    inspection = _load(request, inspection_id)
-    call_service(
-        services.record_target_visit,
-        actor=request.auth,
-        target=policy.target_of(inspection, target_id),
-        visited_on=payload.visited_on,
-        workers_employed=payload.workers_employed,
-        result_summary=payload.result_summary,
-    )
-    return _detail(request, inspection)
-
-
-@router.post(
-    "/inspections/{int:inspection_id}/targets/{int:target_id}/findings",
-    response=_CREATED,
+steps.post(
+    "/targets/{int:target_id}/findings",
+    services.record_finding,
+    InspectionFindingIn,
     summary="登记发现问题",
+    created=True,
+    part=("target", policy.target_of),
 )
-def record_finding(request, inspection_id: int, target_id: int, payload: InspectionFindingIn):
-    inspection = _load(request, inspection_id)
-    call_service(
-        services.record_finding,
-        actor=request.auth,
-        target=policy.target_of(inspection, target_id),
-        kind=payload.kind.value,
-        description=payload.description,
-        workers_affected=payload.workers_affected,
-        amount_involved=payload.amount_involved,
-    )
-    return Status(201, _detail(request, inspection))
-
-
-@router.post(
-    "/inspections/{int:inspection_id}/findings/{int:finding_id}/orders",
-    response=_CREATED,
+steps.post(
+    "/findings/{int:finding_id}/orders",
+    services.issue_rectification_order,
+    RectificationOrderIn,
+    name="issue_order",
     summary="下达整改通知(期限为工作日数或日期)",
+    created=True,
+    part=("finding", policy.finding_of),
 )
-def issue_order(request, inspection_id: int, finding_id: int, payload: RectificationOrderIn):
-    inspection = _load(request, inspection_id)
-    call_service(
-        services.issue_rectification_order,
-        actor=request.auth,
-        finding=policy.finding_of(inspection, finding_id),
-        requirement=payload.requirement,
-        days=payload.days,
-        due_date=payload.due_date,
-    )
-    return Status(201, _detail(request, inspection))
-
-
-@router.post(
-    "/inspections/{int:inspection_id}/orders/{int:order_id}/rectify",
-    response=_ACTION,
+steps.post(
+    "/orders/{int:order_id}/rectify",
+    services.record_rectification,
+    RectificationIn,
     summary="登记整改结果",
+    part=("order", policy.order_of),
 )
-def record_rectification(request, inspection_id: int, order_id: int, payload: RectificationIn):
-    inspection = _load(request, inspection_id)
-    call_service(
-        services.record_rectification,
-        actor=request.auth,
-        order=policy.order_of(inspection, order_id),
-        result_text=payload.result_text,
-        contracts_signed=payload.contracts_signed,
-        workers_insured=payload.workers_insured,
-        amount_recovered=payload.amount_recovered,
-    )
-    return _detail(request, inspection)
 
 
 @router.post(
     "/inspections/{int:inspection_id}/findings/{int:finding_id}/case",
-    response={201: CaseOpenedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={201: CaseOpenedOut, **ACTION_ERRORS},
     summary="由发现问题立案(来源渠道:执法检查发现)",
 )
 def open_case(request, inspection_id: int, finding_id: int, payload: FindingCaseIn):
@@ -363,9 +267,6 @@ def open_case(request, inspection_id: int, finding_id: int, payload: FindingCase
         services.open_case_from_finding,
         actor=request.auth,
         finding=policy.finding_of(inspection, finding_id),
-        applicants=[a.model_dump() for a in payload.applicants],
-        category=payload.category_id,
-        kind=payload.kind.value,
-        title=payload.title,
+        **body_arguments(payload),
     )
     return Status(201, {"id": case.pk, "number": case.number, "organization": case.organization})

@@ -6,22 +6,19 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
-from stdnum import exceptions as stdnum_errors
-from stdnum.cn import uscc
 
-from huigong.audit.models import ChangeAction
-from huigong.audit.services import record_change, snapshot
+from huigong.audit.services import change_recorded, snapshot
 from huigong.common.fields import FieldErrors, clean_amount
-from huigong.common.text import clean_code
 from huigong.kernel.scope import user_can_at
 from huigong.orgs.models import Organization
 
-from ..models import Inspection
+from ..models import Inspection, InspectionStatus
 
 MANAGE = "inspections.manage_inspection"
 VIEW_INSPECTION = "inspections.view_inspection"
@@ -39,6 +36,9 @@ MAX_FIGURE = 100_000
 MAX_AMOUNT = Decimal("9999999999.99")
 #: The earliest date a campaign may be recorded for.
 EARLIEST_DATE = datetime.date(2000, 1, 1)
+
+#: Campaign states in which findings are followed up: orders, their results, cases.
+FOLLOW_UP_STATUSES = (InspectionStatus.IN_PROGRESS, InspectionStatus.FINISHED)
 
 INSPECTION_AUDIT_FIELDS = ("name", "start_date", "end_date", "description", "status", "summary")
 
@@ -80,18 +80,26 @@ def _require_state(inspection: Inspection, allowed: Iterable[str], action: str) 
     )
 
 
-def _log_inspection(actor, inspection: Inspection, before: dict | None, note: str) -> None:
-    record_change(
-        actor=actor,
-        obj=inspection,
-        action=ChangeAction.CREATE if before is None else ChangeAction.UPDATE,
-        before=before,
-        after={
-            **snapshot(inspection, INSPECTION_AUDIT_FIELDS),
-            "departments": sorted(d.pk for d in inspection.departments.all()),
-        },
-        note=note,
-    )
+def _lock_to_act(actor, inspection: Inspection, allowed: Iterable[str], action: str) -> Inspection:
+    """The campaign locked for ``actor`` to ``action`` it: they may manage campaigns at
+    its organization and its status is one of ``allowed``."""
+    inspection = _lock(inspection)
+    _require_manage(actor, inspection.organization)
+    _require_state(inspection, allowed, action)
+    return inspection
+
+
+def _inspection_state(inspection: Inspection) -> dict[str, Any]:
+    """What the change log follows of a campaign: its fields and its departments."""
+    return {
+        **snapshot(inspection, INSPECTION_AUDIT_FIELDS),
+        "departments": sorted(d.pk for d in inspection.departments.all()),
+    }
+
+
+def _logged(actor, inspection: Inspection, note: str) -> AbstractContextManager[dict[str, Any]]:
+    """Log the change the block makes to a campaign with ``note``."""
+    return change_recorded(actor=actor, obj=inspection, state=_inspection_state, note=note)
 
 
 def _date(value: Any, name: str, errors: FieldErrors, *, required: bool = True):
@@ -131,16 +139,3 @@ def _figure(value: Any, name: str, errors: FieldErrors, *, default: int | None =
 
 def _amount(value: Any, name: str, errors: FieldErrors) -> Decimal | None:
     return clean_amount(value, name, errors, maximum=MAX_AMOUNT)
-
-
-def _credit_code(value: Any, name: str, errors: FieldErrors) -> str:
-    code = clean_code(str(value or ""))[:72]
-    if not code:
-        return ""
-    try:
-        return uscc.validate(code)
-    except stdnum_errors.InvalidLength:
-        errors.add(name, _("统一社会信用代码应为 18 位"))
-    except stdnum_errors.ValidationError:
-        errors.add(name, _("统一社会信用代码校验不通过,请核对"))
-    return ""

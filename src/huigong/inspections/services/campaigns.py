@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huigong.audit.services import snapshot
+from huigong.audit.services import record_created, snapshot
 from huigong.common.fields import FieldErrors, clean_line, clean_multiline, clean_required_text
 from huigong.orgs.models import Organization
 from huigong.partners.models import Department
@@ -23,16 +23,15 @@ from ..models import ACTIVE_INSPECTION_STATUSES, Inspection, InspectionStatus
 from .base import (
     DESCRIPTION_MAX_LENGTH,
     EARLIEST_DATE,
-    INSPECTION_AUDIT_FIELDS,
     MAX_PERIOD_DAYS,
     NAME_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     RESULT_MAX_LENGTH,
     _date,
-    _lock,
-    _log_inspection,
+    _inspection_state,
+    _lock_to_act,
+    _logged,
     _require_manage,
-    _require_state,
 )
 
 
@@ -136,7 +135,7 @@ def plan_inspection(
     )
     inspection.departments.set(chosen)
     events.inspection_planned_event(inspection=inspection, actor=actor, time=now)
-    _log_inspection(actor, inspection, None, _("制定执法检查计划"))
+    record_created(actor=actor, obj=inspection, state=_inspection_state, note=_("制定执法检查计划"))
     return inspection
 
 
@@ -152,9 +151,7 @@ def update_inspection(
     description: str = "",
 ) -> Inspection:
     """Correct a planned or running campaign's name, period, departments and content."""
-    inspection = _lock(inspection)
-    _require_manage(actor, inspection.organization)
-    _require_state(inspection, ACTIVE_INSPECTION_STATUSES, _("修改"))
+    inspection = _lock_to_act(actor, inspection, ACTIVE_INSPECTION_STATUSES, _("修改"))
     fields = _plan_fields(
         organization=inspection.organization,
         name=name,
@@ -165,20 +162,16 @@ def update_inspection(
         today=timezone.localdate(),
     )
     chosen = fields.pop("departments")
-    before = {
-        **snapshot(inspection, INSPECTION_AUDIT_FIELDS),
-        "departments": sorted(d.pk for d in inspection.departments.all()),
-    }
-    for key, value in fields.items():
-        setattr(inspection, key, value)
-    inspection.save(update_fields=list(fields))
-    inspection.departments.set(chosen)
-    after_departments = sorted(d.pk for d in chosen)
-    changed = [k for k in fields if before[k] != snapshot(inspection, [k])[k]]
-    if before["departments"] != after_departments:
-        changed.append("departments")
-    events.inspection_updated_event(inspection=inspection, actor=actor, fields=changed)
-    _log_inspection(actor, inspection, before, _("修改执法检查计划"))
+    with _logged(actor, inspection, _("修改执法检查计划")) as before:
+        for key, value in fields.items():
+            setattr(inspection, key, value)
+        inspection.save(update_fields=list(fields))
+        inspection.departments.set(chosen)
+        after_departments = sorted(d.pk for d in chosen)
+        changed = [k for k in fields if before[k] != snapshot(inspection, [k])[k]]
+        if before["departments"] != after_departments:
+            changed.append("departments")
+        events.inspection_updated_event(inspection=inspection, actor=actor, fields=changed)
     return inspection
 
 
@@ -187,18 +180,15 @@ def start_inspection(
     *, actor, inspection: Inspection, now: datetime.datetime | None = None
 ) -> Inspection:
     """Start a planned campaign (检查中): findings may be recorded from now on."""
-    inspection = _lock(inspection)
-    _require_manage(actor, inspection.organization)
-    _require_state(inspection, [InspectionStatus.PLANNED], _("开始检查"))
+    inspection = _lock_to_act(actor, inspection, [InspectionStatus.PLANNED], _("开始检查"))
     now = now or timezone.now()
-    before = snapshot(inspection, INSPECTION_AUDIT_FIELDS)
-    inspection.start()
-    inspection.started_at = now
-    inspection.save(update_fields=["status", "started_at"])
-    events.inspection_started_event(
-        inspection=inspection, actor=actor, from_status=before["status"], time=now
-    )
-    _log_inspection(actor, inspection, before, _("开始执法检查"))
+    with _logged(actor, inspection, _("开始执法检查")) as before:
+        inspection.start()
+        inspection.started_at = now
+        inspection.save(update_fields=["status", "started_at"])
+        events.inspection_started_event(
+            inspection=inspection, actor=actor, from_status=before["status"], time=now
+        )
     return inspection
 
 
@@ -212,24 +202,21 @@ def finish_inspection(
 ) -> Inspection:
     """Finish a running campaign (已结束) with a summary. Rectification orders already
     issued keep running and are followed up after the campaign."""
-    inspection = _lock(inspection)
-    _require_manage(actor, inspection.organization)
-    _require_state(inspection, [InspectionStatus.IN_PROGRESS], _("结束检查"))
+    inspection = _lock_to_act(actor, inspection, [InspectionStatus.IN_PROGRESS], _("结束检查"))
     errors = FieldErrors()
     summary = clean_multiline(summary, "summary", RESULT_MAX_LENGTH, errors)
     if not inspection.targets.exists():
         errors.add("summary", _("尚未添加任何检查对象,不能结束检查;不再开展请取消检查"))
     errors.raise_if_any()
     now = now or timezone.now()
-    before = snapshot(inspection, INSPECTION_AUDIT_FIELDS)
-    inspection.finish()
-    inspection.summary = summary
-    inspection.finished_at = now
-    inspection.save(update_fields=["status", "summary", "finished_at"])
-    events.inspection_finished_event(
-        inspection=inspection, actor=actor, from_status=before["status"], time=now
-    )
-    _log_inspection(actor, inspection, before, _("结束执法检查"))
+    with _logged(actor, inspection, _("结束执法检查")) as before:
+        inspection.finish()
+        inspection.summary = summary
+        inspection.finished_at = now
+        inspection.save(update_fields=["status", "summary", "finished_at"])
+        events.inspection_finished_event(
+            inspection=inspection, actor=actor, from_status=before["status"], time=now
+        )
     return inspection
 
 
@@ -238,19 +225,20 @@ def cancel_inspection(
     *, actor, inspection: Inspection, reason: str, now: datetime.datetime | None = None
 ) -> Inspection:
     """Cancel a planned or running campaign, saying why."""
-    inspection = _lock(inspection)
-    _require_manage(actor, inspection.organization)
-    _require_state(inspection, ACTIVE_INSPECTION_STATUSES, _("取消"))
+    inspection = _lock_to_act(actor, inspection, ACTIVE_INSPECTION_STATUSES, _("取消"))
     errors = FieldErrors()
     reason = clean_required_text(reason, "reason", NOTE_MAX_LENGTH, errors)
     errors.raise_if_any()
     now = now or timezone.now()
-    before = snapshot(inspection, INSPECTION_AUDIT_FIELDS)
-    inspection.cancel()
-    inspection.finished_at = now
-    inspection.save(update_fields=["status", "finished_at"])
-    events.inspection_cancelled_event(
-        inspection=inspection, actor=actor, from_status=before["status"], reason=reason, time=now
-    )
-    _log_inspection(actor, inspection, before, _("取消执法检查"))
+    with _logged(actor, inspection, _("取消执法检查")) as before:
+        inspection.cancel()
+        inspection.finished_at = now
+        inspection.save(update_fields=["status", "finished_at"])
+        events.inspection_cancelled_event(
+            inspection=inspection,
+            actor=actor,
+            from_status=before["status"],
+            reason=reason,
+            time=now,
+        )
     return inspection

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huigong.audit.models import ChangeAction
-from huigong.audit.services import record_change, snapshot
+from huigong.audit.services import change_recorded, record_change, record_created
 from huigong.common.fields import FieldErrors, clean_required_text
 from huigong.common.workdays import add_working_days, overdue_cutoff, register_deadline_years
 
@@ -21,20 +21,18 @@ from .. import events
 from ..models import (
     OPEN_RECTIFICATION_STATUSES,
     InspectionFinding,
-    InspectionStatus,
     RectificationOrder,
     RectificationStatus,
 )
 from .base import (
     DESCRIPTION_MAX_LENGTH,
+    FOLLOW_UP_STATUSES,
     MAX_RECTIFICATION_DAYS,
     RESULT_MAX_LENGTH,
     _amount,
     _date,
     _figure,
-    _lock,
-    _require_manage,
-    _require_state,
+    _lock_to_act,
 )
 
 ORDER_AUDIT_FIELDS = (
@@ -68,12 +66,8 @@ def issue_rectification_order(
 ) -> RectificationOrder:
     """Order the enterprise to put a finding right (整改通知) by ``due_date`` or within
     ``days`` working days of today."""
-    inspection = _lock(finding.target.inspection)
-    _require_manage(actor, inspection.organization)
-    _require_state(
-        inspection,
-        [InspectionStatus.IN_PROGRESS, InspectionStatus.FINISHED],
-        _("下达整改通知"),
+    inspection = _lock_to_act(
+        actor, finding.target.inspection, FOLLOW_UP_STATUSES, _("下达整改通知")
     )
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -107,13 +101,7 @@ def issue_rectification_order(
     )
     order.finding.target.inspection = inspection
     events.order_issued_event(order=order, actor=actor, time=now)
-    record_change(
-        actor=actor,
-        obj=order,
-        action=ChangeAction.CREATE,
-        after=snapshot(order, ORDER_AUDIT_FIELDS),
-        note=_("下达整改通知"),
-    )
+    record_created(actor=actor, obj=order, fields=ORDER_AUDIT_FIELDS, note=_("下达整改通知"))
     return order
 
 
@@ -131,12 +119,8 @@ def record_rectification(
     """Record that an order was carried out (已整改) and its results: contracts signed,
     workers newly insured, money paid to the workers. Late rectification counts, but
     not as on time."""
-    inspection = _lock(order.finding.target.inspection)
-    _require_manage(actor, inspection.organization)
-    _require_state(
-        inspection,
-        [InspectionStatus.IN_PROGRESS, InspectionStatus.FINISHED],
-        _("登记整改结果"),
+    inspection = _lock_to_act(
+        actor, order.finding.target.inspection, FOLLOW_UP_STATUSES, _("登记整改结果")
     )
     order = RectificationOrder.objects.select_for_update().get(pk=order.pk)
     if order.status not in OPEN_RECTIFICATION_STATUSES:
@@ -148,26 +132,18 @@ def record_rectification(
     amount = _amount(amount_recovered, "amount_recovered", errors)
     errors.raise_if_any()
     now = now or timezone.now()
-    before = snapshot(order, ORDER_AUDIT_FIELDS)
-    order.rectify()
-    order.rectified_at = now
-    order.rectified_on_time = timezone.localdate(now) <= order.due_date
-    order.result_text = result_text
-    order.contracts_signed = contracts
-    order.workers_insured = insured
-    order.amount_recovered = amount if amount is not None else Decimal("0.00")
-    order.save()
-    order.finding = InspectionFinding.objects.select_related("target").get(pk=order.finding_id)
-    order.finding.target.inspection = inspection
-    events.order_rectified_event(order=order, actor=actor, time=now)
-    record_change(
-        actor=actor,
-        obj=order,
-        action=ChangeAction.UPDATE,
-        before=before,
-        after=snapshot(order, ORDER_AUDIT_FIELDS),
-        note=_("登记整改结果"),
-    )
+    with change_recorded(actor=actor, obj=order, fields=ORDER_AUDIT_FIELDS, note=_("登记整改结果")):
+        order.rectify()
+        order.rectified_at = now
+        order.rectified_on_time = timezone.localdate(now) <= order.due_date
+        order.result_text = result_text
+        order.contracts_signed = contracts
+        order.workers_insured = insured
+        order.amount_recovered = amount if amount is not None else Decimal("0.00")
+        order.save()
+        order.finding = InspectionFinding.objects.select_related("target").get(pk=order.finding_id)
+        order.finding.target.inspection = inspection
+        events.order_rectified_event(order=order, actor=actor, time=now)
     return order
 
 

@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huigong.audit.models import ChangeAction
-from huigong.audit.services import record_change, snapshot
+from huigong.audit.services import change_recorded, record_change, record_created
 from huigong.cases.models import Case, CaseCategory, CaseKind, Channel
 from huigong.cases.services import TITLE_MAX_LENGTH, submit_case
 from huigong.common.fields import (
     FieldErrors,
     clean_choice,
+    clean_credit_code,
     clean_line,
     clean_multiline,
     clean_required_text,
@@ -38,15 +39,13 @@ from ..models import (
 )
 from .base import (
     DESCRIPTION_MAX_LENGTH,
+    FOLLOW_UP_STATUSES,
     NAME_MAX_LENGTH,
     RESULT_MAX_LENGTH,
     _amount,
-    _credit_code,
     _date,
     _figure,
-    _lock,
-    _require_manage,
-    _require_state,
+    _lock_to_act,
 )
 
 #: The case category a finding's case is filed under when the caller does not choose one.
@@ -117,9 +116,7 @@ def add_inspection_target(
 ) -> InspectionTarget:
     """Add an enterprise to a planned or running campaign: a union in the organizer's
     subtree, or a firm without a union by name (and credit code)."""
-    inspection = _lock(inspection)
-    _require_manage(actor, inspection.organization)
-    _require_state(inspection, ACTIVE_INSPECTION_STATUSES, _("添加检查对象"))
+    inspection = _lock_to_act(actor, inspection, ACTIVE_INSPECTION_STATUSES, _("添加检查对象"))
     now = now or timezone.now()
     errors = FieldErrors()
     org = None
@@ -133,7 +130,7 @@ def add_inspection_target(
         if org is None:
             errors.add("organization", _("检查对象须为组织单位下属的单位"))
     name = clean_line(name, "name", NAME_MAX_LENGTH, errors)
-    code = _credit_code(credit_code, "credit_code", errors)
+    code = clean_credit_code(credit_code, "credit_code", errors)
     if org is not None:
         name = name or org.name
         code = code or (org.credit_code or "")
@@ -160,13 +157,7 @@ def add_inspection_target(
     except IntegrityError:
         raise ValidationError({"name": [_("该单位已在本次检查对象中")]})
     events.target_added_event(target=target, actor=actor, time=now)
-    record_change(
-        actor=actor,
-        obj=target,
-        action=ChangeAction.CREATE,
-        after=snapshot(target, TARGET_AUDIT_FIELDS),
-        note=_("添加检查对象"),
-    )
+    record_created(actor=actor, obj=target, fields=TARGET_AUDIT_FIELDS, note=_("添加检查对象"))
     return target
 
 
@@ -181,9 +172,9 @@ def record_target_visit(
     now: datetime.datetime | None = None,
 ) -> InspectionTarget:
     """Record the visit of a target enterprise: the date, its head count, what was seen."""
-    inspection = _lock(target.inspection)
-    _require_manage(actor, inspection.organization)
-    _require_state(inspection, [InspectionStatus.IN_PROGRESS], _("登记检查情况"))
+    inspection = _lock_to_act(
+        actor, target.inspection, [InspectionStatus.IN_PROGRESS], _("登记检查情况")
+    )
     target = InspectionTarget.objects.select_for_update().get(pk=target.pk)
     errors = FieldErrors()
     if visited_on in (None, ""):
@@ -192,20 +183,14 @@ def record_target_visit(
         visited_on, workers_employed, result_summary, inspection, errors, timezone.localdate(now)
     )
     errors.raise_if_any()
-    before = snapshot(target, TARGET_AUDIT_FIELDS)
-    for key, value in visit.items():
-        setattr(target, key, value)
-    target.save(update_fields=list(visit))
-    target.inspection = inspection
-    events.target_visited_event(target=target, actor=actor, time=now)
-    record_change(
-        actor=actor,
-        obj=target,
-        action=ChangeAction.UPDATE,
-        before=before,
-        after=snapshot(target, TARGET_AUDIT_FIELDS),
-        note=_("登记检查情况"),
-    )
+    with change_recorded(
+        actor=actor, obj=target, fields=TARGET_AUDIT_FIELDS, note=_("登记检查情况")
+    ):
+        for key, value in visit.items():
+            setattr(target, key, value)
+        target.save(update_fields=list(visit))
+        target.inspection = inspection
+        events.target_visited_event(target=target, actor=actor, time=now)
     return target
 
 
@@ -221,9 +206,9 @@ def record_finding(
     now: datetime.datetime | None = None,
 ) -> InspectionFinding:
     """Record a problem found at a target enterprise of a running campaign."""
-    inspection = _lock(target.inspection)
-    _require_manage(actor, inspection.organization)
-    _require_state(inspection, [InspectionStatus.IN_PROGRESS], _("登记发现问题"))
+    inspection = _lock_to_act(
+        actor, target.inspection, [InspectionStatus.IN_PROGRESS], _("登记发现问题")
+    )
     errors = FieldErrors()
     kind = clean_choice(kind, FindingKind, "kind", errors, _("请选择问题类型"))
     description = clean_required_text(description, "description", DESCRIPTION_MAX_LENGTH, errors)
@@ -263,13 +248,7 @@ def open_case_from_finding(
     """Open a case (channel 执法检查发现) from a finding that needs handling: against the
     target enterprise, described by the finding, received by the campaign's organizer
     and routed like any case. One case per finding."""
-    inspection = _lock(finding.target.inspection)
-    _require_manage(actor, inspection.organization)
-    _require_state(
-        inspection,
-        [InspectionStatus.IN_PROGRESS, InspectionStatus.FINISHED],
-        _("立案"),
-    )
+    inspection = _lock_to_act(actor, finding.target.inspection, FOLLOW_UP_STATUSES, _("立案"))
     finding = (
         InspectionFinding.objects.select_for_update(of=("self",))
         .select_related("target__organization")

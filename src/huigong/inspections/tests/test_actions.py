@@ -4,7 +4,6 @@ API offer the same ones."""
 
 from __future__ import annotations
 
-import datetime
 import re
 
 import pytest
@@ -23,16 +22,8 @@ NOW = at(2025, 9, 1)
 
 
 @pytest.fixture
-def planned(tree, township_cadre, labour_inspection):
-    return services.plan_inspection(
-        actor=township_cadre,
-        organization=tree.huangtupu,
-        name="黄土铺镇民营企业劳动用工联合执法检查",
-        start_date=datetime.date(2025, 9, 1),
-        end_date=datetime.date(2025, 9, 30),
-        departments=[labour_inspection],
-        now=NOW,
-    )
+def planned(plan):
+    return plan(now=NOW)
 
 
 def offered(user, inspection) -> list[str]:

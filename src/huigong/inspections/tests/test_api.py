@@ -4,74 +4,23 @@ the campaign's flow through the endpoints, and errors with stable codes."""
 from __future__ import annotations
 
 import datetime
-import json
 
 import pytest
 
-from huigong.accounts.models import ApiToken
 from huigong.cases.models import Case, Channel
-from huigong.inspections import services
 from huigong.inspections.models import (
     Inspection,
     InspectionFinding,
     InspectionStatus,
     RectificationOrder,
 )
-from huigong.testing.factories import UserFactory, give_role, make_id_number
+from huigong.testing.factories import make_id_number
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/cases"
-
-
-@pytest.fixture
-def api(client):
-    class Api:
-        def __init__(self, user):
-            _token, key = ApiToken.issue(user, "tests", scope="write")
-            self.headers = {"Authorization": f"Bearer {key}"}
-
-        def get(self, path, **params):
-            return client.get(BASE + path, params, headers=self.headers)
-
-        def post(self, path, data=None, method="post"):
-            body = json.dumps(data or {}, ensure_ascii=False)
-            call = getattr(client, method)
-            return call(BASE + path, body, content_type="application/json", headers=self.headers)
-
-    return Api
-
-
-@pytest.fixture
-def finance(tree, roles):
-    return give_role(UserFactory(username="finance"), "finance_officer", tree.huangtupu)
-
-
-@pytest.fixture
-def running(tree, township_cadre, labour_inspection):
-    inspection = services.plan_inspection(
-        actor=township_cadre,
-        organization=tree.huangtupu,
-        name="黄土铺镇民营企业劳动用工联合执法检查",
-        start_date=datetime.date(2025, 9, 1),
-        end_date=datetime.date(2025, 9, 30),
-        departments=[labour_inspection],
-    )
-    services.start_inspection(actor=township_cadre, inspection=inspection)
-    target = services.add_inspection_target(
-        actor=township_cadre, inspection=inspection, organization=tree.xinfa
-    )
-    finding = services.record_finding(
-        actor=township_cadre,
-        target=target,
-        kind="no_contract",
-        description="32 名职工未签订劳动合同",
-        workers_affected=32,
-    )
-    services.issue_rectification_order(
-        actor=township_cadre, finding=finding, requirement="限期签订劳动合同", days=10
-    )
-    return inspection
+#: First and last day of the later campaigns (the ``running`` one is in September).
+OCTOBER = (datetime.date(2025, 10, 1), datetime.date(2025, 10, 31))
 
 
 def _state(inspection):
@@ -133,7 +82,7 @@ def test_list_is_paginated_scoped_and_filtered(api, county_cadre, running, tree)
 
 
 def test_list_query_count_does_not_grow(
-    api, township_cadre, running, tree, django_assert_max_num_queries
+    api, township_cadre, running, plan, django_assert_max_num_queries
 ):
     client = api(township_cadre)
     client.get("/inspections")
@@ -141,13 +90,7 @@ def test_list_query_count_does_not_grow(
         client.get("/inspections")
     baseline = len(few.captured_queries)
     for i in range(5):
-        services.plan_inspection(
-            actor=township_cadre,
-            organization=tree.huangtupu,
-            name=f"检查 {i}",
-            start_date=datetime.date(2025, 10, 1),
-            end_date=datetime.date(2025, 10, 31),
-        )
+        plan(name=f"检查 {i}", start_date=OCTOBER[0], end_date=OCTOBER[1], departments=())
     with django_assert_max_num_queries(baseline):
         body = client.get("/inspections").json()
     assert body["count"] == 6
@@ -215,10 +158,9 @@ def test_campaign_through_the_api(api, township_cadre, tree, labour_inspection, 
     body = client.post(f"/inspections/{pk}/finish", {"summary": "完成"}).json()
     assert body["status"] == "finished"
     assert [e["kind"] for e in body["timeline"]][-1] == "finished"
-    body = client.post(
+    body = client.put(
         f"/inspections/{pk}",
         {"name": "改名", "start_date": "2025-09-01", "end_date": "2025-12-31"},
-        method="put",
     )
     assert body.status_code == 409
 
@@ -245,14 +187,8 @@ def test_bad_input_is_400_with_fields_and_changes_nothing(api, township_cadre, r
     assert _state(running) == before
 
 
-def test_ids_of_another_campaign_are_404(api, township_cadre, running, tree):
-    other = services.plan_inspection(
-        actor=township_cadre,
-        organization=tree.huangtupu,
-        name="另一次检查",
-        start_date=datetime.date(2025, 10, 1),
-        end_date=datetime.date(2025, 10, 31),
-    )
+def test_ids_of_another_campaign_are_404(api, township_cadre, running, plan):
+    other = plan(name="另一次检查", start_date=OCTOBER[0], end_date=OCTOBER[1], departments=())
     finding = InspectionFinding.objects.get(target__inspection=running)
     response = api(township_cadre).post(
         f"/inspections/{other.pk}/findings/{finding.pk}/orders",

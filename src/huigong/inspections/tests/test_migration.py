@@ -25,7 +25,7 @@ from huigong.inspections.models import (
 from huigong.kernel.scope import user_can_at
 from huigong.partners.models import Department
 from huigong.testing.factories import UserFactory
-from huigong.testing.migrations import check_early_content_type_is_merged, migrate
+from huigong.testing.migrations import check_early_content_type_is_merged, migrate, old_case
 
 MOVE = importlib.import_module("huigong.cases.migrations.0011_inspections_to_own_app")
 #: Just before the move: ``cases`` at the migration the move follows, ``inspections`` empty.
@@ -57,21 +57,13 @@ def _old_campaign(old, org, department, actor):
     target = old.get_model("cases", "InspectionTarget").objects.create(
         inspection_id=inspection.pk, name="祁东县宏达建筑劳务有限公司", workers_employed=95
     )
-    category = old.get_model("cases", "CaseCategory").objects.create(
-        path="0001", depth=1, numchild=0, code="wage_arrears", name="欠薪"
-    )
-    case = old.get_model("cases", "Case").objects.create(
-        province_id=org.pk,
-        organization_id=org.pk,
-        number="QD2026000001",
-        kind="rights",
-        category_id=category.pk,
+    case = old_case(
+        old,
+        org,
+        due=today,
         channel="inspection",
         status="submitted",
-        title="工地欠薪",
         description="9 名农民工被拖欠工资",
-        accept_due=today,
-        due_date=today,
     )
     finding = old.get_model("cases", "InspectionFinding").objects.create(
         target_id=target.pk,

@@ -4,6 +4,7 @@ the overdue sweep and cases opened from findings."""
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 
 import pytest
@@ -42,22 +43,9 @@ def firm(tree):
 
 
 @pytest.fixture
-def plan(tree, township_cadre, labour_inspection):
-    def make(**overrides):
-        values = {
-            "actor": township_cadre,
-            "organization": tree.huangtupu,
-            "name": "黄土铺镇民营企业劳动用工联合执法检查",
-            "start_date": datetime.date(2025, 9, 1),
-            "end_date": datetime.date(2025, 9, 30),
-            "departments": [labour_inspection],
-            "description": "检查劳动合同签订、社保缴纳和工资支付情况",
-            "now": NOW,
-        }
-        values.update(overrides)
-        return services.plan_inspection(**values)
-
-    return make
+def plan(plan):
+    """The conftest's ``plan``, with a description, at ``NOW``."""
+    return functools.partial(plan, description="检查劳动合同签订、社保缴纳和工资支付情况", now=NOW)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from huigong.inspections.models import (
     RectificationOrder,
     RectificationStatus,
 )
-from huigong.testing.factories import OrganizationFactory, UserFactory, give_role, make_id_number
+from huigong.testing.factories import OrganizationFactory, make_id_number
 
 from .conftest import at
 
@@ -36,60 +36,6 @@ def detail(inspection):
 
 def action(inspection, name):
     return reverse("inspections:action", args=[inspection.pk, name])
-
-
-@pytest.fixture
-def login(client):
-    def _login(user):
-        client.force_login(user)
-        return client
-
-    return _login
-
-
-@pytest.fixture
-def finance(tree, roles):
-    """In scope (黄土铺镇), but without any inspection permission."""
-    return give_role(UserFactory(username="finance"), "finance_officer", tree.huangtupu)
-
-
-@pytest.fixture
-def campaign(tree, township_cadre, labour_inspection):
-    """A running campaign of 黄土铺镇 with one target, one finding and one order."""
-
-    def make(name="黄土铺镇民营企业劳动用工联合执法检查", organization=None, actor=None):
-        actor = actor or township_cadre
-        inspection = services.plan_inspection(
-            actor=actor,
-            organization=organization or tree.huangtupu,
-            name=name,
-            start_date=datetime.date(2025, 9, 1),
-            end_date=datetime.date(2025, 9, 30),
-            departments=[labour_inspection],
-        )
-        services.start_inspection(actor=actor, inspection=inspection)
-        return inspection
-
-    return make
-
-
-@pytest.fixture
-def running(campaign, township_cadre, tree):
-    inspection = campaign()
-    target = services.add_inspection_target(
-        actor=township_cadre, inspection=inspection, organization=tree.xinfa
-    )
-    finding = services.record_finding(
-        actor=township_cadre,
-        target=target,
-        kind="no_contract",
-        description="32 名职工未签订劳动合同",
-        workers_affected=32,
-    )
-    services.issue_rectification_order(
-        actor=township_cadre, finding=finding, requirement="限期签订劳动合同", days=10
-    )
-    return inspection
 
 
 @pytest.fixture
@@ -425,14 +371,8 @@ def test_case_form_without_applicant_id_says_why(login, township_cadre, running,
     assert not Case.objects.exists()
 
 
-def test_finish_on_planned_campaign_is_state_error(login, township_cadre, tree):
-    inspection = services.plan_inspection(
-        actor=township_cadre,
-        organization=tree.huangtupu,
-        name="计划中的检查",
-        start_date=datetime.date(2025, 9, 1),
-        end_date=datetime.date(2025, 9, 30),
-    )
+def test_finish_on_planned_campaign_is_state_error(login, township_cadre, plan):
+    inspection = plan(name="计划中的检查", departments=())
     response = login(township_cadre).post(action(inspection, "finish"), {"finish-summary": ""})
     assert response.status_code == 400
     assert "不能结束检查" in response.content.decode()

@@ -3,13 +3,12 @@ number and a rolled-back draw gives its number back."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from huigong.kernel.models import NumberSequence
 from huigong.kernel.numbering import formatted_number, next_number
+from huigong.testing.concurrency import draw_concurrently
 
 
 def test_each_kind_key_and_year_counts_on_its_own(db):
@@ -41,25 +40,7 @@ def test_concurrent_draws_never_share_a_number():
     sequence that does not exist yet (the first draws race to create the row)."""
     if connection.vendor != "postgresql":
         pytest.skip("needs concurrent connections; SQLite's test database is in memory")
-    numbers: list[int] = []
-    errors: list[Exception] = []
-    barrier = threading.Barrier(8)
-
-    def draw():
-        try:
-            barrier.wait()
-            for _i in range(5):
-                with transaction.atomic():
-                    numbers.append(next_number("case", key="QD", year=2026))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=draw) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    numbers = draw_concurrently(
+        lambda: next_number("case", key="QD", year=2026), threads=8, rounds=5
+    )
     assert sorted(numbers) == list(range(1, 41))

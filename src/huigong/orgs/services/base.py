@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from huigong.audit.services import snapshot
+from huigong.audit.services import change_recorded, snapshot
 from huigong.kernel.scope import user_can_at
 
 from ..models import Organization, OrgKind, OrgStatus, kind_allowed_under
@@ -31,6 +31,19 @@ def _require(actor, perm: str, path: str, message: str | None = None) -> None:
         return
     if not user_can_at(actor, perm, path):
         raise PermissionDenied(message or _("您没有在该组织执行此操作的权限"))
+
+
+def _save_changed(obj, values: dict[str, Any], *, actor, also_save=(), **audit) -> None:
+    """Set and save those of ``values`` that differ from ``obj``'s (and ``also_save``),
+    logging the change (``audit``: what ``change_recorded`` follows). An edit that changes
+    nothing writes nothing."""
+    changed = [f for f, v in values.items() if getattr(obj, f) != v]
+    if not changed:
+        return
+    with change_recorded(actor=actor, obj=obj, **audit):
+        for field in changed:
+            setattr(obj, field, values[field])
+        obj.save(update_fields=[*changed, *also_save])
 
 
 def _lock(org: Organization) -> Organization:

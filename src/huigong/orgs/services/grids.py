@@ -24,6 +24,7 @@ from .base import (
     GRID_AUDIT_FIELDS,
     _lock,
     _require,
+    _save_changed,
 )
 
 # -- grids ---------------------------------------------------------------------------------
@@ -133,20 +134,7 @@ def update_grid(
             )
     if errors:
         raise ValidationError(errors)
-    changed = [f for f, v in changes.items() if getattr(grid, f) != v]
-    if not changed:
-        return grid
-    before = snapshot(grid, GRID_AUDIT_FIELDS)
-    for field in changed:
-        setattr(grid, field, changes[field])
-    grid.save(update_fields=changed)
-    record_change(
-        actor=actor,
-        obj=grid,
-        action=ChangeAction.UPDATE,
-        before=before,
-        after=snapshot(grid, GRID_AUDIT_FIELDS),
-    )
+    _save_changed(grid, changes, actor=actor, fields=GRID_AUDIT_FIELDS)
     return grid
 
 

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, UniqueConstraint
 from django.utils.translation import gettext as _
 
 from huigong.audit.models import ChangeAction
-from huigong.audit.services import record_change
+from huigong.audit.services import change_recorded, record_change
 
 from ..dependents import dissolve_blockers
 from ..models import Organization, OrgStatus
@@ -27,6 +27,7 @@ from .base import (
     _parent_of,
     _placement_errors,
     _require,
+    _save_changed,
 )
 
 # -- organizations -------------------------------------------------------------------------
@@ -80,16 +81,7 @@ def update_organization(*, actor, organization: Organization, **changes: Any) ->
     errors = _merge_errors(errors, _placement_errors(state, _parent_of(org), org))
     if errors:
         raise ValidationError(errors)
-    before = _org_snapshot(org)
-    changed = [f for f, v in cleaned.items() if getattr(org, f) != v]
-    if not changed:
-        return org
-    for field in changed:
-        setattr(org, field, cleaned[field])
-    org.save(update_fields=[*changed, "updated_at"])
-    record_change(
-        actor=actor, obj=org, action=ChangeAction.UPDATE, before=before, after=_org_snapshot(org)
-    )
+    _save_changed(org, cleaned, actor=actor, also_save=["updated_at"], state=_org_snapshot)
     return org
 
 
@@ -326,15 +318,7 @@ def dissolve_organization(*, actor, organization: Organization, reason: str = ""
             % {"name": org.name, "problems": ";".join(problems)},
             code="has_dependents",
         )
-    before = _org_snapshot(org)
-    org.status = OrgStatus.DISSOLVED
-    org.save(update_fields=["status", "updated_at"])
-    record_change(
-        actor=actor,
-        obj=org,
-        action=ChangeAction.UPDATE,
-        before=before,
-        after=_org_snapshot(org),
-        note=reason or _("撤销"),
-    )
+    with change_recorded(actor=actor, obj=org, state=_org_snapshot, note=reason or _("撤销")):
+        org.status = OrgStatus.DISSOLVED
+        org.save(update_fields=["status", "updated_at"])
     return org

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from huigong.accounts.models import RoleAssignment
 from huigong.audit.models import ChangeLog
@@ -45,6 +48,16 @@ def db_state() -> dict:
         ),
         "changelog": ChangeLog.objects.count(),
     }
+
+
+@contextmanager
+def refused(exception: type[Exception] = PermissionDenied):
+    """The block raises ``exception`` (its ``ExceptionInfo`` is what ``as`` gives) and
+    leaves every row of ``db_state`` as it was."""
+    before = db_state()
+    with pytest.raises(exception) as exc_info:
+        yield exc_info
+    assert db_state() == before
 
 
 @pytest.fixture

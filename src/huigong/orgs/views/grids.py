@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from huigong.common.listing import StaffRequiredMixin
+from huigong.common.listing import StaffRequiredMixin, save_form
 
 from .. import policy, services
 from ..forms import (
@@ -31,21 +29,16 @@ class GridCreateView(StaffRequiredMixin, View):
         org = load_org(request, pk)
         require_at(request.user, "orgs.add_grid", org)
         form = GridForm(request.POST, organization=org)
-        if form.is_valid():
-            try:
-                grid = services.create_grid(
-                    actor=request.user,
-                    organization=org,
-                    name=form.cleaned_data["name"],
-                    level=form.cleaned_data["level"],
-                    parent=form.cleaned_data["parent"],
-                    description=form.cleaned_data["description"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("已新建网格“%(name)s”") % {"name": grid.name})
-                return redirect(reverse("orgs:detail", args=[org.pk]) + "#grids")
+        done = save_form(
+            request,
+            form,
+            lambda: services.create_grid(actor=request.user, organization=org, **form.cleaned_data),
+            success=lambda grid: _("已新建网格“%(name)s”") % {"name": grid.name},
+            redirect_to=reverse("orgs:detail", args=[org.pk]) + "#grids",
+            errors=apply_errors,
+        )
+        if done:
+            return done
         context = OrganizationDetailView.context(request, org, grid_form=form)
         return render(request, "orgs/detail.html", context, status=400)
 
@@ -68,15 +61,15 @@ class GridEditView(StaffRequiredMixin, View):
         grid = _load_grid(request, pk)
         require_at(request.user, "orgs.change_grid", grid.organization)
         form = GridEditForm(request.POST)
-        if form.is_valid():
-            try:
-                services.update_grid(actor=request.user, grid=grid, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("已保存网格"))
-                return redirect("orgs:grid_edit", pk=grid.pk)
-        return self.render_page(request, grid, form=form, status=400)
+        done = save_form(
+            request,
+            form,
+            lambda: services.update_grid(actor=request.user, grid=grid, **form.cleaned_data),
+            success=_("已保存网格"),
+            redirect_to=reverse("orgs:grid_edit", args=[grid.pk]),
+            errors=apply_errors,
+        )
+        return done or self.render_page(request, grid, form=form, status=400)
 
     @staticmethod
     def render_page(request, grid, form=None, officers_form=None, status=200):
@@ -95,14 +88,14 @@ class GridOfficersView(StaffRequiredMixin, View):
         grid = _load_grid(request, pk)
         require_at(request.user, "orgs.change_grid", grid.organization)
         form = GridOfficersForm(request.POST, grid=grid)
-        if form.is_valid():
-            try:
-                services.assign_grid_officers(
-                    actor=request.user, grid=grid, officers=form.cleaned_data["officers"]
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("已更新网格员"))
-                return redirect("orgs:grid_edit", pk=grid.pk)
-        return GridEditView.render_page(request, grid, officers_form=form, status=400)
+        done = save_form(
+            request,
+            form,
+            lambda: services.assign_grid_officers(
+                actor=request.user, grid=grid, officers=form.cleaned_data["officers"]
+            ),
+            success=_("已更新网格员"),
+            redirect_to=reverse("orgs:grid_edit", args=[grid.pk]),
+            errors=apply_errors,
+        )
+        return done or GridEditView.render_page(request, grid, officers_form=form, status=400)

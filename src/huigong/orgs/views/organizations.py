@@ -7,11 +7,10 @@ from __future__ import annotations
 from abc import ABCMeta, abstractmethod
 
 from django.apps import apps
-from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Q
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +18,7 @@ from django.views import View
 
 from huigong.api import ErrorCode
 from huigong.audit.models import ChangeLog
-from huigong.common.listing import ImportView, ScopedListView, StaffRequiredMixin
+from huigong.common.listing import ImportView, ScopedListView, StaffRequiredMixin, save_form
 from huigong.common.text import clean_text
 from huigong.kernel.registry import picker_permissions
 from huigong.kernel.scope import scope_paths, user_can_at
@@ -44,6 +43,11 @@ from ..widgets import is_pk_text
 VIEW_PERM = "orgs.view_organization"
 #: Children shown on the node page and in one expansion of the tree; more are in the list.
 CHILDREN_LIMIT = 200
+
+
+def _saved(text: str):
+    """The success message naming the organization just saved."""
+    return lambda org: text % {"name": org.name}
 
 
 def load_org(request, pk: int) -> Organization:
@@ -251,17 +255,16 @@ class OrganizationCreateView(StaffRequiredMixin, View):
 
     def post(self, request):
         form = OrganizationForm(request.POST, user=request.user, choose_parent=True)
-        if form.is_valid():
-            try:
-                org = services.create_organization(
-                    actor=request.user, parent=form.cleaned_data["parent"], **form.service_values()
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("已新建组织“%(name)s”") % {"name": org.name})
-                return redirect(org)
-        return self.render_form(request, form, status=400)
+        done = save_form(
+            request,
+            form,
+            lambda: services.create_organization(
+                actor=request.user, parent=form.cleaned_data["parent"], **form.service_values()
+            ),
+            success=_saved(_("已新建组织“%(name)s”")),
+            errors=apply_errors,
+        )
+        return done or self.render_form(request, form, status=400)
 
     def render_form(self, request, form, status=200):
         return render(
@@ -287,17 +290,16 @@ class OrganizationEditView(StaffRequiredMixin, View):
         org = load_org(request, pk)
         require_at(request.user, "orgs.change_organization", org)
         form = OrganizationForm(request.POST, user=request.user, choose_parent=False)
-        if form.is_valid():
-            try:
-                org = services.update_organization(
-                    actor=request.user, organization=org, **form.service_values()
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("已保存“%(name)s”") % {"name": org.name})
-                return redirect(org)
-        return self.render_form(request, org, form, status=400)
+        done = save_form(
+            request,
+            form,
+            lambda: services.update_organization(
+                actor=request.user, organization=org, **form.service_values()
+            ),
+            success=_saved(_("已保存“%(name)s”")),
+            errors=apply_errors,
+        )
+        return done or self.render_form(request, org, form, status=400)
 
     def render_form(self, request, org, form, status=200):
         return render(
@@ -318,19 +320,20 @@ class OrganizationEditView(StaffRequiredMixin, View):
 
 class _ActionView(StaffRequiredMixin, View, metaclass=ABCMeta):
     """A confirmation page for one action on one organization: GET shows what will
-    happen, POST does it through the service."""
+    happen, POST does it through the service. ``permission_required`` is also checked
+    at the organization."""
 
     template_name = ""
-    action_perm = ""
+    form_class = None
 
     def load(self, request, pk: int) -> Organization:
         org = load_org(request, pk)
-        require_at(request.user, self.action_perm, org)
+        require_at(request.user, self.permission_required, org)
         return org
 
-    @abstractmethod
     def make_form(self, request, org, data=None):
         """The action's form (bound when ``data`` is given)."""
+        return self.form_class(data, user=request.user, organization=org)
 
     @abstractmethod
     def perform(self, request, org, form) -> str:
@@ -347,15 +350,15 @@ class _ActionView(StaffRequiredMixin, View, metaclass=ABCMeta):
     def post(self, request, pk: int):
         org = self.load(request, pk)
         form = self.make_form(request, org, request.POST)
-        if form.is_valid():
-            try:
-                message = self.perform(request, org, form)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, message)
-                return redirect("orgs:detail", pk=org.pk)
-        return self.render_page(request, org, form, status=400)
+        done = save_form(
+            request,
+            form,
+            lambda: self.perform(request, org, form),
+            success=lambda message: message,
+            redirect_to=reverse("orgs:detail", args=[org.pk]),
+            errors=apply_errors,
+        )
+        return done or self.render_page(request, org, form, status=400)
 
     def render_page(self, request, org, form, status=200):
         context = {"org": org, "form": form, **self.summary(org)}
@@ -364,11 +367,8 @@ class _ActionView(StaffRequiredMixin, View, metaclass=ABCMeta):
 
 class OrganizationMoveView(_ActionView):
     permission_required = "orgs.move_organization"
-    action_perm = "orgs.move_organization"
     template_name = "orgs/move.html"
-
-    def make_form(self, request, org, data=None):
-        return MoveForm(data, user=request.user, organization=org)
+    form_class = MoveForm
 
     def summary(self, org):
         descendants = Organization.objects.filter(path__startswith=org.path, depth__gt=org.depth)
@@ -382,11 +382,8 @@ class OrganizationMoveView(_ActionView):
 
 class OrganizationMergeView(_ActionView):
     permission_required = "orgs.merge_organization"
-    action_perm = "orgs.merge_organization"
     template_name = "orgs/merge.html"
-
-    def make_form(self, request, org, data=None):
-        return MergeForm(data, user=request.user, organization=org)
+    form_class = MergeForm
 
     def summary(self, org):
         return {
@@ -405,7 +402,6 @@ class OrganizationMergeView(_ActionView):
 
 class OrganizationDissolveView(_ActionView):
     permission_required = "orgs.dissolve_organization"
-    action_perm = "orgs.dissolve_organization"
     template_name = "orgs/dissolve.html"
 
     def make_form(self, request, org, data=None):

@@ -3,13 +3,17 @@ types, input normalisation with errors keyed by field, and permission checks."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from huigong.audit.models import ChangeAction
+from huigong.audit.services import record_change
 from huigong.kernel.scope import scope_paths, user_can_at
 from huigong.orgs.models import Organization
 
@@ -86,6 +90,38 @@ class RevealedPerson:
 
 
 # -- permission helpers ----------------------------------------------------------------------
+
+
+def starting_values(
+    data: Mapping[str, Any],
+    fields: Sequence[str],
+    defaults: Mapping[str, Any],
+    instance: Model | None,
+    kind: str,
+) -> dict[str, Any]:
+    """What a check starts from before ``data`` is laid over it: ``defaults`` for a new
+    row, the stored ``fields`` of ``instance`` otherwise. ``data`` naming any other field
+    is a programming error."""
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise TypeError(f"unknown {kind} fields: {sorted(unknown)}")
+    if instance is None:
+        return dict(defaults)
+    return {name: getattr(instance, name) for name in fields}
+
+
+def record_update(actor, obj: Model, before: dict, after: dict, notes: Sequence[str]) -> None:
+    """Log an update of a person or a household member when something changed. Protected
+    values appear in snapshots only as "set", so ``notes`` say which of them changed."""
+    if before != after or notes:
+        record_change(
+            actor=actor,
+            obj=obj,
+            action=ChangeAction.UPDATE,
+            before=before,
+            after=after,
+            note=";".join(notes),
+        )
 
 
 def in_scope(actor, path: str) -> bool:

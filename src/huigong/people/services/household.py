@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huigong.audit.models import ChangeAction
-from huigong.audit.services import record_change, snapshot
+from huigong.audit.services import record_change, record_created, snapshot
 from huigong.common.crypto import lookup_hash
 from huigong.common.fields import (
     FieldErrors,
@@ -36,35 +36,35 @@ from .base import (
     MEMBER_LOG_FIELDS,
     CheckedInput,
     HouseholdResult,
+    record_update,
     require_person_permission,
+    starting_values,
 )
 
 # -- household members -------------------------------------------------------------------------
+
+#: The fields of a new household member that the caller does not give.
+_NEW_MEMBER: dict[str, Any] = {
+    "relation": "",
+    "name": "",
+    "id_number": "",
+    "birth_date": None,
+    "monthly_income": None,
+    "health": HealthStatus.HEALTHY,
+    "disability_grade": None,
+    "school": "",
+}
 
 
 def check_household_member(
     *, person: Person, data: Mapping[str, Any], instance: HouseholdMember | None = None
 ) -> CheckedInput:
     """Normalise and validate household-member fields without saving."""
-    unknown = set(data) - set(HOUSEHOLD_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown household fields: {sorted(unknown)}")
+    merged = starting_values(data, HOUSEHOLD_FIELDS, _NEW_MEMBER, instance, "household")
+    merged.update(data)
     errors = FieldErrors()
     warnings: list[str] = []
     creating = instance is None
-    merged: dict[str, Any] = {
-        "relation": "",
-        "name": "",
-        "id_number": "",
-        "birth_date": None,
-        "monthly_income": None,
-        "health": HealthStatus.HEALTHY,
-        "disability_grade": None,
-        "school": "",
-    }
-    if instance is not None:
-        merged.update({name: getattr(instance, name) for name in HOUSEHOLD_FIELDS})
-    merged.update(data)
     values: dict[str, Any] = {}
 
     relation = clean_choice(
@@ -180,12 +180,7 @@ def add_household_member(
     )
     member = HouseholdMember(person=person, **checked.values)
     member.save()
-    record_change(
-        actor=actor,
-        obj=member,
-        action=ChangeAction.CREATE,
-        after=snapshot(member, MEMBER_LOG_FIELDS),
-    )
+    record_created(actor=actor, obj=member, fields=MEMBER_LOG_FIELDS)
     return HouseholdResult(member=member, warnings=checked.warnings)
 
 
@@ -205,16 +200,8 @@ def update_household_member(*, actor, member: HouseholdMember, **changes: Any) -
         setattr(member, name, value)
     member.save()
     after = snapshot(member, MEMBER_LOG_FIELDS)
-    note = _("身份证号码已更改") if member.id_number_hash != old_hash else ""
-    if before != after or note:
-        record_change(
-            actor=actor,
-            obj=member,
-            action=ChangeAction.UPDATE,
-            before=before,
-            after=after,
-            note=note,
-        )
+    changed_protected = [_("身份证号码已更改")] if member.id_number_hash != old_hash else []
+    record_update(actor, member, before, after, changed_protected)
     return HouseholdResult(member=member, warnings=checked.warnings)
 
 

@@ -8,8 +8,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from stdnum import exceptions as stdnum_errors
-from stdnum.cn import uscc
 
 from huigong.audit.models import ChangeAction, RevealReason
 from huigong.audit.services import record_access, record_change, snapshot
@@ -17,6 +15,7 @@ from huigong.common.crypto import lookup_hash
 from huigong.common.fields import (
     FieldErrors,
     clean_choice,
+    clean_credit_code,
     clean_identifier,
     clean_line,
     clean_multiline,
@@ -40,10 +39,28 @@ from .base import (
     RevealedPerson,
     ensure_still_visible,
     in_scope,
+    record_update,
     require_person_permission,
+    starting_values,
 )
 
 # -- persons -----------------------------------------------------------------------------------
+
+#: The fields of a new person that the caller does not give.
+_NEW_PERSON: dict[str, Any] = {
+    "organization": None,
+    "name": "",
+    "id_number": "",
+    "phone": "",
+    "address": "",
+    "employer": None,
+    "employer_name": "",
+    "employer_credit_code": "",
+    "employment_form": EmploymentForm.STANDARD,
+    "new_form_type": "",
+    "is_member": False,
+    "notes": "",
+}
 
 
 def check_person(*, actor, data: Mapping[str, Any], instance: Person | None = None) -> CheckedInput:
@@ -51,28 +68,11 @@ def check_person(*, actor, data: Mapping[str, Any], instance: Person | None = No
     all use it). ``data`` holds the fields being set; when updating ``instance``, fields
     not in ``data`` keep their stored value and the stored ID number and phone are not
     re-checked. Raises ``ValidationError`` keyed by field."""
-    unknown = set(data) - set(PERSON_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown person fields: {sorted(unknown)}")
+    merged = starting_values(data, PERSON_FIELDS, _NEW_PERSON, instance, "person")
     errors = FieldErrors()
     warnings: list[str] = []
     creating = instance is None
-    merged: dict[str, Any] = {
-        "organization": None,
-        "name": "",
-        "id_number": "",
-        "phone": "",
-        "address": "",
-        "employer": None,
-        "employer_name": "",
-        "employer_credit_code": "",
-        "employment_form": EmploymentForm.STANDARD,
-        "new_form_type": "",
-        "is_member": False,
-        "notes": "",
-    }
     if instance is not None:
-        merged.update({name: getattr(instance, name) for name in PERSON_FIELDS})
         # The employer is one slot: choosing a unionised employer replaces the free text
         # and typing a free-text employer replaces the chosen one.
         if data.get("employer") is not None and not (
@@ -137,12 +137,7 @@ def check_person(*, actor, data: Mapping[str, Any], instance: Person | None = No
     elif credit_code:
         if not employer_name:
             errors.add("employer_name", _("填写了统一社会信用代码时,请同时填写单位名称"))
-        try:
-            credit_code = uscc.validate(credit_code)
-        except stdnum_errors.InvalidLength:
-            errors.add("employer_credit_code", _("统一社会信用代码应为 18 位"))
-        except stdnum_errors.ValidationError:
-            errors.add("employer_credit_code", _("统一社会信用代码校验不通过,请核对"))
+        credit_code = clean_credit_code(credit_code, "employer_credit_code", errors)
     values["employer"] = employer
     values["employer_name"] = employer_name
     values["employer_credit_code"] = credit_code
@@ -265,21 +260,12 @@ def update_person(*, actor, person: Person, **changes: Any) -> PersonResult:
     _save_person(person)
     ensure_still_visible(actor, Person.objects, person.pk, "people.change_person")
     after = snapshot(person)
-    # Protected values appear in snapshots only as "set"; say in the note that they changed.
     changed_protected = []
     if person.id_number_hash != old_id_hash:
         changed_protected.append(_("身份证号码已更改"))
     if person.phone != old_phone:
         changed_protected.append(_("手机号已更改"))
-    if before != after or changed_protected:
-        record_change(
-            actor=actor,
-            obj=person,
-            action=ChangeAction.UPDATE,
-            before=before,
-            after=after,
-            note=";".join(changed_protected),
-        )
+    record_update(actor, person, before, after, changed_protected)
     return PersonResult(person=person, warnings=checked.warnings)
 
 

@@ -9,7 +9,7 @@ from huigong.audit.models import AccessLog, ChangeLog
 from huigong.common.crypto import mask_id_number, mask_phone
 from huigong.people import services
 from huigong.people.models import HouseholdMember, Person
-from huigong.testing.factories import PersonFactory, UserFactory, give_role, make_id_number
+from huigong.testing.factories import PersonFactory, make_id_number
 
 from .conftest import MINE_ID, MINE_PHONE, OLD_ID, THEIRS_ID, THEIRS_PHONE
 
@@ -35,11 +35,6 @@ def assert_masked(response, *values):
     text = response.content.decode()
     for value in values:
         assert value not in text
-
-
-@pytest.fixture
-def hr(tree, roles):
-    return give_role(UserFactory(username="hr"), "enterprise_hr", tree.xinfa)
 
 
 # -- authentication and the permission matrix ---------------------------------------------

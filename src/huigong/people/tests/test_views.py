@@ -1,7 +1,6 @@
 import datetime
 import io
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,7 +11,7 @@ from huigong.audit.models import AccessLog, ChangeLog
 from huigong.common.crypto import mask_id_number, mask_phone
 from huigong.people import services
 from huigong.people.models import HouseholdMember, Person
-from huigong.testing.factories import PersonFactory, UserFactory, give_role, make_id_number
+from huigong.testing.factories import PersonFactory, make_id_number
 
 from .conftest import MINE_ID, MINE_PHONE, OLD_ID, THEIRS_ID, THEIRS_PHONE
 
@@ -33,12 +32,6 @@ def assert_no_protected(response, *values):
     body = response.content.decode()
     for value in values:
         assert value not in body
-
-
-@pytest.fixture
-def hr(tree, roles):
-    """In scope (新发), but holds no person permission at all."""
-    return give_role(UserFactory(username="hr"), "enterprise_hr", tree.xinfa)
 
 
 # -- list ------------------------------------------------------------------------------------

@@ -5,13 +5,11 @@ from django.test import Client
 from django.urls import reverse
 
 from huigong.accounts.models import PhoneCode, User
-from huigong.accounts.tests.helpers import STRONG_PASSWORD, age_codes, code_sent_to
+from huigong.accounts.tests.helpers import PHONE, STRONG_PASSWORD, age_codes, code_sent_to
 from huigong.audit.models import ChangeLog
 from huigong.people.models import Person
 from huigong.testing.factories import PersonFactory, make_id_number
 from huigong.testing.fixtures import PASSWORD
-
-PHONE = "13912345678"
 
 
 def _signed_in_user(client):
@@ -28,6 +26,21 @@ def post(client, django_capture_on_commit_callbacks):
             return client.post(url, data)
 
     return _post
+
+
+def _reset_password(post, code, **extra):
+    """Post the reset form for the worker's phone (13800000001) with ``code`` and a new
+    strong password."""
+    return post(
+        "/m/password/reset/",
+        {
+            "phone": "13800000001",
+            "code": code,
+            "password": STRONG_PASSWORD,
+            "password_confirm": STRONG_PASSWORD,
+            **extra,
+        },
+    )
 
 
 # --- home --------------------------------------------------------------------------------
@@ -276,16 +289,7 @@ def test_password_reset_by_sms_lifts_lockout(client, worker, outbox, post):
         "/m/password/reset/", {"phone": "13800000001", "action": "send_code"}
     ).content.decode()
     assert "如果 138****0001 已注册" in html
-    response = post(
-        "/m/password/reset/",
-        {
-            "phone": "13800000001",
-            "code": code_sent_to("13800000001"),
-            "password": STRONG_PASSWORD,
-            "password_confirm": STRONG_PASSWORD,
-            "action": "reset",
-        },
-    )
+    response = _reset_password(post, code_sent_to("13800000001"), action="reset")
     assert response["Location"] == reverse("portal:login")
     response = client.post("/m/login/", {"phone": "13800000001", "password": STRONG_PASSWORD})
     assert response.status_code == 302
@@ -301,15 +305,7 @@ def test_password_reset_for_unknown_phone_looks_the_same(client, db, outbox, pos
 def test_password_reset_with_wrong_code_changes_nothing(client, worker, outbox, post):
     post("/m/password/reset/", {"phone": "13800000001", "action": "send_code"})
     wrong = f"{(int(code_sent_to('13800000001')) + 1) % 1000000:06d}"
-    response = post(
-        "/m/password/reset/",
-        {
-            "phone": "13800000001",
-            "code": wrong,
-            "password": STRONG_PASSWORD,
-            "password_confirm": STRONG_PASSWORD,
-        },
-    )
+    response = _reset_password(post, wrong)
     assert 'data-testid="error-code"' in response.content.decode()
     worker.refresh_from_db()
     assert worker.check_password(PASSWORD)
@@ -318,15 +314,7 @@ def test_password_reset_with_wrong_code_changes_nothing(client, worker, outbox, 
 def test_expired_reset_code_is_refused(client, worker, outbox, post, settings):
     post("/m/password/reset/", {"phone": "13800000001", "action": "send_code"})
     age_codes(settings.SMS_CODE_TTL_SECONDS + 1)
-    response = post(
-        "/m/password/reset/",
-        {
-            "phone": "13800000001",
-            "code": code_sent_to("13800000001"),
-            "password": STRONG_PASSWORD,
-            "password_confirm": STRONG_PASSWORD,
-        },
-    )
+    response = _reset_password(post, code_sent_to("13800000001"))
     assert "验证码已失效" in response.content.decode()
 
 

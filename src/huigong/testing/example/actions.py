@@ -2,44 +2,37 @@
 
 from django import forms
 
-from huigong.kernel.actions import ActionSet
+from huigong.common.forms import ObjectActionForm
+from huigong.kernel.actions import ActionSet, in_states
 
 from . import services
 from .models import Errand
 
-errand_actions = ActionSet(Errand)
+errand_actions = ActionSet(Errand, permission=services.CHANGE)
 
 
-class NoteForm(forms.Form):
+class NoteForm(ObjectActionForm):
+    subject = "errand"
     note = forms.CharField(label="备注", max_length=500)
 
-    def __init__(self, *args, errand=None, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
 
-
-class FinishForm(forms.Form):
+class FinishForm(ObjectActionForm):
+    subject = "errand"
     result = forms.CharField(label="办理结果", max_length=500)
 
-    def __init__(self, *args, errand=None, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
 
-
-errand_actions.action(
+errand_actions.declare(
     "note",
     label="备注",
     success="已添加备注",
-    permission=services.CHANGE,
     form=NoteForm,
-)(lambda user, errand, data: services.add_note(actor=user, errand=errand, note=data["note"]))
-errand_actions.action(
+    perform=errand_actions.calls(services.add_note, "note"),
+)
+errand_actions.declare(
     "finish",
     label="办好",
     success="已办好",
-    permission=services.CHANGE,
     form=FinishForm,
-    when=lambda check: check.obj.status == Errand.Status.OPEN,
-)(
-    lambda user, errand, data: services.finish_errand(
-        actor=user, errand=errand, result=data["result"]
-    )
+    when=in_states(Errand.Status.OPEN),
+    perform=errand_actions.calls(services.finish_errand, "result"),
 )

@@ -1,10 +1,8 @@
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 
 from huigong.accounts.decorators import worker_required
-from huigong.common.forms import add_service_errors
 from huigong.kernel.timeline import Audience
 
 from . import policy
@@ -23,28 +21,15 @@ def errand_detail(request, pk: int, action: str = ""):
     errand = policy.visible_errand(request.user, pk)
     bound = None
     if request.method == "POST":
-        if not errand_actions.has(action):
-            raise Http404
-        spec = errand_actions.get(action)
-        form = spec.form(request.POST, errand=errand, user=request.user)
-        if form.is_valid():
-            try:
-                errand_actions.perform(action, request.user, errand, form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, spec.success)
-                return redirect("example:detail", pk=errand.pk)
+        page = reverse("example:detail", args=[errand.pk])
+        done, form = errand_actions.post(request, action, errand, redirect_to=page)
+        if done:
+            return done
         bound = (action, form)
-    offered = errand_actions.allowed(request.user, errand)
-    forms = [
-        (a, bound[1] if bound and bound[0] == a.name else a.form(errand=errand, user=request.user))
-        for a in offered
-    ]
     context = {
         "errand": errand,
         "timeline": policy.errand_timeline(errand),
-        "forms": forms,
+        "forms": errand_actions.forms(request.user, errand, bound=bound),
         "page_title": errand.title,
     }
     return render(request, "example/detail.html", context, status=400 if bound else 200)
