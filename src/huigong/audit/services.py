@@ -81,7 +81,7 @@ def _actor_fields(actor) -> dict[str, Any]:
     return {"actor": actor, "actor_name": str(actor)[:150]}
 
 
-def record_change(
+def change_entry(
     *,
     actor,
     obj: models.Model,
@@ -90,8 +90,9 @@ def record_change(
     after: dict | None = None,
     note: str = "",
 ) -> ChangeLog:
-    """Log one change. For updates pass ``before``/``after`` snapshots; only changed fields
-    are kept. Creates log the new values, deletes the old ones."""
+    """The log entry of one change, not yet saved (``record_change`` saves it; bulk
+    writers save many at once). For updates pass ``before``/``after`` snapshots; only
+    changed fields are kept. Creates log the new values, deletes the old ones."""
     if action == ChangeAction.CREATE:
         changes = {k: [None, v] for k, v in (after or snapshot(obj)).items() if v not in (None, "")}
     elif action == ChangeAction.DELETE:
@@ -100,7 +101,7 @@ def record_change(
         }
     else:
         changes = diff(before or {}, after if after is not None else snapshot(obj))
-    return ChangeLog.objects.create(
+    return ChangeLog(
         **_actor_fields(actor),
         request_id=current_request_id(),
         action=action,
@@ -111,6 +112,23 @@ def record_change(
         changes=_redacted(changes),
         note=redact(note)[:200],
     )
+
+
+def record_change(**kwargs: Any) -> ChangeLog:
+    """Log one change (the arguments of ``change_entry``)."""
+    entry = change_entry(**kwargs)
+    entry.save()
+    return entry
+
+
+def record_created_many(*, actor, objs: Iterable[models.Model], note: str = "") -> int:
+    """Log the creation of many objects (a bulk write, e.g. an import chunk) with one
+    insert; each gets the entry ``record_change`` would have written."""
+    entries = [
+        change_entry(actor=actor, obj=obj, action=ChangeAction.CREATE, note=note) for obj in objs
+    ]
+    ChangeLog.objects.bulk_create(entries)
+    return len(entries)
 
 
 def record_created(

@@ -1,5 +1,6 @@
 """Building blocks for workbench pages: staff access, scoped list pages with filters,
-sorting, pagination and "export exactly what is shown", and the two-step Excel import.
+sorting, pagination and "export exactly what is shown", and saving a form through a
+service (``save_form``). Imports are the import engine's pages (``huigong.imports``).
 
 A registry's list page is a few declarations::
 
@@ -23,26 +24,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from .excel import ExcelError, ImportSpec, read_table, xlsx_response
+from .excel import xlsx_response
 from .forms import add_service_errors
-from .previews import (
-    PreviewGone,
-    clean_import_previews,
-    discard_preview,
-    load_preview,
-    max_age,
-    store_preview,
-)
 
 
 class StaffRequiredMixin(AccessMixin):
@@ -130,137 +120,6 @@ class ScopedListView(StaffRequiredMixin, SingleTableMixin, FilterView):
             create_url_name=self.create_url_name,
         )
         return context
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Excel 文件"),
-        help_text=gettext_lazy("支持 .xlsx、.xls、.ods、.csv;第一行为表头"),
-    )
-
-
-class ImportView(StaffRequiredMixin, View):
-    """Upload → preview with per-row errors → confirm commits the valid rows in one
-    transaction. Between the two steps the upload is kept encrypted in the private
-    storage (``common.previews``) and bound to the session, so a confirm can only commit
-    the file its user previewed; confirm and cancel delete it, and so does the sweep once
-    ``IMPORT_PREVIEW_MAX_AGE`` has passed."""
-
-    spec_class: type[ImportSpec]
-    template_name = "common/import.html"
-    page_title = ""
-    success_url_name = ""
-
-    def _session_key(self) -> str:
-        return f"import:{self.request.path}"
-
-    def render_page(self, **context):
-        spec = self.spec_class(actor=self.request.user)
-        context.setdefault("form", ImportUploadForm())
-        context.update(
-            page_title=self.page_title or spec.title,
-            spec=spec,
-            preview_minutes=max(1, max_age() // 60),
-        )
-        return render(self.request, self.template_name, context)
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("template"):
-            return self.spec_class(actor=request.user).template_response()
-        return self.render_page()
-
-    def post(self, request, *args, **kwargs):
-        if "confirm" in request.POST:
-            return self.confirm()
-        if "cancel" in request.POST:
-            return self.cancel()
-        form = ImportUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_page(form=form)
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        try:
-            header, body = read_table(data, upload.name)
-        except ExcelError as exc:
-            form.add_error("file", str(exc))
-            return self.render_page(form=form)
-        parsed = self.spec_class(actor=request.user).parse(header, body)
-        self._forget_preview()
-        # Sweep expired previews on every upload too: the embedded default runs no Celery
-        # beat, and the sweep is one directory listing.
-        clean_import_previews()
-        token = ""
-        if parsed.valid_rows and not parsed.file_errors:
-            # Only a file with something to import is kept for the confirmation.
-            token = store_preview(data)
-            request.session[self._session_key()] = {"token": token, "name": upload.name}
-        return self.render_page(parsed=parsed, filename=upload.name, token=token)
-
-    def _forget_preview(self) -> None:
-        """Delete this page's stored preview, if any, and its session entry."""
-        stored = self.request.session.pop(self._session_key(), None)
-        if stored:
-            discard_preview(stored["token"])
-
-    def _gone(self):
-        messages.error(
-            self.request,
-            _("导入文件已失效,请重新上传:预览后的文件只保留 %(minutes)d 分钟,确认或取消后即删除")
-            % {"minutes": max(1, max_age() // 60)},
-        )
-        return HttpResponseRedirect(self.request.path)
-
-    def cancel(self):
-        stored = self.request.session.get(self._session_key())
-        if stored and self.request.POST.get("token") == stored["token"]:
-            self._forget_preview()
-        messages.info(self.request, _("已取消导入,上传的文件已删除"))
-        return HttpResponseRedirect(self.request.path)
-
-    def confirm(self):
-        stored = self.request.session.get(self._session_key())
-        if not stored or self.request.POST.get("token") != stored["token"]:
-            return self._gone()
-        try:
-            data = load_preview(stored["token"])
-        except PreviewGone:
-            self._forget_preview()
-            return self._gone()
-        header, body = read_table(data, stored["name"])
-        spec = self.spec_class(actor=self.request.user)
-        parsed = spec.parse(header, body)
-        if parsed.file_errors or not parsed.valid_rows:
-            # Nothing is left to import (the rows changed since the preview).
-            self._forget_preview()
-            return self.render_page(parsed=parsed, filename=stored["name"], token="")
-        try:
-            with transaction.atomic():
-                for row in parsed.valid_rows:
-                    current = row
-                    spec.save_row(row)
-        except ValidationError as exc:
-            # Something changed since the preview (e.g. the same person was registered
-            # meanwhile): nothing was written; say which row and why.
-            messages.error(
-                self.request,
-                _("第 %(row)d 行无法保存:%(msg)s。本次导入未写入任何数据。")
-                % {"row": current.number, "msg": _("；").join(exc.messages)},
-            )
-            return self.render_page(
-                parsed=spec.parse(header, body), filename=stored["name"], token=stored["token"]
-            )
-        self._forget_preview()
-        skipped = len(parsed.error_rows)
-        messages.success(
-            self.request,
-            _("已导入 %(ok)d 行,跳过有错误的 %(bad)d 行")
-            % {"ok": len(parsed.valid_rows), "bad": skipped},
-        )
-        return (
-            redirect(self.success_url_name)
-            if self.success_url_name
-            else HttpResponseRedirect(self.request.path)
-        )
 
 
 # -- saving a form through a service ---------------------------------------------------------

@@ -1,84 +1,32 @@
-"""Uploaded import files kept between preview and confirm.
+"""Import files left by earlier versions, and their sweep.
 
-An import file is a roster of ID numbers and phone numbers, so it is never kept in clear
-nor anywhere a URL reaches: it is encrypted with the first of ``HUIGONG_ENCRYPTION_KEYS``
-(Fernet, as the protected columns are) and written to ``imports/`` in the private storage
-(``PRIVATE_MEDIA_ROOT``) under a random name. Confirming or cancelling removes it; a
-preview older than ``IMPORT_PREVIEW_MAX_AGE`` seconds can no longer be confirmed (the
-Fernet token carries its creation time), and the periodic sweep ``clean_import_previews``
-deletes its file.
-
-Earlier versions kept previews in clear under ``MEDIA_ROOT/imports/``; nothing is written
-there any more, and the sweep deletes what is left (``LEGACY_DIR``).
+Before the import engine (``huigong.imports``, which keeps each job's file encrypted under
+``import-jobs/`` and removes it itself), an uploaded file waited for its confirmation
+encrypted under ``imports/`` of the private storage, and before that in clear under
+``MEDIA_ROOT/imports/``. Nothing writes to either place any more; ``clean_import_previews``
+(a periodic job and a command) deletes what is left there once it is older than
+``IMPORT_PREVIEW_MAX_AGE``, and every plaintext file at once.
 """
 
 from __future__ import annotations
 
 import datetime
-import re
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from .crypto import DecryptionError, decrypt_bytes, encrypt_bytes
 from .files import modified_before, private_storage
 
 PREVIEW_DIR = "imports"
 #: Where previews were kept in clear before (under MEDIA_ROOT); only the sweep looks there.
 LEGACY_DIR = "imports"
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
-
-
-class PreviewGone(Exception):
-    """The preview was confirmed, cancelled, swept or has expired: upload the file again."""
 
 
 def max_age() -> int:
-    """How long, in seconds, a preview may wait for its confirmation."""
+    """How long, in seconds, an uploaded import file may wait for its confirmation."""
     return settings.IMPORT_PREVIEW_MAX_AGE
-
-
-def _name(token: str) -> str:
-    if not isinstance(token, str) or not _TOKEN.fullmatch(token):
-        raise PreviewGone
-    return f"{PREVIEW_DIR}/{token}"
-
-
-def store_preview(data: bytes) -> str:
-    """Keep an uploaded file encrypted until it is confirmed; returns its token (the
-    random file name: 256 bits, nothing to guess)."""
-    token = secrets.token_urlsafe(32)
-    private_storage().save(_name(token), ContentFile(encrypt_bytes(data)))
-    return token
-
-
-def load_preview(token: str) -> bytes:
-    """The uploaded bytes of a preview that is still valid, else ``PreviewGone``."""
-    name = _name(token)
-    storage = private_storage()
-    try:
-        with storage.open(name, "rb") as handle:
-            blob = handle.read()
-    except OSError:
-        raise PreviewGone
-    try:
-        return decrypt_bytes(blob, max_age=max_age())
-    except DecryptionError:
-        storage.delete(name)
-        raise PreviewGone
-
-
-def discard_preview(token: str) -> None:
-    """Remove a preview's file (confirmed or cancelled); nothing happens if it is gone."""
-    try:
-        name = _name(token)
-    except PreviewGone:
-        return
-    private_storage().delete(name)
 
 
 @dataclass

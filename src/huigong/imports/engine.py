@@ -18,7 +18,8 @@ from collections.abc import Iterable, Iterator
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change
@@ -86,6 +87,11 @@ def run(job_id) -> ImportState | None:
     if job is None:
         return None
     kind = get_kind(job.kind)
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        return _run(job, kind)
+
+
+def _run(job: ImportJob, kind: ImportKind) -> ImportState | None:
     try:
         with storage.plain_copy(job.stored_name, suffix_of(job.filename)) as path:
             table = Table(path, job.filename)
@@ -107,8 +113,6 @@ def run(job_id) -> ImportState | None:
 
 
 def _unexpected() -> str:
-    from django.utils.translation import gettext as _
-
     return _("导入因系统错误中止,已导入的行保留;请联系管理员后重新上传剩余的行")
 
 
@@ -125,7 +129,8 @@ def _check(job: ImportJob, kind: ImportKind, table: Table) -> None:
     spec = _spec(job, kind)
     mapping = spec.map_header(table.header)
     if mapping.file_errors:
-        _finish(job, ImportState.FAILED, file_errors=mapping.file_errors)
+        job.notices = mapping.notices()[1]
+        _finish(job, ImportState.FAILED, file_errors=mapping.file_errors, fields=("notices",))
         return
     if job.state == ImportState.QUEUED or (kind.check_restarts and job.checked_rows):
         _restart_check(job, table)
@@ -202,9 +207,10 @@ def _import(job: ImportJob, kind: ImportKind, table: Table) -> None:
         ]
         spec.check_chunk(results)
         valid = [row for row in results if row.ok]
+        refused_now = [row for row in results if not row.ok]
         with _locked(job) as locked:
             written, rejected = _write(spec, valid)
-            failed = [row for row in results if not row.ok] + rejected
+            failed = refused_now + rejected
             _record_issues(locked, failed, phase="import")
             locked.processed_rows += len(chunk)
             locked.imported_rows += written
@@ -244,7 +250,10 @@ def _write(spec: ImportSpec, rows: list[RowResult]) -> tuple[int, list[RowResult
                 spec.write_chunk([row])
             written += 1
         except RowRejected as exc:
-            row.errors.extend(exc.messages)
+            row.errors.extend(
+                _("第 %(row)d 行:%(msg)s") % {"row": row.number, "msg": message}
+                for message in exc.messages
+            )
             rejected.append(row)
     return written, rejected
 

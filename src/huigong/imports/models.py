@@ -38,6 +38,9 @@ class ImportJob(models.Model):
         related_name="import_jobs",
     )
     filename = models.CharField(_("文件名"), max_length=255)
+    #: The uploader's language: headers, choice labels and messages are read and written
+    #: in it by the worker, as they would be in the uploader's own request.
+    language = models.CharField(max_length=10, blank=True)
     #: The stored upload (encrypted, ``imports.storage``); emptied once the job is over.
     stored_name = models.CharField(max_length=100, blank=True)
     state = models.CharField(

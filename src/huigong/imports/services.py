@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from huigong.common.excel import ExcelError, check_table_name
@@ -48,7 +48,11 @@ def start_import(*, actor, kind_key: str, upload) -> ImportJob:
     stored = storage.store(upload)
     with transaction.atomic():
         job = ImportJob.objects.create(
-            kind=kind.key, actor=actor, filename=upload.name[-255:], stored_name=stored
+            kind=kind.key,
+            actor=actor,
+            filename=upload.name[-255:],
+            stored_name=stored,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
         )
         _enqueue(job)
     return job

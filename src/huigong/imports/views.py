@@ -111,7 +111,13 @@ class ImportActionView(StaffRequiredMixin, View):
         try:
             if self.action == "confirm":
                 services.confirm_import(actor=request.user, job=job)
-                messages.success(request, _("已开始导入,可以离开本页,稍后回来查看结果"))
+                job.refresh_from_db()  # without a broker the import has run already
+                if job.state == ImportState.DONE:
+                    messages.success(
+                        request, _("导入完成:已导入 %(n)d 行") % {"n": job.imported_rows}
+                    )
+                else:
+                    messages.success(request, _("已开始导入,可以离开本页,稍后回来查看结果"))
             else:
                 job = services.cancel_import(actor=request.user, job=job)
                 if job.state == ImportState.CANCELLED:

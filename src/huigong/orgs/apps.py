@@ -22,3 +22,21 @@ class OrgsConfig(registry.PlatformAppConfig):
             order=20,
         ),
     )
+
+    def register(self) -> None:
+        from huigong.imports.registry import ImportKind, register_import
+
+        from .imports import OrganizationImportSpec
+
+        # Rows may name parents defined earlier in the same file, so an interrupted check
+        # starts over from the first row.
+        register_import(
+            ImportKind(
+                "orgs.organization",
+                OrganizationImportSpec,
+                "orgs.import_organization",
+                title=OrganizationImportSpec.title,
+                list_url_name="orgs:list",
+                check_restarts=True,
+            )
+        )

@@ -318,8 +318,15 @@ class OrganizationImportSpec(ImportSpec):
         values = dict(row.values)
         parent_ref: _Parent = values.pop("_parent")
         parent = (
-            parent_ref.org if parent_ref.org is not None else self._created[parent_ref.row_number]
+            parent_ref.org
+            if parent_ref.org is not None
+            else self._created.get(parent_ref.row_number)
         )
+        if parent is None:
+            # Its parent is a row of the file that was refused at import.
+            raise ValidationError(
+                _("上级组织(第 %(row)d 行)未能导入,本行也不导入") % {"row": parent_ref.row_number}
+            )
         values.pop("parent")
         fields = {k: v for k, v in values.items() if v is not None}
         org = create_organization(actor=self.actor, parent=parent, **fields)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from huigong.imports.urls import import_page
 from huigong.kernel.registry import object_urls
 
 from . import views
@@ -16,7 +17,7 @@ urlpatterns = [
     path("tree/", views.OrganizationTreeView.as_view(), name="tree"),
     path("tree/<int:pk>/children/", views.TreeChildrenView.as_view(), name="tree_children"),
     path("autocomplete/", views.OrganizationAutocompleteView.as_view(), name="autocomplete"),
-    path("import/", views.OrganizationImportView.as_view(), name="import"),
+    path("import/", import_page("orgs.organization"), name="import"),
     path("<int:pk>/move/", views.OrganizationMoveView.as_view(), name="move"),
     path("<int:pk>/merge/", views.OrganizationMergeView.as_view(), name="merge"),
     path("<int:pk>/dissolve/", views.OrganizationDissolveView.as_view(), name="dissolve"),

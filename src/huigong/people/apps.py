@@ -19,9 +19,21 @@ class PeopleConfig(registry.PlatformAppConfig):
     )
 
     def register(self) -> None:
+        from huigong.imports.registry import ImportKind, register_import
         from huigong.orgs.dependents import Dependent, register_dependent
 
+        from .imports import PersonImportSpec
         from .models import Person
+
+        register_import(
+            ImportKind(
+                "people.person",
+                PersonImportSpec,
+                "people.import_person",
+                title=PersonImportSpec.title,
+                list_url_name="people:list",
+            )
+        )
 
         # The workers registered at an organization: counted on the tree pages, and an
         # organization is not dissolved while any is still registered at it.

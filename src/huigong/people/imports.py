@@ -19,12 +19,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from huigong.common.excel import Column, ImportSpec, RowResult
+from huigong.common.excel import Column, ImportSpec, RowRejected, RowResult
 from huigong.common.text import clean_code, clean_text
 from huigong.orgs.models import Organization
 
 from .models import EmploymentForm, NewFormType, Sex
-from .services import check_person, register_person, require_person_permission
+from .services import (
+    check_person,
+    register_checked_persons,
+    register_person,
+    registered_numbers,
+    require_person_permission,
+)
 
 _SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$")
 _PATH_SEPARATORS = re.compile(r"\s*[/>|]\s*")
@@ -216,6 +222,7 @@ class PersonImportSpec(ImportSpec):
         super().__init__(actor=actor)
         self._orgs: _OrganizationIndex | None = None
         self._employers: dict[str, Organization | None] = {}
+        self._permitted: dict[int, bool] = {}
 
     @property
     def orgs(self) -> _OrganizationIndex:
@@ -264,32 +271,68 @@ class PersonImportSpec(ImportSpec):
         )
 
     def validate_row(self, row: RowResult) -> None:
+        self._check_row(row, find_registered=True)
+
+    def check_chunk(self, rows: list[RowResult]) -> None:
+        """Each row through the registration checks, then one look-up of the chunk's ID
+        numbers among registered persons (instead of one per row)."""
+        checked = [row for row in rows if row.ok and self._check_row(row, find_registered=False)]
+        registered = registered_numbers(self.actor, [row.values["id_number"] for row in checked])
+        for row in checked:
+            message = registered.get(row.values["id_number"])
+            if message:
+                self._column_error(row, "id_number", message)
+
+    def _check_row(self, row: RowResult, *, find_registered: bool) -> bool:
+        """Resolve the union, check the permission there and the person's fields; keep
+        the checked values for the write. False (with the row's errors) if any fails."""
         try:
             row.values["organization"] = self.orgs.resolve(row.raw["organization"])
         except ValidationError as exc:
             for message in exc.messages:
                 self._column_error(row, "organization", message)
-            return
+            return False
         data = self.person_data(row)
-        try:
-            require_person_permission(self.actor, "people.add_person", data["organization"])
-        except PermissionDenied:
+        if not self._may_add_at(data["organization"]):
             self._column_error(
                 row,
                 "organization",
                 _("您没有在“%(org)s”登记职工的权限") % {"org": data["organization"].name},
             )
-            return
+            return False
         try:
-            checked = check_person(actor=self.actor, data=data)
+            checked = check_person(actor=self.actor, data=data, find_registered=find_registered)
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 for message in messages:
                     self._column_error(row, key, message)
-            return
+            return False
         row.values["id_number"] = checked.values["id_number"]
+        row.values["_checked"] = checked.values
         row.warnings.extend(checked.warnings)
         self._check_declared_sex(row)
+        return True
+
+    def _may_add_at(self, organization: Organization) -> bool:
+        if organization.pk not in self._permitted:
+            try:
+                require_person_permission(self.actor, "people.add_person", organization)
+            except PermissionDenied:
+                self._permitted[organization.pk] = False
+            else:
+                self._permitted[organization.pk] = True
+        return self._permitted[organization.pk]
+
+    def write_chunk(self, rows: list[RowResult]) -> None:
+        """The chunk's checked rows in one bulk registration (``register_checked_persons``)."""
+        try:
+            register_checked_persons(
+                actor=self.actor, rows=[row.values["_checked"] for row in rows]
+            )
+        except ValidationError as exc:
+            raise RowRejected(rows[0], exc.messages) from exc
+        except PermissionDenied as exc:
+            raise RowRejected(rows[0], [str(exc)]) from exc
 
     def _check_declared_sex(self, row: RowResult) -> None:
         """The sex is read from the ID number; a 性别 column only checks it. A mismatch

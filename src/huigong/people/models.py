@@ -57,8 +57,10 @@ class NewFormType(models.TextChoices):
     OTHER = "other", _("其他新就业形态")
 
 
+@lru_cache(maxsize=100_000)
 def name_pinyin(name: str) -> str:
-    """Search key: initials then full pinyin, e.g. 肖华清 → "xhq xiaohuaqing"."""
+    """Search key: initials then full pinyin, e.g. 肖华清 → "xhq xiaohuaqing". Cached:
+    names repeat, and an import of a roster asks for many."""
     initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
     full = "".join(lazy_pinyin(name)).lower()
     return f"{initials} {full}"
@@ -145,6 +147,24 @@ class Person(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        self.derive()
+        if kwargs.get("update_fields") is not None:
+            derived = {
+                "name_pinyin",
+                "id_number_hash",
+                "id_last4_hash",
+                "birth_year",
+                "sex",
+                "phone_hash",
+                "phone_last4_hash",
+            }
+            kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
+        super().save(*args, **kwargs)
+
+    def derive(self) -> None:
+        """Normalise the name, ID number and phone and fill what is derived from them
+        (pinyin, keyed hashes, birth year, sex). ``save`` calls it; a bulk write (the
+        import) calls it for each row before ``bulk_create``."""
         self.name = clean_text(self.name)
         self.name_pinyin = name_pinyin(self.name)
         self.id_number = clean_code(self.id_number)
@@ -160,18 +180,6 @@ class Person(models.Model):
         self.phone = clean_phone(self.phone)
         self.phone_hash = lookup_hash(self.phone) if self.phone else ""
         self.phone_last4_hash = phone_last4_hash(self.phone) if self.phone else ""
-        if kwargs.get("update_fields") is not None:
-            derived = {
-                "name_pinyin",
-                "id_number_hash",
-                "id_last4_hash",
-                "birth_year",
-                "sex",
-                "phone_hash",
-                "phone_last4_hash",
-            }
-            kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
-        super().save(*args, **kwargs)
 
     @property
     def masked_id_number(self) -> str:

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from huigong.imports.urls import import_page
 from huigong.kernel.registry import object_urls
 
 from . import views
@@ -13,7 +14,7 @@ urlpatterns = [
         detail=views.PersonDetailView,
         edit=(views.PersonUpdateView, "update"),
     ),
-    path("import/", views.PersonImportView.as_view(), name="import"),
+    path("import/", import_page("people.person"), name="import"),
     path("<int:pk>/reveal/", views.PersonRevealView.as_view(), name="reveal"),
     path(
         "<int:pk>/household/new/",

@@ -23,13 +23,12 @@ from django.views.generic import FormView, TemplateView
 from huigong.audit.display import ChangeFormatter
 from huigong.audit.models import ChangeAction, ChangeLog
 from huigong.common.forms import add_service_errors
-from huigong.common.listing import ImportView, ScopedListView, StaffRequiredMixin
+from huigong.common.listing import ScopedListView, StaffRequiredMixin
 from huigong.kernel.scope import user_can_at
 
 from . import policy, services
 from .filters import PersonFilter
 from .forms import HouseholdMemberForm, PersonForm, RevealForm
-from .imports import PersonImportSpec
 from .models import HouseholdMember, Person
 from .tables import PersonTable
 
@@ -317,11 +316,3 @@ class HouseholdMemberDeleteView(HouseholdMemberMixin, TemplateView):
         services.remove_household_member(actor=request.user, member=self.member)
         messages.success(request, _("已删除家庭成员 %(name)s") % {"name": self.member.name})
         return HttpResponseRedirect(self.detail_url())
-
-
-class PersonImportView(ImportView):
-    """Excel import of persons: preview with per-row errors, then confirm."""
-
-    spec_class = PersonImportSpec
-    permission_required = "people.import_person"
-    success_url_name = "people:list"

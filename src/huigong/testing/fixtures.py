@@ -11,7 +11,8 @@ the users have fixed names so a test reads as a story:
   neighbour of theirs in the same union.
 
 ``login(user)`` gives Django's test client logged in as ``user``; ``api_client(user,
-base=...)`` calls the API with a bearer token of ``user``.
+base=...)`` calls the API with a bearer token of ``user``; ``run_import(kind, file)``
+uploads a file on an import page with that client and returns the checked job.
 """
 
 from __future__ import annotations
@@ -179,3 +180,13 @@ def api_client(client):
         return ApiClient(client, user, base)
 
     return _api_client
+
+
+@pytest.fixture
+def run_import(client, django_capture_on_commit_callbacks):
+    """``run_import(kind, file)``: uploads ``file`` on the import page of ``kind`` with the
+    test client (log in first), runs the worker's check and returns the job with its page
+    (``testing.imports.ImportRun``, which can ``confirm()`` and ``cancel()``)."""
+    from .imports import ImportRunner
+
+    return ImportRunner(client, django_capture_on_commit_callbacks)

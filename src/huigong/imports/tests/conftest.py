@@ -1,17 +1,9 @@
 import pytest
 
-from huigong.imports.registry import ImportKind, get_kind, register_import
-from huigong.people.imports import PersonImportSpec
+from huigong.imports.registry import get_kind
 
 
 @pytest.fixture
 def person_kind():
-    """The person import (registered by the people app once it uses the engine)."""
-    try:
-        return get_kind("people.person")
-    except LookupError:
-        kind = ImportKind(
-            "people.person", PersonImportSpec, "people.import_person", title="职工名册"
-        )
-        register_import(kind)
-        return kind
+    """The person import, as the people app registers it."""
+    return get_kind("people.person")

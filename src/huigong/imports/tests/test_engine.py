@@ -263,3 +263,31 @@ def test_row_numbers_are_the_spreadsheets_own_with_blank_rows(county_cadre, pers
     issue = refreshed(job).issues.get(level="error")
     assert issue.row_number == 4
     assert issue.messages[0].startswith("第 4 行")
+
+
+def test_a_number_registered_between_check_and_write_rejects_only_its_row(
+    county_cadre, person_kind, tree, monkeypatch
+):
+    """The race the chunk's look-up cannot see: the unique index refuses the batch, and
+    the chunk is written row by row instead."""
+    from huigong.people import imports as person_imports
+    from huigong.people.services import register_person
+
+    lines, numbers = rows(3, start_seq=700)
+    job = start(county_cadre, lines)
+    engine.run(job.pk)
+    services.confirm_import(actor=county_cadre, job=job)
+    register_person(actor=county_cadre, organization=tree.xinfa, name="抢先", id_number=numbers[2])
+    monkeypatch.setattr(person_imports, "registered_numbers", lambda actor, numbers: {})
+    assert engine.run(job.pk) == ImportState.DONE
+    job = refreshed(job)
+    assert (job.imported_rows, job.rejected_rows) == (2, 1)
+    issue = job.issues.get(phase="import")
+    assert issue.row_number == 4
+    assert issue.messages == ["第 4 行:该身份证号码已被登记,请刷新后核对"]
+    imported = Person.objects.filter(name__startswith="职工")
+    assert imported.count() == 2
+    logged = ChangeLog.objects.filter(object_type="people.person", action="create")
+    assert set(logged.values_list("object_id", flat=True)) >= {
+        str(pk) for pk in imported.values_list("pk", flat=True)
+    }

@@ -1,5 +1,6 @@
 """Excel import of the organization tree: parents by name path or division code, rows
-that build on earlier rows, per-row Chinese errors, scope, preview then confirm."""
+that build on earlier rows, per-row Chinese errors, scope, check then confirm (the import
+engine's job pages)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from huigong.common.excel import workbook_bytes
+from huigong.imports.models import ImportState
 from huigong.orgs.imports import OrganizationImportSpec
 from huigong.orgs.models import Organization
 from huigong.testing.factories import OrganizationFactory
+from huigong.testing.imports import start_url
 
 from .conftest import db_state
 
+KIND = "orgs.organization"
 HEADER = [
     "名称*",
     "上级组织*",
@@ -34,9 +38,13 @@ def parse(actor, rows, header=HEADER):
     return OrganizationImportSpec(actor=actor).parse(header, rows)
 
 
-def upload(client, rows, header=HEADER, name="组织.xlsx"):
-    data = workbook_bytes(header, rows)
-    return client.post(reverse("orgs:import"), {"file": SimpleUploadedFile(name, data)})
+def xlsx(rows, header=HEADER) -> SimpleUploadedFile:
+    return SimpleUploadedFile("组织.xlsx", workbook_bytes(header, rows))
+
+
+def check(run_import, rows, header=HEADER):
+    """Upload the rows with the logged-in client; the job once checked, with its page."""
+    return run_import(KIND, xlsx(rows, header))
 
 
 def test_rows_may_use_partial_paths_codes_and_earlier_rows(tree, county_cadre):
@@ -60,20 +68,18 @@ def test_rows_may_use_partial_paths_codes_and_earlier_rows(tree, county_cadre):
     assert [r.errors for r in parsed.rows] == [[], [], [], []]
 
 
-def test_confirmed_import_creates_the_tree_in_file_order(client, tree, county_cadre):
+def test_confirmed_import_creates_the_tree_in_file_order(client, tree, county_cadre, run_import):
     client.force_login(county_cadre)
     rows = [
         ["步云桥镇工会联合会", "衡阳市总工会/祁东县总工会", "乡镇工会", "", "430426105", "", ""],
         ["云桥村工会", "祁东县总工会/步云桥镇工会联合会", "基层工会", "农村社区", "", "", "１２０"],
         ["宏達建材廠工會", "430426105", "基层工会", "企业", "", "91110000600037341l", ""],
     ]
-    preview = upload(client, rows)
-    assert preview.status_code == 200
-    assert "可导入 3 行,有错误 0 行" in preview.content.decode()
+    run = check(run_import, rows)
+    assert (run.count("valid-rows"), run.count("error-rows")) == (3, 0)
     assert not Organization.objects.filter(name="步云桥镇工会联合会").exists()
-    token = preview.context["token"]
-    response = client.post(reverse("orgs:import"), {"confirm": "1", "token": token})
-    assert response.status_code == 302
+    run.confirm()
+    assert run.count("imported-rows") == 3
     township = Organization.objects.get(name="步云桥镇工会联合会")
     assert Organization.objects.get_parent(township) == tree.county
     village = Organization.objects.get(name="云桥村工会")
@@ -176,70 +182,92 @@ def test_ambiguous_parent_names_ask_for_a_longer_path(tree, county_cadre):
     assert parsed.rows[1].values["_parent"].org == twin_a
 
 
-def test_confirm_checks_the_rows_again_against_the_database(client, tree, county_cadre):
+def test_confirm_checks_the_rows_again_against_the_database(client, tree, county_cadre, run_import):
     client.force_login(county_cadre)
-    preview = upload(
-        client,
+    run = check(
+        run_import,
         [
             ["宏达建材厂工会", "黄土铺镇工会联合会", "基层工会", "", "", "", ""],
             ["云桥村工会", "白地市镇工会联合会", "基层工会", "", "", "", ""],
         ],
     )
-    assert "可导入 2 行" in preview.content.decode()
+    assert run.count("valid-rows") == 2
     # Meanwhile someone registers the first union by hand: it is not created twice.
     OrganizationFactory.child(tree.huangtupu, name="宏达建材厂工会", kind="grassroots")
-    response = client.post(
-        reverse("orgs:import"), {"confirm": "1", "token": preview.context["token"]}, follow=True
-    )
-    assert "已导入 1 行,跳过有错误的 1 行" in response.content.decode()
+    run.confirm()
+    assert (run.count("imported-rows"), run.count("rejected-rows")) == (1, 1)
+    assert run.row_errors() == {
+        2: ["第 2 行:“名称”列:“黄土铺镇工会联合会”下已有名为“宏达建材厂工会”的组织"]
+    }
     assert Organization.objects.filter(name="宏达建材厂工会").count() == 1
     assert Organization.objects.filter(name="云桥村工会").count() == 1
 
 
-def test_a_failing_row_at_commit_writes_nothing(client, tree, county_cadre, monkeypatch):
-    """If saving any row fails, no row of the file is written."""
+def import_refusing(run_import, monkeypatch, rows, name: str):
+    """Check ``rows``, then import them while the registry refuses to create the
+    organization ``name`` (as if the data had changed after the check)."""
     from django.core.exceptions import ValidationError
 
     from huigong.orgs import imports
 
+    run = check(run_import, rows)
+    real_create = imports.create_organization
+
+    def create_or_refuse(**kwargs):
+        if kwargs["name"] == name:
+            raise ValidationError("上级组织刚刚被撤销")
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(imports, "create_organization", create_or_refuse)
+    return run.confirm()
+
+
+def test_a_row_refused_at_import_is_reported_and_the_rest_written(
+    client, tree, county_cadre, run_import, monkeypatch
+):
     client.force_login(county_cadre)
     rows = [
         ["宏达建材厂工会", "黄土铺镇工会联合会", "基层工会", "", "", "", ""],
         ["云桥村工会", "白地市镇工会联合会", "基层工会", "", "", "", ""],
     ]
-    preview = upload(client, rows)
-    real_create = imports.create_organization
-
-    def create_then_fail_on_the_second(**kwargs):
-        if kwargs["name"] == "云桥村工会":
-            raise ValidationError("上级组织刚刚被撤销")
-        return real_create(**kwargs)
-
-    monkeypatch.setattr(imports, "create_organization", create_then_fail_on_the_second)
-    before = db_state()
-    response = client.post(
-        reverse("orgs:import"), {"confirm": "1", "token": preview.context["token"]}
-    )
-    assert (
-        "第 3 行无法保存:上级组织刚刚被撤销。本次导入未写入任何数据。" in response.content.decode()
-    )
-    assert db_state() == before
+    run = import_refusing(run_import, monkeypatch, rows, "云桥村工会")
+    assert run.job.state == ImportState.DONE
+    assert (run.count("imported-rows"), run.count("rejected-rows")) == (1, 1)
+    assert run.row_errors() == {3: ["第 3 行:上级组织刚刚被撤销"]}
+    assert Organization.objects.filter(name="宏达建材厂工会").count() == 1
+    assert not Organization.objects.filter(name="云桥村工会").exists()
+    assert 'data-testid="rejected-workbook"' in run.html
 
 
-def test_bad_files_get_a_clear_message(client, tree, county_cadre):
+def test_a_row_under_a_row_refused_at_import_is_refused_too(
+    client, tree, county_cadre, run_import, monkeypatch
+):
     client.force_login(county_cadre)
-    response = client.post(
-        reverse("orgs:import"), {"file": SimpleUploadedFile("组织.xlsx", b"not an excel file")}
-    )
-    assert response.status_code == 200
-    assert "无法读取该文件" in response.content.decode()
-    response = upload(client, [["某工会", "基层工会"]], header=["名称", "类型"])
-    assert "缺少必填列:上级组织" in response.content.decode()
+    rows = [
+        ["步云桥镇工会联合会", "祁东县总工会", "乡镇工会", "", "", "", ""],
+        ["云桥村工会", "步云桥镇工会联合会", "基层工会", "", "", "", ""],
+        ["宏达建材厂工会", "黄土铺镇工会联合会", "基层工会", "", "", "", ""],
+    ]
+    run = import_refusing(run_import, monkeypatch, rows, "步云桥镇工会联合会")
+    assert run.job.state == ImportState.DONE
+    assert (run.count("imported-rows"), run.count("rejected-rows")) == (1, 2)
+    assert list(run.row_errors()) == [2, 3]
+    assert Organization.objects.filter(name="宏达建材厂工会").exists()
+
+
+def test_bad_files_get_a_clear_message(client, tree, county_cadre, run_import):
+    client.force_login(county_cadre)
+    run = run_import(KIND, SimpleUploadedFile("组织.xlsx", b"not an excel file"))
+    assert run.job.state == ImportState.FAILED
+    assert "无法读取该文件" in run.texts("file-error")[0]
+    run = check(run_import, [["某工会", "基层工会"]], header=["名称", "类型"])
+    assert run.texts("file-error") == ["缺少必填列:上级组织"]
 
 
 def test_template_download_lists_the_columns(client, tree, county_cadre):
     client.force_login(county_cadre)
-    response = client.get(reverse("orgs:import"), {"template": "1"})
+    assert client.get(reverse("orgs:import"))["Location"] == start_url(KIND)
+    response = client.get(start_url(KIND), {"template": "1"})
     header = next(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert header[:3] == ("名称*", "上级组织*", "类型*")
 
@@ -248,36 +276,49 @@ def test_template_download_lists_the_columns(client, tree, county_cadre):
 def test_import_needs_the_import_permission(client, tree, request, who, status):
     client.force_login(request.getfixturevalue(who))
     before = db_state()
-    assert client.get(reverse("orgs:import")).status_code == status
-    response = upload(client, [["某工会", "黄土铺镇工会联合会", "基层工会", "", "", "", ""]])
+    assert client.get(start_url(KIND)).status_code == status
+    response = client.post(
+        start_url(KIND),
+        {"file": xlsx([["某工会", "黄土铺镇工会联合会", "基层工会", "", "", "", ""]])},
+    )
     assert response.status_code == status
     assert db_state() == before
 
 
-def test_the_english_interface_imports_english_and_chinese_files(client, tree, county_cadre):
+ENGLISH_HEADER = [
+    "Name*",
+    "Parent organization*",
+    "Type*",
+    "Grassroots union category",
+    "Administrative division code",
+    "Unified social credit code",
+    "Number of workers",
+]
+
+
+@pytest.fixture
+def english(client):
+    """The interface in English (the language cookie). The English requests leave English
+    active in this thread: the test runs inside the default language, restored after."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+def test_the_english_interface_offers_an_english_template(client, tree, county_cadre, english):
+    client.force_login(county_cadre)
+    response = client.get(start_url(KIND), {"template": "1"})
+    assert "template.xlsx" in response["Content-Disposition"]
+    header = next(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert header[:3] == tuple(ENGLISH_HEADER[:3])
+
+
+def test_the_english_interface_imports_english_and_chinese_files(
+    client, tree, county_cadre, english, run_import
+):
     """With the interface in English the template has English headers and the help and
     errors name English types: those are accepted, and so is a file in Chinese."""
     client.force_login(county_cadre)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    # The English requests leave English active in this thread: restore it afterwards.
-    with translation.override(settings.LANGUAGE_CODE):
-        _import_in_english(client)
-
-
-def _import_in_english(client):
-    response = client.get(reverse("orgs:import"), {"template": "1"})
-    assert "template.xlsx" in response["Content-Disposition"]
-    header = next(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert header[:3] == ("Name*", "Parent organization*", "Type*")
-    english_header = [
-        "Name*",
-        "Parent organization*",
-        "Type*",
-        "Grassroots union category",
-        "Administrative division code",
-        "Unified social credit code",
-        "Number of workers",
-    ]
     rows = [
         [
             "步云桥镇工会联合会",
@@ -290,8 +331,12 @@ def _import_in_english(client):
         ],
         ["云桥村工会", "430426105", "grassroots union", "village and community", "", "", ""],
     ]
-    for header in (english_header, HEADER):
-        html = upload(client, rows, header=header).content.decode()
-        assert "Rows ready to import: 2; rows with errors: 0" in html
-    html = upload(client, [["某工会", "祁东县总工会", "union", "", "", "", ""]]).content.decode()
-    assert "Unrecognized type; please enter one of: Provincial federation of trade unions, " in html
+    for header in (ENGLISH_HEADER, HEADER):
+        run = check(run_import, rows, header=header)
+        assert run.texts("file-error") == []
+        assert (run.count("valid-rows"), run.count("error-rows")) == (2, 0)
+    run = check(run_import, [["某工会", "祁东县总工会", "union", "", "", "", ""]])
+    (error,) = run.texts("row-errors")
+    assert (
+        "Unrecognized type; please enter one of: Provincial federation of trade unions, " in error
+    )

@@ -18,7 +18,7 @@ from django.views import View
 
 from huigong.api import ErrorCode
 from huigong.audit.models import ChangeLog
-from huigong.common.listing import ImportView, ScopedListView, StaffRequiredMixin, save_form
+from huigong.common.listing import ScopedListView, StaffRequiredMixin, save_form
 from huigong.common.text import clean_text
 from huigong.kernel.registry import picker_permissions
 from huigong.kernel.scope import scope_paths, user_can_at
@@ -35,7 +35,6 @@ from ..forms import (
     OrganizationForm,
     apply_errors,
 )
-from ..imports import OrganizationImportSpec
 from ..models import Grid, Organization, OrgKind, OrgStatus
 from ..tables import OrganizationTable
 from ..widgets import is_pk_text
@@ -423,13 +422,6 @@ class OrganizationDissolveView(_ActionView):
 
 
 # -- import --------------------------------------------------------------------------------
-
-
-class OrganizationImportView(ImportView):
-    spec_class = OrganizationImportSpec
-    permission_required = "orgs.import_organization"
-    page_title = gettext_lazy("从 Excel 导入组织")
-    success_url_name = "orgs:list"
 
 
 # -- picker search -------------------------------------------------------------------------

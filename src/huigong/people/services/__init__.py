@@ -41,7 +41,9 @@ from .household import (
 )
 from .persons import (
     check_person,
+    register_checked_persons,
     register_person,
+    registered_numbers,
     reveal_person,
     update_person,
 )
@@ -67,7 +69,9 @@ __all__ = [
     "clean_multiline",
     "ensure_still_visible",
     "in_scope",
+    "register_checked_persons",
     "register_person",
+    "registered_numbers",
     "remove_household_member",
     "require_person_permission",
     "reveal_person",

@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from huigong.people.models import Person
 from huigong.testing.factories import make_id_number
 
-from .test_imports import HEADER, URL, row
+from .test_imports import HEADER, KIND, row
 
 WOMAN = make_id_number(birth=datetime.date(1990, 3, 1), sex="F")
 MAN = make_id_number(birth=datetime.date(1991, 4, 2), sex="M")
@@ -24,7 +24,8 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def upload(client, header, rows):
+def upload(run_import, header, rows):
+    """Upload an .xlsx (text cells, so "=…" is text, not a formula); the job once checked."""
     wb = Workbook()
     wb.active.append(header)
     for cells in rows:
@@ -35,32 +36,29 @@ def upload(client, header, rows):
                 cell.data_type = "s"  # "=…" as a text cell, not a formula
     out = io.BytesIO()
     wb.save(out)
-    response = client.post(URL, {"file": SimpleUploadedFile("职工.xlsx", out.getvalue())})
-    assert response.status_code == 200
-    return response
+    return run_import(KIND, SimpleUploadedFile("职工.xlsx", out.getvalue()))
 
 
 def with_sex(name, number, sex):
     return [*row(name, number), sex]
 
 
-def test_preview_names_the_columns_it_ignores(tree, login, township_cadre):
+def test_preview_names_the_columns_it_ignores(tree, login, township_cadre, run_import):
+    login(township_cadre)
     header = [*HEADER, "民族", "备注"]
-    response = upload(
-        login(township_cadre), header, [[*with_sex("甲", WOMAN, "女"), "汉族", "老职工"]]
-    )
-    parsed = response.context["parsed"]
-    assert parsed.ignored_columns == ["民族", "备注"]
+    run = upload(run_import, header, [[*with_sex("甲", WOMAN, "女"), "汉族", "老职工"]])
     notice = "以下列不在模板中,已忽略:民族、备注"
-    assert parsed.notices == [notice]
-    assert notice in response.content.decode()
-    assert len(parsed.valid_rows) == 1
+    assert run.job.notices == [notice]
+    assert run.texts("ignored-columns") == [notice]
+    assert run.count("valid-rows") == 1
 
 
-def test_sex_that_contradicts_the_id_number_warns_on_the_row(tree, login, township_cadre):
-    client = login(township_cadre)
-    response = upload(
-        client,
+def test_sex_that_contradicts_the_id_number_warns_on_the_row(
+    tree, login, township_cadre, run_import
+):
+    login(township_cadre)
+    run = upload(
+        run_import,
         HEADER,
         [
             with_sex("甲", WOMAN, "男"),  # 2: contradicts
@@ -69,32 +67,36 @@ def test_sex_that_contradicts_the_id_number_warns_on_the_row(tree, login, townsh
             with_sex("丁", make_id_number(birth=datetime.date(1993, 1, 1)), "未知"),  # 5
         ],
     )
-    parsed = response.context["parsed"]
-    assert [r.number for r in parsed.valid_rows] == [2, 3, 4, 5]
-    warnings = {r.number: r.warnings for r in parsed.rows}
+    assert (run.count("valid-rows"), run.count("error-rows")) == (4, 0)
+    warnings = {
+        issue.row_number: [m for m in issue.messages if "性别" in m]
+        for issue in run.job.issues.filter(level="warning")
+    }
     assert warnings[2] == ["“性别”列填写为男,身份证号码显示为女;将以身份证号码为准,请核对"]
-    assert warnings[3] == [] and warnings[4] == []
+    assert not warnings.get(3) and not warnings.get(4)
     assert "无法识别" in warnings[5][0]
-    assert warnings[2][0] in response.content.decode()
+    assert "第 2 行:" + warnings[2][0] in run.texts("row-warnings")
 
     # A warning does not stop the row; the sex stored is the ID number's.
-    client.post(URL, {"confirm": "1", "token": response.context["token"]})
+    run.confirm()
     assert Person.objects.get(name="甲").sex == "F"
     assert Person.objects.count() == 4
 
 
-def test_formula_like_names_are_stored_as_text_and_exported_escaped(tree, login, township_cadre):
+def test_formula_like_names_are_stored_as_text_and_exported_escaped(
+    tree, login, township_cadre, run_import
+):
     client = login(township_cadre)
     # The second name is what our own export wrote for "=1+1": it reads back unescaped.
-    response = upload(
-        client,
+    run = upload(
+        run_import,
         HEADER,
         [
             with_sex('=HYPERLINK("http://x","点我")', WOMAN, ""),
             with_sex("'=1+1", MAN, ""),
         ],
     )
-    client.post(URL, {"confirm": "1", "token": response.context["token"]})
+    run.confirm()
     assert set(Person.objects.values_list("name", flat=True)) == {
         '=HYPERLINK("http://x","点我")',
         "=1+1",

@@ -1,23 +1,31 @@
-"""Import previews (common.previews) through the person import: kept encrypted outside
-MEDIA_ROOT under random names, deleted on confirm, on cancel and by the sweep, and an
-expired preview asks for the file again instead of failing."""
+"""The uploaded file of a person import at rest (the import engine keeps it encrypted
+outside MEDIA_ROOT under a random name, deletes it on cancel and once the job has been
+over for IMPORT_PREVIEW_MAX_AGE), and the sweep ``clean_import_previews`` of the files
+that earlier versions left under ``imports/``."""
 
 import datetime
 import os
+import secrets
 import time
 from pathlib import Path
 
-import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import timezone
 
-from huigong.common.previews import PREVIEW_DIR, clean_import_previews, load_preview
+from huigong.common.crypto import encrypt_bytes
+from huigong.common.files import private_storage
+from huigong.common.previews import PREVIEW_DIR, clean_import_previews
 from huigong.common.tasks import clean_import_previews_task
+from huigong.imports import storage, upkeep
+from huigong.imports.models import ImportState
 from huigong.kernel.registry import beat_schedule
 from huigong.people.models import Person
+from huigong.testing.imports import job_url
 
-from .test_imports import HEADER, URL, ids, row
+from .test_imports import HEADER, KIND, ids, row
 
 PHONE = "13912345678"
 
@@ -28,27 +36,25 @@ def csv_upload(rows) -> SimpleUploadedFile:
     return SimpleUploadedFile("职工.csv", ("\n".join(lines) + "\n").encode("utf-8-sig"))
 
 
-def preview_dir() -> Path:
-    return Path(settings.PRIVATE_MEDIA_ROOT) / PREVIEW_DIR
-
-
 def stored_files() -> list[Path]:
     root = Path(settings.PRIVATE_MEDIA_ROOT)
     return sorted(p for p in root.rglob("*") if p.is_file())
 
 
-def upload(client, rows):
-    response = client.post(URL, {"file": csv_upload(rows)})
-    assert response.status_code == 200
-    return response
+def legacy_preview(data: bytes = "姓名,身份证号码\n".encode()) -> Path:
+    """A preview file as the two-step import of earlier versions left it: encrypted,
+    under a random name in ``imports/`` of the private storage."""
+    name = private_storage().save(
+        f"{PREVIEW_DIR}/{secrets.token_urlsafe(32)}", ContentFile(encrypt_bytes(data))
+    )
+    return Path(private_storage().path(name))
 
 
-def confirm(client, token):
-    return client.post(URL, {"confirm": "1", "token": token}, follow=True)
-
-
-def page_messages(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]]
+def confirm_refused(run) -> str:
+    """POST a confirmation the job page does not offer; the message the page shows."""
+    assert 'data-testid="confirm-import"' not in run.html
+    run.client.post(job_url("confirm", run.job))
+    return run.reload().html
 
 
 def age(path: Path, seconds: int) -> None:
@@ -56,129 +62,109 @@ def age(path: Path, seconds: int) -> None:
     os.utime(path, (then, then))
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
+def later(seconds: int) -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(seconds=seconds)
+
+
+def test_the_upload_is_encrypted_outside_media_root_under_a_random_name(
+    tree, login, township_cadre, run_import, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def test_preview_is_encrypted_outside_media_root_under_a_random_name(tree, login, township_cadre):
     number = ids(1)[0]
-    client = login(township_cadre)
-    response = upload(client, [row("甲", number, phone=PHONE)])
-    token = response.context["token"]
+    login(township_cadre)
+    run = run_import(KIND, csv_upload([row("甲", number, phone=PHONE)]))
     files = stored_files()
-    assert [p.parent for p in files] == [preview_dir()]
-    assert files[0].name == token and len(token) >= 43
-    for path in files:
-        data = path.read_bytes()
-        for secret in (number, PHONE, "甲"):
-            assert secret.encode() not in data
-    assert not (Path(settings.MEDIA_ROOT) / "imports").exists()
-    # The bytes come back whole for the confirmation.
-    assert number in load_preview(token).decode("utf-8-sig")
-    assert "加密保存" in response.content.decode()
+    root = Path(settings.PRIVATE_MEDIA_ROOT)
+    assert [p.relative_to(root).as_posix() for p in files] == [run.job.stored_name]
+    assert files[0].parent == root / storage.DIRECTORY and len(files[0].name) >= 32
+    data = files[0].read_bytes()
+    for secret in (number, PHONE, "甲"):
+        assert secret.encode() not in data
+    assert not Path(settings.MEDIA_ROOT).exists()
+    assert "加密保存" in run.html
 
 
-def test_confirm_imports_and_removes_the_preview(tree, login, township_cadre):
-    number = ids(1)[0]
-    client = login(township_cadre)
-    token = upload(client, [row("甲", number)]).context["token"]
-    response = confirm(client, token)
+def test_confirm_imports_once_and_the_file_goes_with_the_finished_job(
+    tree, login, township_cadre, run_import, settings
+):
+    login(township_cadre)
+    run = run_import(KIND, csv_upload([row("甲", ids(1)[0])])).confirm()
     assert list(Person.objects.values_list("name", flat=True)) == ["甲"]
-    assert any("已导入 1 行" in m for m in page_messages(response))
-    assert stored_files() == []
-    # The same token cannot be confirmed twice.
-    response = confirm(client, token)
-    assert any("导入文件已失效" in m for m in page_messages(response))
+    assert "已开始导入" in run.html and run.count("imported-rows") == 1
+    # The same job cannot be confirmed twice.
+    assert "该导入当前状态为“导入完成”,不能确认" in confirm_refused(run)
     assert Person.objects.count() == 1
-
-
-def test_cancel_removes_the_preview(tree, login, township_cadre):
-    client = login(township_cadre)
-    token = upload(client, [row("甲", ids(1)[0])]).context["token"]
-    response = client.post(URL, {"cancel": "1", "token": token}, follow=True)
-    assert any("已取消导入" in m for m in page_messages(response))
+    assert upkeep.clean_finished(now=later(settings.IMPORT_PREVIEW_MAX_AGE + 60)) == 1
     assert stored_files() == []
-    response = confirm(client, token)
-    assert any("导入文件已失效" in m for m in page_messages(response))
+
+
+def test_cancel_deletes_the_file(tree, login, township_cadre, run_import):
+    login(township_cadre)
+    run = run_import(KIND, csv_upload([row("甲", ids(1)[0])])).cancel()
+    assert "已取消导入,上传的文件已删除" in run.html
+    assert run.job.state == ImportState.CANCELLED
+    assert stored_files() == []
+    assert "不能确认" in confirm_refused(run)
     assert not Person.objects.exists()
 
 
-def test_a_new_upload_replaces_the_previous_preview(tree, login, township_cadre):
-    client = login(township_cadre)
-    first = upload(client, [row("甲", ids(1)[0])]).context["token"]
-    second = upload(client, [row("乙", ids(2)[1])]).context["token"]
-    assert [p.name for p in stored_files()] == [second]
-    assert any("导入文件已失效" in m for m in page_messages(confirm(client, first)))
-    confirm(client, second)
-    assert list(Person.objects.values_list("name", flat=True)) == ["乙"]
-
-
-def test_a_file_with_nothing_to_import_is_not_kept(tree, login, township_cadre):
-    response = upload(login(township_cadre), [row("甲", "123")])
-    assert response.context["token"] == ""
-    assert 'data-testid="confirm-import"' not in response.content.decode()
-    assert stored_files() == []
-
-
-def test_sweep_removes_expired_previews_and_confirming_then_asks_for_the_file(
-    tree, login, township_cadre, settings
+def test_a_file_with_nothing_to_import_offers_no_confirmation(
+    tree, login, township_cadre, run_import
 ):
-    settings.IMPORT_PREVIEW_MAX_AGE = 3600
-    client = login(township_cadre)
-    token = upload(client, [row("甲", ids(1)[0])]).context["token"]
-    (path,) = stored_files()
-    age(path, 3601)
+    login(township_cadre)
+    run = run_import(KIND, csv_upload([row("甲", "123")]))
+    assert run.count("valid-rows") == 0
+    assert 'data-testid="rejected-workbook"' in run.html  # to correct and upload again
+    assert "文件中没有可导入的行" in confirm_refused(run)
+    assert not Person.objects.exists()
 
+
+def test_an_unconfirmed_check_expires_and_can_no_longer_be_confirmed(
+    tree, login, township_cadre, run_import, settings
+):
+    login(township_cadre)
+    run = run_import(KIND, csv_upload([row("甲", ids(1)[0])]))
+    assert 'data-testid="confirm-import"' in run.html
+    upkeep.clean_finished(now=later(settings.IMPORT_PREVIEW_MAX_AGE + 60))
+    assert "该导入当前状态为“已取消”,不能确认" in confirm_refused(run.reload())
+    assert not Person.objects.exists()
+
+
+# -- files left by earlier versions ------------------------------------------------------------
+
+
+def test_sweep_removes_expired_previews(tree, settings):
+    settings.IMPORT_PREVIEW_MAX_AGE = 3600
+    age(legacy_preview(), 3601)
     call_command("clean_import_previews")
     assert stored_files() == []
 
-    response = confirm(client, token)
-    assert response.status_code == 200
-    assert any("导入文件已失效,请重新上传" in m and "60 分钟" in m for m in page_messages(response))
-    assert not Person.objects.exists()
 
-
-def test_sweep_keeps_previews_younger_than_the_limit(tree, login, township_cadre, settings):
+def test_sweep_keeps_previews_younger_than_the_limit(tree, settings):
     settings.IMPORT_PREVIEW_MAX_AGE = 3600
-    client = login(township_cadre)
-    token = upload(client, [row("甲", ids(1)[0])]).context["token"]
-    (path,) = stored_files()
+    path = legacy_preview()
     age(path, 3000)
-
     assert clean_import_previews_task() == 0
     assert stored_files() == [path]
-    confirm(client, token)
-    assert Person.objects.count() == 1
 
 
-def test_a_preview_past_its_age_cannot_be_confirmed_before_the_sweep(
-    tree, login, township_cadre, settings
-):
-    client = login(township_cadre)
-    token = upload(client, [row("甲", ids(1)[0])]).context["token"]
-    settings.IMPORT_PREVIEW_MAX_AGE = 0
-    time.sleep(1.1)  # the encrypted file records its creation time in whole seconds
-    response = confirm(client, token)
-    assert any("导入文件已失效" in m for m in page_messages(response))
-    assert not Person.objects.exists()
-    assert stored_files() == []
-
-
-def test_sweep_dry_run_and_old_plaintext_previews(tree, login, township_cadre, settings):
-    upload(login(township_cadre), [row("甲", ids(1)[0])])
-    (path,) = stored_files()
+def test_sweep_dry_run_and_old_plaintext_previews(tree, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = legacy_preview()
     legacy = Path(settings.MEDIA_ROOT) / "imports" / "7"
     legacy.mkdir(parents=True)
     (legacy / "0123abcd.csv").write_text("姓名,身份证号码\n甲,430426199005121234\n")
     age(path, 7200)
+    # The engine's own files are not the sweep's: a job deletes its file itself.
+    job_file = Path(private_storage().path(storage.store(ContentFile(b"x"))))
+    age(job_file, 7200)
 
     dry = clean_import_previews(max_age_seconds=3600, dry_run=True)
     assert len(dry.removed) == 2 and path.exists() and legacy.exists()
 
     result = clean_import_previews(now=datetime.datetime.now(datetime.UTC))
     assert len(result.removed) == 2
-    assert stored_files() == []
+    assert stored_files() == [job_file]
     assert not (Path(settings.MEDIA_ROOT) / "imports").exists()
 
 
@@ -186,19 +172,3 @@ def test_the_sweep_is_scheduled():
     entry = beat_schedule()["common-clean-import-previews"]
     assert entry["task"] == clean_import_previews_task.name
     assert entry["schedule"] <= 3600
-
-
-def test_an_upload_sweeps_expired_previews_without_celery_beat(
-    tree, login, township_cadre, county_cadre, settings
-):
-    # The embedded default runs no beat: another user's abandoned preview is swept by
-    # the next upload, and a fresh one is kept.
-    settings.IMPORT_PREVIEW_MAX_AGE = 3600
-    upload(login(county_cadre), [row("乙", ids(2)[1])])
-    (abandoned,) = stored_files()
-    age(abandoned, 3601)
-    client = login(township_cadre)
-    token = upload(client, [row("甲", ids(1)[0])]).context["token"]
-    assert not abandoned.exists()
-    assert len(stored_files()) == 1
-    assert load_preview(token)
