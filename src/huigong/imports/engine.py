@@ -321,28 +321,24 @@ def _mark_duplicates(
 
 
 def _record_issues(job: ImportJob, rows: list[RowResult], *, phase: str) -> None:
+    """A row's errors (why it is not imported) or, at the check, its warnings."""
     issues = []
     for row in rows:
         if row.errors:
-            issues.append(
-                ImportIssue(
-                    job=job,
-                    row_number=row.number,
-                    level=IssueLevel.ERROR,
-                    phase=phase,
-                    messages=[str(m) for m in row.errors],
-                )
-            )
+            level, messages = IssueLevel.ERROR, row.errors
         elif row.warnings and phase == "check":
-            issues.append(
-                ImportIssue(
-                    job=job,
-                    row_number=row.number,
-                    level=IssueLevel.WARNING,
-                    phase=phase,
-                    messages=[str(m) for m in row.warnings],
-                )
+            level, messages = IssueLevel.WARNING, row.warnings
+        else:
+            continue
+        issues.append(
+            ImportIssue(
+                job=job,
+                row_number=row.number,
+                level=level,
+                phase=phase,
+                messages=[str(m) for m in messages],
             )
+        )
     ImportIssue.objects.bulk_create(issues)
 
 
