@@ -79,6 +79,20 @@ class LiveSite:
         with psycopg.connect(self.database_url) as conn:
             return conn.execute(query, params).fetchall()
 
+    def sql_write(self, statement: str) -> None:
+        """Change the site's database directly (a test's stand-in for time passing)."""
+        if self.vendor == "sqlite":
+            import sqlite3
+
+            path = self.database_url.removeprefix("sqlite:///")
+            with sqlite3.connect(path, timeout=30) as conn:
+                conn.execute(statement)
+            return
+        import psycopg
+
+        with psycopg.connect(self.database_url) as conn:
+            conn.execute(statement)
+
     def start(self) -> None:
         port = _free_port()
         self.base_url = f"http://127.0.0.1:{port}"
