@@ -190,6 +190,20 @@ json() { "$VENV/bin/python" -c "import json, sys; d = json.load(open('$WORK/body
 fetch 200 /healthz -H 'Host: 10.9.8.7:8001'  # a prober's address is not an allowed host
 json 'd == {"status": "ok", "checks": {"database": "ok", "cache": "ok", "broker": "ok", "encryption": "ok"}}'
 
+# /readyz: every migration applied, and beat → broker → worker proven by the heartbeat
+# task beat sends every 30 s (kernel-worker-heartbeat).
+ready=""
+for _ in $(seq 60); do
+  if curl -fsS -o "$WORK/body" -H 'X-Forwarded-Proto: https' "$BASE/readyz" 2>/dev/null; then
+    ready=1
+    break
+  fi
+  sleep 1
+done
+[ -n "$ready" ] || { head -c 600 "$WORK/body"; echo; fail "/readyz did not answer 200 within 60 s"; }
+json 'd["checks"]["migrations"] == "ok" and d["checks"]["workers"] == "ok"'
+echo "GET /readyz -> 200 (migrations applied, a worker ran the heartbeat beat sent)"
+
 fetch 200 /accounts/login/
 has '<form'
 css=$(grep -o '/static/vendor/tabler/css/tabler\.min\.[0-9a-f]\{12\}\.css' "$WORK/body" | head -n 1 || true)

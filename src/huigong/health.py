@@ -1,4 +1,4 @@
-"""``/healthz``: may this process take traffic?
+"""``/healthz``: may this process take traffic? ``/readyz``: is the whole deployment ready?
 
 Load balancers and orchestrators probe it by address, often with a ``Host`` header that
 is not in ``ALLOWED_HOSTS``, so the probe is answered by a middleware that sits before
@@ -14,6 +14,15 @@ the anonymous prober). Checks:
 - ``encryption``: a sample of stored protected values decrypts with the configured keys
   (``huigong.common.keycheck``; ``skipped`` when the database is down). A pass is
   trusted for ``ENCRYPTION_CHECK_TTL`` seconds; a failure is checked again every time.
+
+``/readyz`` (for a deploy script or an orchestrator's readiness gate) adds two checks of
+the deployment around the process:
+
+- ``migrations``: every migration is applied (a pass is trusted for ``MIGRATIONS_CHECK_TTL``
+  seconds: migrations change only with a deployment);
+- ``workers``: a Celery worker ran the heartbeat task that beat schedules every
+  ``kernel-worker-heartbeat`` interval within the last ``WORKER_HEARTBEAT_MAX_AGE`` seconds
+  — so beat, the broker and a worker all work (``skipped`` in the embedded default).
 """
 
 from __future__ import annotations
@@ -28,9 +37,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 
+from huigong.kernel.tasks import WORKER_HEARTBEAT_KEY
+
 logger = logging.getLogger("huigong.health")
 
 HEALTHZ_PATH = "/healthz"
+READYZ_PATH = "/readyz"
 
 #: Seconds the broker check waits for a connection.
 BROKER_TIMEOUT = 3.0
@@ -88,6 +100,40 @@ def check_encryption() -> str:
     return OK
 
 
+MIGRATIONS_CHECK_TTL = 60.0
+_migrations_passed: list[float] = []
+
+#: Seconds after which a missing heartbeat means no worker (or no beat) is running.
+WORKER_HEARTBEAT_MAX_AGE = 180.0
+
+
+def check_migrations() -> str:
+    from django.db.migrations.executor import MigrationExecutor
+
+    if _migrations_passed and time.monotonic() - _migrations_passed[0] < MIGRATIONS_CHECK_TTL:
+        return OK
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        _migrations_passed.clear()
+        names = ", ".join(f"{m.app_label}.{m.name}" for m, _backwards in pending[:5])
+        raise RuntimeError(f"{len(pending)} migrations not applied: {names}")
+    _migrations_passed[:] = [time.monotonic()]
+    return OK
+
+
+def check_workers() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return SKIPPED
+    beat = cache.get(WORKER_HEARTBEAT_KEY)
+    if beat is None or time.time() - float(beat) > WORKER_HEARTBEAT_MAX_AGE:
+        raise RuntimeError(
+            f"no Celery worker heartbeat in the last {WORKER_HEARTBEAT_MAX_AGE:.0f} s "
+            "(is the worker running? is beat?)"
+        )
+    return OK
+
+
 CHECKS: dict[str, Callable[[], str]] = {
     "database": check_database,
     "cache": check_cache,
@@ -96,11 +142,20 @@ CHECKS: dict[str, Callable[[], str]] = {
 }
 
 
-def run_checks() -> dict[str, str]:
-    """Run every check; a failure is logged with its cause and reported as "error"."""
+#: What ``/readyz`` checks besides the process's own checks.
+READINESS_CHECKS: dict[str, Callable[[], str]] = {
+    "migrations": check_migrations,
+    "workers": check_workers,
+}
+
+
+def run_checks(*, ready: bool = False) -> dict[str, str]:
+    """Run every check (with ``ready``, the readiness checks too); a failure is logged
+    with its cause and reported as "error"."""
     results: dict[str, str] = {}
-    for name, check in CHECKS.items():
-        if name == "encryption" and results.get("database") != OK:
+    checks = {**CHECKS, **(READINESS_CHECKS if ready else {})}
+    for name, check in checks.items():
+        if name in ("encryption", "migrations") and results.get("database") != OK:
             results[name] = SKIPPED
             continue
         try:
@@ -112,15 +167,17 @@ def run_checks() -> dict[str, str]:
 
 
 class HealthCheckMiddleware:
-    """Answers ``/healthz`` before any middleware that validates the ``Host`` header."""
+    """Answers ``/healthz`` and ``/readyz`` before any middleware that validates the
+    ``Host`` header."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info.rstrip("/") != HEALTHZ_PATH:
+        path = request.path_info.rstrip("/")
+        if path not in (HEALTHZ_PATH, READYZ_PATH):
             return self.get_response(request)
-        checks = run_checks()
+        checks = run_checks(ready=path == READYZ_PATH)
         healthy = ERROR not in checks.values()
         response = JsonResponse(
             {"status": OK if healthy else ERROR, "checks": checks}, status=200 if healthy else 503

@@ -18,6 +18,8 @@ class KernelConfig(registry.PlatformAppConfig):
             "huigong.kernel.clean_attachment_files",
             crontab(hour=3, minute=30),
         ),
+        # Proof for /readyz that beat, the broker and a worker all work.
+        registry.Job("kernel-worker-heartbeat", "huigong.kernel.worker_heartbeat", 30.0),
         # One digest message per user per day instead of one per event.
         registry.Job(
             "kernel-daily-digests", "huigong.kernel.send_daily_digests", crontab(hour=8, minute=0)

@@ -4,8 +4,10 @@ remove orphaned attachment files."""
 from __future__ import annotations
 
 import datetime
+import time
 
 from celery import shared_task
+from django.core.cache import cache
 
 from .attachments import clean_orphan_files
 from .notifications import send_daily_digests
@@ -29,3 +31,15 @@ def clean_attachment_files_task() -> int:
 def send_daily_digests_task() -> int:
     """Send each user one message with the day's notifications."""
     return send_daily_digests()
+
+
+#: Where the heartbeat task notes when a worker last ran it (read by ``/readyz``).
+WORKER_HEARTBEAT_KEY = "huigong:worker-heartbeat"
+
+
+@shared_task(name="huigong.kernel.worker_heartbeat")
+def worker_heartbeat() -> float:
+    """Note in the cache that a worker ran a task beat scheduled (``/readyz``)."""
+    now = time.time()
+    cache.set(WORKER_HEARTBEAT_KEY, now, timeout=3600)
+    return now

@@ -103,3 +103,73 @@ def test_unreachable_broker_is_503(client, broker):
     body = healthz(client, 503)
     assert body["checks"]["broker"] == "error"
     assert body["checks"]["database"] == "ok"
+
+
+# -- /readyz: the deployment around the process ------------------------------------------------
+
+
+def readyz(client, status: int) -> dict:
+    response = client.get("/readyz", HTTP_HOST="10.0.3.17:8001")
+    assert response.status_code == status, response.content[:300]
+    assert response["Cache-Control"] == "no-store"
+    return response.json()
+
+
+@pytest.fixture
+def _fresh_readiness(monkeypatch):
+    health._migrations_passed.clear()
+    yield
+    health._migrations_passed.clear()
+
+
+def test_ready_in_the_embedded_default(client, _fresh_readiness):
+    body = readyz(client, 200)
+    assert body["checks"]["migrations"] == "ok"
+    assert body["checks"]["workers"] == "skipped"  # tasks run in-process
+    assert set(body["checks"]) == {
+        "database",
+        "cache",
+        "broker",
+        "encryption",
+        "migrations",
+        "workers",
+    }
+
+
+def test_an_unapplied_migration_makes_the_deployment_not_ready(
+    client, monkeypatch, _fresh_readiness
+):
+    from django.db.migrations.executor import MigrationExecutor
+
+    real_plan = MigrationExecutor.migration_plan
+
+    def one_pending(self, targets, clean_start=False):
+        migration = self.loader.get_migration("imports", "0001_initial")
+        assert real_plan(self, targets, clean_start) == []
+        return [(migration, False)]
+
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", one_pending)
+    body = readyz(client, 503)
+    assert body["checks"]["migrations"] == "error"
+    assert "migrations" not in healthz(client, 200)["checks"]  # liveness is unaffected
+
+
+def test_workers_are_ready_only_while_their_heartbeat_is_fresh(
+    client, settings, monkeypatch, _fresh_readiness
+):
+    from django.core.cache import cache
+
+    from huigong.kernel.registry import beat_schedule
+    from huigong.kernel.tasks import WORKER_HEARTBEAT_KEY, worker_heartbeat
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # as with a broker
+    monkeypatch.setitem(health.CHECKS, "broker", lambda: health.OK)
+    cache.delete(WORKER_HEARTBEAT_KEY)
+    assert readyz(client, 503)["checks"]["workers"] == "error"
+
+    assert beat_schedule()["kernel-worker-heartbeat"]["task"] == "huigong.kernel.worker_heartbeat"
+    worker_heartbeat.apply()  # what the worker runs when beat sends it
+    assert readyz(client, 200)["checks"]["workers"] == "ok"
+
+    cache.set(WORKER_HEARTBEAT_KEY, cache.get(WORKER_HEARTBEAT_KEY) - 600)
+    assert readyz(client, 503)["checks"]["workers"] == "error"
