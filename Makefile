@@ -12,7 +12,7 @@ PORT ?= 8000
 export PYTHONPATH := src
 HUIGONG_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/huigong
 
-.PHONY: run dev test setup static collectstatic migrate demo lint layers format check test-sqlite test-postgres bench clean
+.PHONY: run prod dev test setup static collectstatic migrate demo lint layers format check test-sqlite test-postgres bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,12 @@ run: migrate collectstatic
 	$(RUN_ENV) $(VENV)/bin/gunicorn huigong.wsgi --bind $(HOST):$(PORT) \
 		--workers 2 --threads 4 --access-logfile - \
 		--logger-class huigong.common.gunicorn_logging.RedactingLogger
+
+## The production shape on this machine: gunicorn (preloaded), Celery worker and beat, on
+## PostgreSQL and Redis (HUIGONG_DATABASE_URL, HUIGONG_REDIS_URL …; scripts/prod.sh)
+prod: migrate
+	HUIGONG_DEBUG=0 $(PY) -m huigong collectstatic --noinput --verbosity 0
+	bash scripts/prod.sh
 
 ## The same with DEBUG on and the autoreloading development server
 dev: migrate
