@@ -26,7 +26,7 @@ from .forms import (
     lockout_minutes,
 )
 from .models import PhoneCodePurpose
-from .views import account_pages
+from .pages import account_pages
 
 WORKER_BACKEND = "huigong.accounts.backends.WorkerPhoneBackend"
 #: Fields echoed back into the form after "send code" (never passwords or codes).
