@@ -16,6 +16,7 @@ from . import storage
 from .models import ImportJob, ImportState
 from .registry import get_kind
 from .tasks import run_import_job
+from .upkeep import clean_finished
 
 
 def _enqueue(job: ImportJob) -> None:
@@ -44,6 +45,9 @@ def start_import(*, actor, kind_key: str, upload) -> ImportJob:
                 ]
             }
         )
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # The embedded default runs no beat: expire and clean old jobs on each upload.
+        clean_finished()
     upload.seek(0)
     stored = storage.store(upload)
     with transaction.atomic():

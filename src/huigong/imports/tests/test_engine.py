@@ -291,3 +291,17 @@ def test_a_number_registered_between_check_and_write_rejects_only_its_row(
     assert set(logged.values_list("object_id", flat=True)) >= {
         str(pk) for pk in imported.values_list("pk", flat=True)
     }
+
+
+def test_without_beat_each_upload_expires_old_checks(county_cadre, person_kind, settings):
+    """The embedded default (eager tasks, no beat) cleans up on the next upload."""
+    lines, _numbers = rows(2)
+    old = start(county_cadre, lines)
+    engine.run(old.pk)
+    ImportJob.objects.filter(pk=old.pk).update(
+        heartbeat_at=timezone.now()
+        - datetime.timedelta(seconds=settings.IMPORT_PREVIEW_MAX_AGE + 60)
+    )
+    assert settings.CELERY_TASK_ALWAYS_EAGER
+    start(county_cadre, rows(1, start_seq=800)[0])
+    assert refreshed(old).state == ImportState.CANCELLED
