@@ -3,6 +3,8 @@ engine). Errors are ``ValidationError`` with a stable code, in the user's words.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -80,6 +82,15 @@ def confirm_import(*, actor, job: ImportJob) -> ImportJob:
             )
         if not locked.valid_rows:
             raise ValidationError(_("文件中没有可导入的行"), code="nothing_to_import")
+        max_age = settings.IMPORT_PREVIEW_MAX_AGE
+        if locked.heartbeat_at and locked.heartbeat_at < timezone.now() - timedelta(
+            seconds=max_age
+        ):
+            raise ValidationError(
+                _("检查结果已超过 %(minutes)d 分钟未确认,已失效;请重新上传文件")
+                % {"minutes": max(1, max_age // 60)},
+                code="expired",
+            )
         locked.state = ImportState.IMPORTING
         locked.confirmed_at = timezone.now()
         locked.lease = ""

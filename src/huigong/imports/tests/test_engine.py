@@ -305,3 +305,20 @@ def test_without_beat_each_upload_expires_old_checks(county_cadre, person_kind, 
     assert settings.CELERY_TASK_ALWAYS_EAGER
     start(county_cadre, rows(1, start_seq=800)[0])
     assert refreshed(old).state == ImportState.CANCELLED
+
+
+def test_a_check_older_than_the_preview_age_cannot_be_confirmed(
+    county_cadre, person_kind, settings
+):
+    lines, _numbers = rows(1, start_seq=850)
+    job = start(county_cadre, lines)
+    engine.run(job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now()
+        - datetime.timedelta(seconds=settings.IMPORT_PREVIEW_MAX_AGE + 1)
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.confirm_import(actor=county_cadre, job=refreshed(job))
+    assert exc.value.code == "expired"
+    assert "已失效" in exc.value.messages[0]
+    assert refreshed(job).state == ImportState.CHECKED
