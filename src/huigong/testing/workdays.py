@@ -10,7 +10,7 @@ from huigong.common import workdays
 
 
 @pytest.fixture(autouse=True)
-def _fresh_workday_cache():
+def fresh_workday_cache():
     workdays.invalidate_years()
     yield
     workdays.invalidate_years()

@@ -16,7 +16,7 @@ from huigong.cases.services import seed_categories, submit_case
 from huigong.orgs.models import Grid
 from huigong.partners.tests.conftest import labour_inspection  # noqa: F401  (fixture)
 from huigong.testing.factories import UserFactory, give_role, make_id_number
-from huigong.testing.workdays import _fresh_workday_cache, holidays  # noqa: F401  (fixtures)
+from huigong.testing.workdays import fresh_workday_cache, holidays  # noqa: F401  (fixtures)
 
 #: The cases API; joint inspections are served under it too.
 API_BASE = "/api/v1/cases"

@@ -1,4 +1,4 @@
 """Fixtures for the working-day tests: a clean year cache around every test and the seeded
 holiday table (``holidays``)."""
 
-from huigong.testing.workdays import _fresh_workday_cache, holidays  # noqa: F401  (fixtures)
+from huigong.testing.workdays import fresh_workday_cache, holidays  # noqa: F401  (fixtures)

@@ -12,10 +12,10 @@ import functools
 import pytest
 
 from huigong.cases.tests.conftest import (  # noqa: F401  (fixtures)
-    _fresh_workday_cache,
     api,
     at,
     categories,
+    fresh_workday_cache,
     holidays,
     labour_inspection,
 )
