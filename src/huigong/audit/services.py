@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import models
 
+from huigong.common.bulk import insert_many
 from huigong.common.redact import redact
 
 from .middleware import current_request_id
@@ -127,7 +128,7 @@ def record_created_many(*, actor, objs: Iterable[models.Model], note: str = "") 
     entries = [
         change_entry(actor=actor, obj=obj, action=ChangeAction.CREATE, note=note) for obj in objs
     ]
-    ChangeLog.objects.bulk_create(entries)
+    insert_many(ChangeLog, entries)
     return len(entries)
 
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import json
 import logging
 import secrets
+import zlib
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -23,12 +26,14 @@ from django.utils.translation import gettext as _
 
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change
-from huigong.common.crypto import lookup_hash
+from huigong.common.bulk import insert_many
+from huigong.common.crypto import decrypt_bytes, encrypt_bytes, lookup_hash
 from huigong.common.excel import ExcelError, ImportSpec, RowRejected, RowResult, Table
 
 from . import storage
 from .models import (
     RUNNING_STATES,
+    ImportChunk,
     ImportIssue,
     ImportJob,
     ImportKey,
@@ -93,12 +98,15 @@ def run(job_id) -> ImportState | None:
 
 def _run(job: ImportJob, kind: ImportKind) -> ImportState | None:
     try:
-        with storage.plain_copy(job.stored_name, suffix_of(job.filename)) as path:
-            table = Table(path, job.filename)
-            if job.state == ImportState.IMPORTING:
-                _import(job, kind, table)
-            else:
-                _check(job, kind, table)
+        if job.state == ImportState.IMPORTING and kind.spec_class.stages_rows:
+            _import(job, kind, None)  # writes what the check staged: no file to read
+        else:
+            with storage.plain_copy(job.stored_name, suffix_of(job.filename)) as path:
+                table = Table(path, job.filename)
+                if job.state == ImportState.IMPORTING:
+                    _import(job, kind, table)
+                else:
+                    _check(job, kind, table)
     except LeaseLost:
         log.warning("import %s: lease lost, another worker goes on", job.pk)
         return None
@@ -152,6 +160,8 @@ def _check(job: ImportJob, kind: ImportKind, table: Table) -> None:
             locked.warning_rows += sum(1 for row in results if row.ok and row.warnings)
             locked.total_rows = max(locked.total_rows, locked.checked_rows)
             locked.unnamed_columns = sorted(unnamed)
+            if spec.stages_rows:
+                _stage(locked, spec, results)
             _save_progress(
                 locked,
                 "checked_rows",
@@ -171,6 +181,7 @@ def _restart_check(job: ImportJob, table: Table) -> None:
     with _locked(job) as locked:
         locked.issues.all().delete()
         locked.keys.all().delete()
+        locked.chunks.all().delete()
         locked.state = ImportState.CHECKING
         locked.total_rows = table.estimated_rows()
         locked.checked_rows = locked.valid_rows = locked.error_rows = locked.warning_rows = 0
@@ -187,8 +198,65 @@ def _restart_check(job: ImportJob, table: Table) -> None:
         )
 
 
-def _import(job: ImportJob, kind: ImportKind, table: Table) -> None:
+def _import(job: ImportJob, kind: ImportKind, table: Table | None) -> None:
     spec = _spec(job, kind)
+    if table is None:
+        _import_staged(job, spec)
+    else:
+        _import_rows(job, spec, table)
+    record_change(
+        actor=job.actor,
+        obj=job,
+        action=ChangeAction.CREATE,
+        after={
+            "kind": job.kind,
+            "filename": job.filename,
+            "imported_rows": job.imported_rows,
+            "rejected_rows": job.rejected_rows,
+            "error_rows": job.error_rows,
+        },
+        note=str(kind.title),
+    )
+    _finish(job, ImportState.DONE)
+
+
+def _import_staged(job: ImportJob, spec: ImportSpec) -> None:
+    """Write what the check staged, chunk by chunk from the checkpoint: no row is read
+    or checked again; the spec only looks for what changed since the check."""
+    for chunk in job.chunks.filter(end__gt=job.processed_rows).order_by("end").iterator(1):
+        staged = _unstage(chunk)
+        with _locked(job) as locked:
+            refused = spec.write_staged(staged) if staged else {}
+            _record_issues(
+                locked,
+                [
+                    RowResult(number=number, raw={}, errors=list(messages))
+                    for number, messages in sorted(refused.items())
+                ],
+                phase="import",
+            )
+            locked.processed_rows = chunk.end
+            locked.imported_rows += len(staged) - len(refused)
+            locked.rejected_rows += len(refused)
+            _save_progress(locked, "processed_rows", "imported_rows", "rejected_rows")
+
+
+def _stage(job: ImportJob, spec: ImportSpec, results: list[RowResult]) -> None:
+    """Keep the chunk's valid rows for the import (in the chunk's transaction)."""
+    values = [spec.stage(row) for row in results if row.ok]
+    data = json.dumps(values, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+    ImportChunk.objects.create(
+        job=job, end=job.checked_rows, payload=encrypt_bytes(zlib.compress(data, 1))
+    )
+
+
+def _unstage(chunk: ImportChunk) -> list[dict]:
+    return json.loads(zlib.decompress(decrypt_bytes(bytes(chunk.payload))))
+
+
+def _import_rows(job: ImportJob, spec: ImportSpec, table: Table) -> None:
+    """Read and check the file again, then write: for specs whose rows depend on what
+    earlier rows of the same import wrote."""
     mapping = spec.map_header(table.header)
     rows = itertools.islice(table.rows(), job.processed_rows, None)
     for chunk in _batches(rows, chunk_rows()):
@@ -216,20 +284,6 @@ def _import(job: ImportJob, kind: ImportKind, table: Table) -> None:
             locked.imported_rows += written
             locked.rejected_rows += len(failed)
             _save_progress(locked, "processed_rows", "imported_rows", "rejected_rows")
-    record_change(
-        actor=job.actor,
-        obj=job,
-        action=ChangeAction.CREATE,
-        after={
-            "kind": job.kind,
-            "filename": job.filename,
-            "imported_rows": job.imported_rows,
-            "rejected_rows": job.rejected_rows,
-            "error_rows": job.error_rows,
-        },
-        note=str(kind.title),
-    )
-    _finish(job, ImportState.DONE)
 
 
 def _write(spec: ImportSpec, rows: list[RowResult]) -> tuple[int, list[RowResult]]:
@@ -317,7 +371,7 @@ def _mark_duplicates(
         else:
             first[key_hash] = row.number
             new_keys.append(ImportKey(job=job, key_hash=key_hash, row_number=row.number))
-    ImportKey.objects.bulk_create(new_keys)
+    insert_many(ImportKey, new_keys)
 
 
 def _record_issues(job: ImportJob, rows: list[RowResult], *, phase: str) -> None:
@@ -339,7 +393,7 @@ def _record_issues(job: ImportJob, rows: list[RowResult], *, phase: str) -> None
                 messages=[str(m) for m in messages],
             )
         )
-    ImportIssue.objects.bulk_create(issues)
+    insert_many(ImportIssue, issues)
 
 
 def _finish(
@@ -360,3 +414,6 @@ def _finish(
         job.finished_at = timezone.now()
         changed.append("finished_at")
     ImportJob.objects.filter(pk=job.pk).update(**{name: getattr(job, name) for name in changed})
+    if state != ImportState.CHECKED:
+        # The staged values hold personal data: they live only as long as the job runs.
+        ImportChunk.objects.filter(job=job.pk).delete()

@@ -145,3 +145,23 @@ class ImportKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}:{self.row_number}"
+
+
+class ImportChunk(models.Model):
+    """The checked values of one chunk of rows, kept between the check and the import so
+    the import writes them without reading and checking the file again (specs with
+    ``stages_rows``). ``end`` is the number of file rows checked up to the chunk's end,
+    the import's checkpoint. The payload holds personal data: it is compressed JSON
+    encrypted with the first key, and it is deleted when the job ends."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="chunks")
+    end = models.PositiveIntegerField()
+    payload = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "end"], name="import_chunk_once_per_job")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.end}"

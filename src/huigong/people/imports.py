@@ -14,22 +14,24 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from huigong.common.excel import Column, ImportSpec, RowRejected, RowResult
+from huigong.common.excel import Column, ImportSpec, RowResult
 from huigong.common.text import clean_code, clean_text
 from huigong.orgs.models import Organization
 
 from .models import EmploymentForm, NewFormType, Sex
 from .services import (
     check_person,
-    register_checked_persons,
     register_person,
+    register_staged_persons,
     registered_numbers,
     require_person_permission,
+    staged_person,
 )
 
 _SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$")
@@ -323,16 +325,21 @@ class PersonImportSpec(ImportSpec):
                 self._permitted[organization.pk] = True
         return self._permitted[organization.pk]
 
-    def write_chunk(self, rows: list[RowResult]) -> None:
-        """The chunk's checked rows in one bulk registration (``register_checked_persons``)."""
-        try:
-            register_checked_persons(
-                actor=self.actor, rows=[row.values["_checked"] for row in rows]
-            )
-        except ValidationError as exc:
-            raise RowRejected(rows[0], exc.messages) from exc
-        except PermissionDenied as exc:
-            raise RowRejected(rows[0], [str(exc)]) from exc
+    stages_rows = True
+
+    def stage(self, row: RowResult) -> dict[str, Any]:
+        """The checked person with everything derived, for ``write_staged``."""
+        return {"row": row.number, **staged_person(row.values["_checked"])}
+
+    def write_staged(self, rows: list[dict[str, Any]]) -> dict[int, list[str]]:
+        """The chunk's staged persons in one bulk registration."""
+        refused = register_staged_persons(actor=self.actor, rows=rows)
+        return {
+            number: [
+                _("第 %(row)d 行:%(msg)s") % {"row": number, "msg": message} for message in messages
+            ]
+            for number, messages in refused.items()
+        }
 
     def _check_declared_sex(self, row: RowResult) -> None:
         """The sex is read from the ID number; a 性别 column only checks it. A mismatch

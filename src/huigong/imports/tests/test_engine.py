@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from huigong.audit.models import ChangeLog
+from huigong.common.crypto import lookup_hash
+from huigong.common.excel import Table
 from huigong.imports import engine, services, storage, upkeep
 from huigong.imports.models import ImportIssue, ImportJob, ImportKey, ImportState
 from huigong.people.imports import PersonImportSpec
@@ -93,7 +95,7 @@ def test_a_killed_import_resumes_from_its_checkpoint_without_losing_or_repeating
     services.confirm_import(actor=county_cadre, job=job)
 
     calls = {"n": 0}
-    original = PersonImportSpec.write_chunk
+    original = PersonImportSpec.write_staged
 
     def dies_in_third_chunk(self, chunk):
         calls["n"] += 1
@@ -102,7 +104,7 @@ def test_a_killed_import_resumes_from_its_checkpoint_without_losing_or_repeating
             raise Killed
         return original(self, chunk)
 
-    monkeypatch.setattr(PersonImportSpec, "write_chunk", dies_in_third_chunk)
+    monkeypatch.setattr(PersonImportSpec, "write_staged", dies_in_third_chunk)
     with pytest.raises(Killed):
         engine.run(job.pk)
     job = refreshed(job)
@@ -118,12 +120,40 @@ def test_a_killed_import_resumes_from_its_checkpoint_without_losing_or_repeating
         heartbeat_at=timezone.now() - datetime.timedelta(minutes=5)
     )
     assert list(upkeep.stalled_jobs()) == [job]
-    monkeypatch.setattr(PersonImportSpec, "write_chunk", original)
+    monkeypatch.setattr(PersonImportSpec, "write_staged", original)
     assert engine.run(job.pk) == ImportState.DONE
     job = refreshed(job)
     assert (job.processed_rows, job.imported_rows) == (8, 8)
     stored = sorted(Person.objects.values_list("id_number_hash", flat=True))
     assert len(stored) == len(set(stored)) == 8
+
+
+def test_the_import_writes_what_the_check_staged_without_reading_the_file_again(
+    county_cadre, person_kind, monkeypatch
+):
+    lines, numbers = rows(5)
+    job = start(county_cadre, lines)
+    engine.run(job.pk)
+    job = refreshed(job)
+    assert job.chunks.count() == 2  # chunks of 3 rows (IMPORT_CHUNK_ROWS in the fixture)
+    payload = bytes(job.chunks.first().payload)
+    assert numbers[0].encode() not in payload and "职工".encode() not in payload  # encrypted
+    services.confirm_import(actor=county_cadre, job=job)
+
+    def no_second_read(self):
+        raise AssertionError("the import read the file again")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(Table, "rows", no_second_read)
+    monkeypatch.setattr(
+        PersonImportSpec, "check_chunk", lambda self, rows: pytest.fail("checked again")
+    )
+    assert engine.run(job.pk) == ImportState.DONE
+    job = refreshed(job)
+    assert (job.processed_rows, job.imported_rows) == (5, 5)
+    assert not job.chunks.exists()  # the staged personal data goes with the job's end
+    person = Person.objects.get(id_number_hash=lookup_hash(numbers[2]))
+    assert person.id_number == numbers[2] and person.name_pinyin and person.birth_year
 
 
 def test_a_row_refused_at_import_is_reported_and_the_rest_written(county_cadre, person_kind, tree):
@@ -168,13 +198,13 @@ def test_cancel_before_import_deletes_the_file_and_during_import_stops(
     job = start(county_cadre, lines)
     engine.run(job.pk)
     services.confirm_import(actor=county_cadre, job=job)
-    original = PersonImportSpec.write_chunk
+    original = PersonImportSpec.write_staged
 
     def cancel_after_first(self, chunk):
-        original(self, chunk)
         ImportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
+        return original(self, chunk)
 
-    monkeypatch.setattr(PersonImportSpec, "write_chunk", cancel_after_first)
+    monkeypatch.setattr(PersonImportSpec, "write_staged", cancel_after_first)
     assert engine.run(job.pk) == ImportState.CANCELLED
     job = refreshed(job)
     assert job.imported_rows == 3 == Person.objects.filter(name__startswith="职工").count()
@@ -270,7 +300,7 @@ def test_a_number_registered_between_check_and_write_rejects_only_its_row(
 ):
     """The race the chunk's look-up cannot see: the unique index refuses the batch, and
     the chunk is written row by row instead."""
-    from huigong.people import imports as person_imports
+    from huigong.people.services import persons as person_services
     from huigong.people.services import register_person
 
     lines, numbers = rows(3, start_seq=700)
@@ -278,7 +308,7 @@ def test_a_number_registered_between_check_and_write_rejects_only_its_row(
     engine.run(job.pk)
     services.confirm_import(actor=county_cadre, job=job)
     register_person(actor=county_cadre, organization=tree.xinfa, name="抢先", id_number=numbers[2])
-    monkeypatch.setattr(person_imports, "registered_numbers", lambda actor, numbers: {})
+    monkeypatch.setattr(person_services, "registered_numbers", lambda actor, numbers: {})
     assert engine.run(job.pk) == ImportState.DONE
     job = refreshed(job)
     assert (job.imported_rows, job.rejected_rows) == (2, 1)

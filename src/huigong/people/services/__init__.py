@@ -41,10 +41,11 @@ from .household import (
 )
 from .persons import (
     check_person,
-    register_checked_persons,
     register_person,
+    register_staged_persons,
     registered_numbers,
     reveal_person,
+    staged_person,
     update_person,
 )
 
@@ -69,7 +70,8 @@ __all__ = [
     "clean_multiline",
     "ensure_still_visible",
     "in_scope",
-    "register_checked_persons",
+    "register_staged_persons",
+    "staged_person",
     "register_person",
     "registered_numbers",
     "remove_household_member",

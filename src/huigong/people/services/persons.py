@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from huigong.audit.models import ChangeAction, RevealReason
 from huigong.audit.services import record_access, record_change, record_created_many, snapshot
+from huigong.common.bulk import insert_many
 from huigong.common.crypto import lookup_hash
 from huigong.common.fields import (
     FieldErrors,
@@ -266,30 +267,76 @@ def register_person(
     return PersonResult(person=person, warnings=checked.warnings)
 
 
+def staged_person(values: dict[str, Any]) -> dict[str, Any]:
+    """A person ``check_person`` has checked (``find_registered=False``) as the column
+    values an import keeps until it writes them (``register_staged_persons``): everything
+    derived (pinyin, keyed hashes, birth year, sex) is computed here, once."""
+    person = Person(**values)
+    person.derive()
+    return {f.attname: getattr(person, f.attname) for f in _staged_fields()}
+
+
+def _staged_fields() -> list:
+    return [
+        f
+        for f in Person._meta.concrete_fields
+        if not f.primary_key
+        and not getattr(f, "auto_now", False)
+        and not getattr(f, "auto_now_add", False)
+    ]
+
+
 @transaction.atomic
-def register_checked_persons(*, actor, rows: list[dict[str, Any]], note: str = "") -> list[Person]:
-    """Register many persons at once from values ``check_person`` has already normalised
-    (with ``find_registered=False`` and ``registered_numbers`` for the chunk): the import
-    engine's write. One insert for the persons and one for their change-log entries; the
-    permission is checked once per organization. An ID number registered meanwhile makes
-    the whole batch fail with ``ValidationError`` (the engine then writes row by row)."""
-    allowed: set[int] = set()
-    persons = []
-    for values in rows:
-        organization = values["organization"]
-        if organization.pk not in allowed:
+def register_staged_persons(
+    *, actor, rows: list[dict[str, Any]], note: str = ""
+) -> dict[int, list[str]]:
+    """Register the persons an import checked and staged (``staged_person`` values, each
+    with its file ``row`` number): one insert for the persons and one for their change-log
+    entries. Only what may have changed since the check is looked at again, set-based:
+    the permission at each union and the numbers registered meanwhile. Returns the rows
+    refused for those reasons, {row number: messages}."""
+    refused: dict[int, list[str]] = {}
+    organizations = Organization.objects.in_bulk({values["organization_id"] for values in rows})
+    for organization in organizations.values():
+        try:
             require_person_permission(actor, "people.add_person", organization)
-            allowed.add(organization.pk)
-        person = Person(**values)
-        person.derive()
-        persons.append(person)
+        except PermissionDenied as exc:
+            message = str(exc) or _("您没有在该工会登记职工的权限")
+            refused.update(
+                (values["row"], [message])
+                for values in rows
+                if values["organization_id"] == organization.pk
+            )
+    registered = registered_numbers(
+        actor, [v["id_number"] for v in rows if v["id_number"] and v["row"] not in refused]
+    )
+    persons: list[tuple[int, Person]] = []
+    for values in rows:
+        number = values["row"]
+        if number in refused:
+            continue
+        if values["id_number"] in registered:
+            refused[number] = [registered[values["id_number"]]]
+            continue
+        person = Person(**{k: v for k, v in values.items() if k != "row"})
+        person.organization = organizations[values["organization_id"]]
+        persons.append((number, person))
     try:
         with transaction.atomic():
-            Person.objects.bulk_create(persons)
+            insert_many(Person, [person for _number, person in persons])
+        written = [person for _number, person in persons]
     except IntegrityError:
-        raise ValidationError({"id_number": [_("该身份证号码已被登记,请刷新后核对")]})
-    record_created_many(actor=actor, objs=persons, note=note)
-    return persons
+        # A number registered between the look-up and the insert: row by row.
+        written = []
+        for number, person in persons:
+            try:
+                with transaction.atomic():
+                    Person.objects.bulk_create([person])
+                written.append(person)
+            except IntegrityError:
+                refused[number] = [_("该身份证号码已被登记,请刷新后核对")]
+    record_created_many(actor=actor, objs=written, note=note)
+    return refused
 
 
 @transaction.atomic
