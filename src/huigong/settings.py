@@ -263,6 +263,9 @@ IMPORT_PREVIEW_MAX_AGE = int(env("HUIGONG_IMPORT_PREVIEW_MAX_AGE", "3600"))
 IMPORT_MAX_FILE_BYTES = int(env("HUIGONG_IMPORT_MAX_FILE_BYTES", str(200 * 1024 * 1024)))
 IMPORT_CHUNK_ROWS = 1000
 IMPORT_STALL_SECONDS = 120
+# Seconds between two runs of every deadline sweep on Celery beat; empty: each sweep's own
+# schedule (hourly for cases). A province may sweep more often; the CI smoke runs at 10 s.
+SWEEP_INTERVAL_SECONDS = float(env("HUIGONG_SWEEP_INTERVAL_SECONDS", "0")) or None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {"BACKEND": "huigong.common.files.PrivateFileStorage"},

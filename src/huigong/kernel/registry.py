@@ -18,6 +18,7 @@ from importlib import import_module
 from typing import Any
 
 from django.apps import AppConfig, apps
+from django.conf import settings
 from django.urls import NoReverseMatch, include, path, reverse
 from django.utils.functional import Promise
 
@@ -228,9 +229,15 @@ def run_sweep(name: str, *, today: datetime.date | None = None) -> dict:
 
 
 def beat_schedule() -> dict[str, dict]:
-    """The Celery beat schedule: one entry per sweep and per job."""
+    """The Celery beat schedule: one entry per sweep and per job. A deployment may run
+    every sweep at one interval instead (``settings.SWEEP_INTERVAL_SECONDS``)."""
+    every = getattr(settings, "SWEEP_INTERVAL_SECONDS", None)
     schedule = {
-        f"sweep-{s.name}": {"task": RUN_SWEEP_TASK, "schedule": s.schedule, "args": (s.name,)}
+        f"sweep-{s.name}": {
+            "task": RUN_SWEEP_TASK,
+            "schedule": every or s.schedule,
+            "args": (s.name,),
+        }
         for s in sweeps()
     }
     for job in sorted(_JOBS.values(), key=lambda j: j.name):

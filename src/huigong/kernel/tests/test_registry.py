@@ -40,6 +40,14 @@ def test_the_beat_schedule_is_built_from_sweeps_and_jobs():
     assert schedule["stats-rollup-indicators"]["task"] == "huigong.stats.rollup_indicators"
 
 
+def test_one_interval_for_every_sweep_may_be_set(settings):
+    settings.SWEEP_INTERVAL_SECONDS = 10.0
+    schedule = registry.beat_schedule()
+    sweeps = [entry for name, entry in schedule.items() if name.startswith("sweep-")]
+    assert sweeps and {entry["schedule"] for entry in sweeps} == {10.0}
+    assert schedule["kernel-daily-digests"]["schedule"] == crontab(hour=8, minute=0)
+
+
 def test_celery_beat_reads_the_registry():
     from huigong.celery import app
 
