@@ -103,6 +103,19 @@ class OrganizationQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
             return self.filter(depth=1)
         return self.filter(depth=org.depth + 1, path__startswith=org.path)
 
+    def provinces(self) -> dict[int, int]:
+        """{organization id: id of its province-level root} for these organizations, in
+        one query (the root is the node whose path is the first step of theirs). Large
+        tables copy it onto their rows so a province can be sharded without a join."""
+        root = Organization.objects.filter(
+            path=Substr(OuterRef("path"), 1, Organization.steplen)
+        ).order_by()
+        return dict(
+            self.order_by()
+            .annotate(root_id=Subquery(root.values("pk")[:1]))
+            .values_list("pk", "root_id")
+        )
+
     def with_parent(self):
         """Annotate ``parent_name`` and ``parent_id``: the tree has no parent column, the
         parent is the row whose path is this path without its last step."""

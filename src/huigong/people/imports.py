@@ -225,6 +225,7 @@ class PersonImportSpec(ImportSpec):
         self._orgs: _OrganizationIndex | None = None
         self._employers: dict[str, Organization | None] = {}
         self._permitted: dict[int, bool] = {}
+        self._provinces: dict[int, int] = {}
 
     @property
     def orgs(self) -> _OrganizationIndex:
@@ -329,7 +330,11 @@ class PersonImportSpec(ImportSpec):
 
     def stage(self, row: RowResult) -> dict[str, Any]:
         """The checked person with everything derived, for ``write_staged``."""
-        return {"row": row.number, **staged_person(row.values["_checked"])}
+        checked = row.values["_checked"]
+        union = checked["organization"].pk
+        if union not in self._provinces:
+            self._provinces.update(Organization.objects.filter(pk=union).provinces())
+        return {"row": row.number, **staged_person(checked, province_id=self._provinces[union])}
 
     def write_staged(self, rows: list[dict[str, Any]]) -> dict[int, list[str]]:
         """The chunk's staged persons in one bulk registration."""

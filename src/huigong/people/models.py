@@ -30,7 +30,7 @@ from huigong.common.crypto import (
 from huigong.common.models import not_negative
 from huigong.common.text import clean_code, clean_phone, clean_text
 from huigong.kernel.scope import ScopedQuerySetMixin
-from huigong.orgs.models import employer_link, organization_link
+from huigong.orgs.models import Organization, employer_link, organization_link
 
 from .validators import check_id_number
 
@@ -94,6 +94,10 @@ class Person(models.Model):
     """A worker known to the union: member or not, registered with one organization."""
 
     organization = organization_link(_("所属工会"), related_name="persons")
+    #: The province-level root of ``organization`` (set on save), for sharding by province.
+    province = organization_link(
+        _("省级组织"), related_name="+", editable=False, help_text=_("所在组织树的根,供按省分库")
+    )
     name = models.CharField(_("姓名"), max_length=50)
     name_pinyin = models.CharField(max_length=200, editable=False, db_index=True)
     id_number = EncryptedTextField(_("身份证号码"), blank=True, default="")
@@ -148,8 +152,12 @@ class Person(models.Model):
 
     def save(self, *args, **kwargs):
         self.derive()
+        self.province_id = Organization.objects.filter(pk=self.organization_id).provinces()[
+            self.organization_id
+        ]
         if kwargs.get("update_fields") is not None:
             derived = {
+                "province",
                 "name_pinyin",
                 "id_number_hash",
                 "id_last4_hash",
@@ -210,8 +218,13 @@ class Person(models.Model):
         ``bulk_create`` (which bypasses ``save()``); the encrypted columns are encrypted by
         their field on insert. ``validated=True`` skips the full ID-number check (its area
         code lookup dominates the cost) for numbers the caller has already validated."""
+        persons = list(persons)
+        provinces = Organization.objects.filter(
+            pk__in={person.organization_id for person in persons}
+        ).provinces()
         prepared = []
         for person in persons:
+            person.province_id = provinces[person.organization_id]
             person.name = clean_text(person.name)
             person.name_pinyin = _bulk_name_pinyin(person.name)
             person.id_number = clean_code(person.id_number)

@@ -267,11 +267,12 @@ def register_person(
     return PersonResult(person=person, warnings=checked.warnings)
 
 
-def staged_person(values: dict[str, Any]) -> dict[str, Any]:
+def staged_person(values: dict[str, Any], *, province_id: int) -> dict[str, Any]:
     """A person ``check_person`` has checked (``find_registered=False``) as the column
     values an import keeps until it writes them (``register_staged_persons``): everything
-    derived (pinyin, keyed hashes, birth year, sex) is computed here, once."""
-    person = Person(**values)
+    derived (pinyin, keyed hashes, birth year, sex) is computed here, once. The caller
+    knows the union's province (``OrganizationQuerySet.provinces``, once per union)."""
+    person = Person(**values, province_id=province_id)
     person.derive()
     return {f.attname: getattr(person, f.attname) for f in _staged_fields()}
 
