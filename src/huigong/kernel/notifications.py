@@ -2,7 +2,7 @@
 digest that sends each user one message instead of one per event.
 
 A service calls ``notify(users, subject, kind)`` inside its transaction (a rolled-back
-change notifies nobody). An app describes its kinds once with ``register_digest_section``:
+change notifies nobody); a sweep acting on many objects calls ``notify_many`` once. An app describes its kinds once with ``register_digest_section``:
 the model whose objects it notifies about, the kinds in the order the digest lists
 them, the digest's subject and opening line, and how one object reads in a line.
 ``send_daily_digests`` (a registered job, daily at 08:00) claims each user's pending
@@ -58,16 +58,25 @@ def register_digest_section(section: DigestSection) -> None:
 def notify(users: Iterable[Any], subject: models.Model, kind: str) -> int:
     """Queue a notification about ``subject`` for the daily digest of each distinct staff
     user (``None`` and workers are skipped). Returns how many were queued."""
-    content_type = ContentType.objects.get_for_model(subject)
-    seen: set[int] = set()
+    return notify_many([(users, subject, kind)])
+
+
+def notify_many(items: Iterable[tuple[Iterable[Any], models.Model, str]]) -> int:
+    """``notify`` for many subjects with one insert: each ``(users, subject, kind)`` is
+    queued as ``notify`` would (its distinct staff users, ``None`` and workers
+    skipped). A sweep that marks a thousand cases writes their notifications at once.
+    Returns how many were queued."""
     rows = []
-    for user in users:
-        if user is None or user.pk in seen or getattr(user, "is_worker", False):
-            continue
-        seen.add(user.pk)
-        rows.append(
-            Notification(user=user, content_type=content_type, object_id=subject.pk, kind=kind)
-        )
+    for users, subject, kind in items:
+        content_type = ContentType.objects.get_for_model(subject)
+        seen: set[int] = set()
+        for user in users:
+            if user is None or user.pk in seen or getattr(user, "is_worker", False):
+                continue
+            seen.add(user.pk)
+            rows.append(
+                Notification(user=user, content_type=content_type, object_id=subject.pk, kind=kind)
+            )
     Notification.objects.bulk_create(rows)
     return len(rows)
 

@@ -1,5 +1,6 @@
 """The timeline: one row per thing that happened to an object (a state change, a note,
-a referral, a mark by the deadline sweep), written only through ``record_event``.
+a referral, a mark by the deadline sweep), written only through ``record_event`` (or
+``record_events``, many rows in one insert).
 
 Each app that keeps a timeline declares a concrete event model on ``TimelineEvent`` (an
 abstract model: one table per subject, so a timeline stays in its app's scope and is
@@ -10,12 +11,14 @@ event. That rule lives here once: the workbench, the portal and the API all ask 
 event (``shown_to`` / ``note_for``) or the queryset (``for_audience``).
 
 Apps declare one named writer per kind of event (``case_referred_event = EventWriter(…)``)
-so that every event of a kind carries the same data; the writers call ``record_event``.
+so that every event of a kind carries the same data; the writers call ``record_event``,
+and their ``bulk`` (a sweep marking many objects at once) ``record_events``.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -157,7 +160,7 @@ def has_timeline(subject_model: type[models.Model]) -> bool:
     return subject_model in _event_models()
 
 
-def record_event(
+def _new_event(
     subject: models.Model,
     kind: str,
     *,
@@ -168,13 +171,11 @@ def record_event(
     data: dict[str, Any] | None = None,
     time: datetime.datetime | None = None,
 ) -> TimelineEvent:
-    """Append an event to ``subject``'s timeline. An anonymous actor is recorded as the
-    system. Runs inside the caller's transaction: a service that fails after this call
-    leaves no event behind."""
+    """An unsaved event of ``subject``'s timeline (an anonymous actor is the system)."""
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     model = event_model_for(type(subject))
-    return model.objects.create(
+    return model(
         **{model.subject_field: subject},
         kind=kind,
         actor=actor,
@@ -184,6 +185,28 @@ def record_event(
         note=note,
         data=data or {},
     )
+
+
+def record_event(subject: models.Model, kind: str, **fields: Any) -> TimelineEvent:
+    """Append an event to ``subject``'s timeline; ``fields`` are ``actor`` (anonymous or
+    ``None``: the system), ``from_status``, ``to_status``, ``note``, ``data`` and ``time``
+    (default: now). Runs inside the caller's transaction: a service that fails after
+    this call leaves no event behind."""
+    event = _new_event(subject, kind, **fields)
+    event.save(force_insert=True)
+    return event
+
+
+def record_events(events: Iterable[TimelineEvent]) -> list[TimelineEvent]:
+    """Write many unsaved events with one insert per timeline table (a sweep marking a
+    thousand cases writes a thousand rows in one statement, not one each)."""
+    by_model: dict[type[TimelineEvent], list[TimelineEvent]] = defaultdict(list)
+    for event in events:
+        by_model[type(event)].append(event)
+    written: list[TimelineEvent] = []
+    for model, rows in by_model.items():
+        written += model.objects.bulk_create(rows)
+    return written
 
 
 #: A value of an event, computed from the writer's keyword arguments: a dotted path
@@ -241,13 +264,45 @@ class EventWriter:
         time: datetime.datetime | None = None,
         **arguments: Any,
     ) -> TimelineEvent:
+        event = self._event(arguments, actor=actor, from_status=from_status, note=note, time=time)
+        event.save(force_insert=True)
+        return event
+
+    def bulk(
+        self,
+        arguments: Iterable[Mapping[str, Any]],
+        *,
+        actor=None,
+        from_status: str = "",
+        note: str = "",
+        time: datetime.datetime | None = None,
+    ) -> list[TimelineEvent]:
+        """One event per mapping of keyword arguments (``[{"case": c} for c in cases]``),
+        each the row a call with them would write, inserted together
+        (``record_events``). ``actor``, ``from_status``, ``note`` and ``time`` (default:
+        now, once for all) are shared by the rows."""
+        time = time or timezone.now()
+        return record_events(
+            self._event(args, actor=actor, from_status=from_status, note=note, time=time)
+            for args in arguments
+        )
+
+    def _event(
+        self,
+        arguments: Mapping[str, Any],
+        *,
+        actor,
+        from_status: str,
+        note: str,
+        time: datetime.datetime | None,
+    ) -> TimelineEvent:
         args = SimpleNamespace(**arguments)
         subject = _value(self.subject, args)
         if callable(self.data):
             data = self.data(args)
         else:
             data = {key: _value(value, args) for key, value in self.data.items()}
-        return record_event(
+        return _new_event(
             subject,
             self.kind,
             actor=actor,

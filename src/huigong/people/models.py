@@ -57,10 +57,11 @@ class NewFormType(models.TextChoices):
     OTHER = "other", _("其他新就业形态")
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=16_384)
 def name_pinyin(name: str) -> str:
     """Search key: initials then full pinyin, e.g. 肖华清 → "xhq xiaohuaqing". Cached:
-    names repeat, and an import of a roster asks for many."""
+    names repeat, and an import of a roster asks for many; the cache is kept small
+    enough that a long import's memory does not grow with the names it has seen."""
     initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
     full = "".join(lazy_pinyin(name)).lower()
     return f"{initials} {full}"
@@ -76,8 +77,8 @@ def birth_date_of(id_number: str) -> datetime.date | None:
         return None
 
 
-# Names repeat a lot across a large import; pinyin conversion is the costly part.
-_bulk_name_pinyin = lru_cache(maxsize=65536)(name_pinyin)
+# The synthetic generator's names repeat more than real ones: a larger cache of its own.
+_bulk_name_pinyin = lru_cache(maxsize=65536)(name_pinyin.__wrapped__)
 
 
 class PersonQuerySet(ScopedQuerySetMixin, models.QuerySet):
