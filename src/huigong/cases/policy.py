@@ -179,12 +179,16 @@ def _case_details(departments: dict[int, str]):
 
 def case_timeline(case: Case, *, audience: str = Audience.STAFF, viewer=None) -> list[dict]:
     """The case's timeline as ``audience`` sees it (``CASE_EVENT_VISIBILITY``), with the
-    details that matter (department, amount, satisfaction, the mediation's facts)."""
+    details that matter (department, amount, satisfaction, the mediation's facts). The
+    events are read unless the case carries them already (``event_list``: a case just
+    taken in carries the events ``submit_case`` wrote)."""
     referrals = getattr(case, "referral_list", None)
     if referrals is None:
         referrals = list(case.referrals.select_related("department"))
     departments = {r.pk: r.department.name for r in referrals}
-    events = case.events.select_related("actor").order_by("time", "id")
+    events = getattr(case, "event_list", None)
+    if events is None:
+        events = case.events.select_related("actor").order_by("time", "id")
     return timeline_rows(
         events, audience=audience, viewer=viewer, details=_case_details(departments)
     )

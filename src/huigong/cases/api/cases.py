@@ -138,11 +138,17 @@ def _load(request, case_id: int) -> Case:
     return get_or_404(_readable_cases(request).select_related("category", "organization"), case_id)
 
 
-def _detail(request, case: Case) -> dict:
+def _detail(request, case: Case, *, created: bool = False) -> dict:
+    """``CaseOut`` of ``case``, read afresh; or, ``created``, of the case ``submit_case``
+    has just returned, which is current and carries its parties and timeline, and has no
+    referral, supervision, attachment or mediation yet (nothing to read back)."""
     user = request.auth
     worker = acts_as_worker(user)
-    case = _cases().get(pk=case.pk)
-    policy.load_related(case)
+    if created:
+        case.referral_list, case.supervision_list, case.attachment_list = [], [], []
+    else:
+        case = _cases().get(pk=case.pk)
+        policy.load_related(case)
     attachments = case.attachment_list
     if worker:
         attachments = [a for a in attachments if a.uploaded_by_id == user.pk]
@@ -169,7 +175,7 @@ def _detail(request, case: Case) -> dict:
         "referrals": [] if worker else case.referral_list,
         "supervisions": [] if worker else case.supervision_list,
         "timeline": event_rows(timeline, request),
-        "mediations": policy.public_mediations(case),
+        "mediations": [] if created else policy.public_mediations(case),
         "actions": case_actions.allowed_names(user, case, audience=audience),
     }
     return data
@@ -210,11 +216,14 @@ def get_case(request, case_id: int):
 
 
 def _applicants(user, rows: list[CaseApplicantIn]) -> list:
+    """The applicants as ``submit_case`` takes them; the persons named by id are read in
+    one query, through the caller's scope."""
+    ids = [row.person_id for row in rows if row.person_id is not None]
+    found = Person.objects.visible_to(user, "people.view_person").in_bulk(ids) if ids else {}
     applicants = []
-    visible = Person.objects.visible_to(user, "people.view_person")
     for index, row in enumerate(rows):
         if row.person_id is not None:
-            person = visible.filter(pk=row.person_id).first()
+            person = found.get(row.person_id)
             if person is None:
                 raise ValidationError(
                     {f"applicants.{index}.person_id": [_("所选职工不存在或不在您的管辖范围内")]}
@@ -264,7 +273,7 @@ def submit_case(request, payload: CaseSubmitIn):
             applicants=_applicants(user, payload.applicants),
             **common,
         )
-    return Status(201, _detail(request, case))
+    return Status(201, _detail(request, case, created=True))
 
 
 # -- worker and staff: information, rating, withdrawal ---------------------------------------------

@@ -181,6 +181,16 @@ class Case(FSMModelMixin, models.Model):
             ),
             models.Index(fields=["organization", "status"], name="case_org_status_idx"),
             models.Index(fields=["employer", "category"], name="case_employer_category_idx"),
+            # The duplicate and open-wage-case checks at intake (``find_duplicates``) find
+            # an employer by name or credit code, then name the statuses they look for
+            # (open ones, or all but merged and withdrawn) and a date window.
+            models.Index(
+                fields=["employer_name", "status", "received_at"], name="case_employer_name_idx"
+            ),
+            models.Index(
+                fields=["employer_credit_code", "status", "received_at"],
+                name="case_employer_code_idx",
+            ),
         ]
         constraints = [
             not_negative("amount_claimed", name="case_amount_claimed_not_negative"),

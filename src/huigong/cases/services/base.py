@@ -208,9 +208,19 @@ def _clean_note(value: Any, name: str = "note", *, required: bool = False) -> st
 
 def _ancestors_and_self(org: Organization) -> list[Organization]:
     """``org`` and its ancestors, nearest first."""
+    return _chains(org)[0]
+
+
+def _chains(*orgs: Organization) -> list[list[Organization]]:
+    """Each organization's ancestors and itself, nearest first, all read in one query (an
+    intake needs the receiving and the routed organization's, and reads them once)."""
     steplen = Organization.steplen
-    paths = [org.path[:i] for i in range(steplen, len(org.path) + 1, steplen)]
-    return sorted(Organization.objects.filter(path__in=paths), key=lambda o: -o.depth)
+    prefixes = [[org.path[:end] for end in range(len(org.path), 0, -steplen)] for org in orgs]
+    found = {
+        o.path: o
+        for o in Organization.objects.filter(path__in={p for paths in prefixes for p in paths})
+    }
+    return [[found[p] for p in paths if p in found] for paths in prefixes]
 
 
 def _parent(org: Organization) -> Organization | None:
@@ -219,18 +229,21 @@ def _parent(org: Organization) -> Organization | None:
     return Organization.objects.filter(path=org.parent_path).first()
 
 
-def _root(org: Organization) -> Organization:
-    return Organization.objects.get(path=org.path[: Organization.steplen])
+def _rank(org: Organization) -> int:
+    return _KIND_RANK.get(org.kind, 0)
 
 
-def handling_organization(routed: Organization, level: str) -> Organization:
+def handling_organization(
+    routed: Organization, level: str, *, ancestors: list[Organization] | None = None
+) -> Organization:
     """The organization that handles a case routed to ``routed`` whose category is handled
     at ``level``: ``routed`` itself when it is at that level or above, otherwise its
     nearest ancestor at or above that level (a grassroots union hands a wage case up to
-    its township; a township hands an injury case up to the county)."""
+    its township; a township hands an injury case up to the county). ``ancestors`` is
+    ``routed``'s chain (``_chains``) when the caller has read it already."""
     target = _LEVEL_RANK[level]
-    for org in _ancestors_and_self(routed):
-        if _KIND_RANK.get(org.kind, 0) >= target:
+    for org in ancestors if ancestors is not None else _ancestors_and_self(routed):
+        if _rank(org) >= target:
             return org
     return routed
 
@@ -248,10 +261,14 @@ def _responsible(case: Case) -> list[User | None]:
 # -- numbering ---------------------------------------------------------------------------------
 
 
-def number_prefix(organization: Organization) -> str:
+def number_prefix(
+    organization: Organization, *, ancestors: list[Organization] | None = None
+) -> str:
     """The case-number prefix of an organization: the pinyin initials of its county's
-    short name (祁东县总工会 → "QD"), or "HG" when there is no county above it."""
-    county = next((o for o in _ancestors_and_self(organization) if o.kind == OrgKind.COUNTY), None)
+    short name (祁东县总工会 → "QD"), or "HG" when there is no county above it.
+    ``ancestors`` is the organization's chain (``_chains``) when the caller has it."""
+    chain = ancestors if ancestors is not None else _ancestors_and_self(organization)
+    county = next((o for o in chain if o.kind == OrgKind.COUNTY), None)
     if county is None:
         return "HG"
     # A short name such as "县总工会" says nothing of the place: fall back to the full name.

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +40,7 @@ from ..models import (
     Urgency,
 )
 from .base import (
+    _KIND_RANK,
     ACCEPT_DAYS,
     DESCRIPTION_MAX_LENGTH,
     DUPLICATE_WINDOW_DAYS,
@@ -46,13 +50,14 @@ from .base import (
     WAGE_CATEGORY_CODE,
     _amount,
     _ancestors_and_self,
+    _chains,
     _in_scope,
     _instance,
     _is_worker,
     _now,
+    _rank,
     _require,
     _required_text,
-    _root,
     _snapshot,
     handlers_at,
     handling_organization,
@@ -62,6 +67,15 @@ from .base import (
 )
 
 # -- duplicates --------------------------------------------------------------------------------
+
+#: The statuses a duplicate may have: all but merged and withdrawn. Named rather than
+#: excluded so that the employer indexes (employer, status, received_at) serve the check.
+DUPLICATE_STATUSES = tuple(
+    s for s in CaseStatus.values if s not in (CaseStatus.MERGED, CaseStatus.WITHDRAWN)
+)
+#: How many cases each check reports at most.
+_SAME_LIMIT = 20
+_GROUP_LIMIT = 50
 
 
 @dataclass
@@ -82,6 +96,17 @@ class DuplicateReport:
         return bool(self.same_person or self.same_employer or self.group_case)
 
 
+def duplicate_area(
+    organization: Organization, *, ancestors: list[Organization] | None = None
+) -> Organization:
+    """The area a duplicate check covers for a case handled by ``organization``: its
+    county (the nearest ancestor-or-self at county level or above: the county, or the
+    city for a township under a city without counties, or the organization itself when it
+    sits above county level). ``ancestors`` is its chain when the caller has it."""
+    chain = ancestors if ancestors is not None else _ancestors_and_self(organization)
+    return next((o for o in chain if _rank(o) >= _KIND_RANK[OrgKind.COUNTY]), organization)
+
+
 def _employer_q(employer, employer_name: str, credit_code: str) -> Q | None:
     conditions = []
     if employer is not None:
@@ -92,17 +117,22 @@ def _employer_q(employer, employer_name: str, credit_code: str) -> Q | None:
         conditions.append(Q(employer_name=employer_name))
     if not conditions:
         return None
-    q = conditions[0]
-    for extra in conditions[1:]:
-        q |= extra
-    return q
+    return reduce(or_, conditions)
 
 
-def _category_and_descendants(code: str) -> QuerySet[CaseCategory]:
-    root = CaseCategory.objects.filter(code=code).first()
-    if root is None:
-        return CaseCategory.objects.none()
-    return CaseCategory.objects.filter(path__startswith=root.path)
+def _wage_categories() -> QuerySet[CaseCategory]:
+    """The wage-arrears category and its sub-categories, as a subquery (no query of its own)."""
+    root_path = CaseCategory.objects.filter(code=WAGE_CATEGORY_CODE).values("path")[:1]
+    return CaseCategory.objects.filter(path__startswith=Subquery(root_path)).values("pk")
+
+
+def _limited(cases: QuerySet, ordering: tuple[str, ...], limit: int) -> QuerySet:
+    """The ids of the first ``limit`` of ``cases`` in ``ordering``, as a subquery."""
+    return cases.order_by(*ordering).values("pk")[:limit]
+
+
+def _received(case: Case) -> tuple:
+    return (case.received_at, case.pk)
 
 
 def find_duplicates(
@@ -116,50 +146,98 @@ def find_duplicates(
     days: int = DUPLICATE_WINDOW_DAYS,
     now: datetime.datetime | None = None,
     exclude: Case | None = None,
+    area: Organization | None = None,
+    ids_only: bool = False,
 ) -> DuplicateReport:
-    """Likely duplicates of a case being taken in, among the cases the actor may see."""
+    """Likely duplicates of a case being taken in, among the cases the actor may see
+    (``None``: any) and within ``area``'s subtree: ``submit_case`` passes
+    ``duplicate_area`` of the handling organization, so a worker's submission looks at
+    the cases of one county, not of the whole province. Without ``area`` the actor's scope
+    is the only bound. Cases since escalated above the area are not found.
+
+    One query whatever is checked: each check (same person, same employer, open wage
+    cases) is a subquery with its own order and limit, served by an index (the parties'
+    ``person``; ``(employer_name | employer_credit_code, status, received_at)``;
+    ``(employer, category)``), and their rows come back together, each labelled with its
+    check. ``ids_only``: the cases carry only their id and time (all ``submit_case``
+    records), which spares building up to 90 full rows."""
     since = _now(now) - datetime.timedelta(days=days)
     base = Case.objects.all() if actor is None else Case.objects.visible_to(actor)
-    base = base.exclude(status__in=[CaseStatus.MERGED, CaseStatus.WITHDRAWN])
+    base = base.filter(status__in=DUPLICATE_STATUSES)
+    if area is not None:
+        base = base.filter(organization__path__startswith=area.path)
     if exclude is not None:
         base = base.exclude(pk=exclude.pk)
-    report = DuplicateReport()
+    newest_first, oldest_first = ("-received_at", "-id"), ("received_at", "id")
+    checks: dict[str, QuerySet] = {}
     person_ids = [p.pk for p in persons if p is not None and p.pk]
     if person_ids:
-        report.same_person = list(
-            base.filter(received_at__gte=since, parties__person_id__in=person_ids)
-            .distinct()
-            .order_by("-received_at")[:20]
+        parties = CaseParty.objects.filter(person_id__in=person_ids).values("case_id")
+        checks["same_person"] = _limited(
+            base.filter(received_at__gte=since, pk__in=parties), newest_first, _SAME_LIMIT
         )
     employer_q = _employer_q(employer, employer_name, employer_credit_code)
     if employer_q is not None:
         if category is not None:
-            report.same_employer = list(
-                base.filter(employer_q, received_at__gte=since, category=category).order_by(
-                    "-received_at"
-                )[:20]
+            checks["same_employer"] = _limited(
+                base.filter(employer_q, received_at__gte=since, category=category),
+                newest_first,
+                _SAME_LIMIT,
             )
-        wage_open = list(
-            base.filter(
-                employer_q,
-                status__in=OPEN_STATUSES,
-                category__in=_category_and_descendants(WAGE_CATEGORY_CODE),
-            ).order_by("received_at")[:50]
+        checks["group_case"] = _limited(
+            base.filter(employer_q, status__in=OPEN_STATUSES, category__in=_wage_categories()),
+            oldest_first,
+            _GROUP_LIMIT,
         )
-        if len(wage_open) >= GROUP_CASE_THRESHOLD:
-            report.group_case = wage_open
+    report = DuplicateReport()
+    if not checks:
+        return report
+    # Each part is the check's limited ids, unordered, so SQLite accepts the union too.
+    cases = Case.objects.only("pk", "received_at") if ids_only else Case.objects.all()
+    parts = [
+        cases.filter(pk__in=ids)
+        .annotate(duplicate_check=Value(name, output_field=CharField()))
+        .order_by()
+        for name, ids in checks.items()
+    ]
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    found: dict[str, list[Case]] = defaultdict(list)
+    for case in rows:
+        found[case.duplicate_check].append(case)
+    report.same_person = sorted(found["same_person"], key=_received, reverse=True)
+    report.same_employer = sorted(found["same_employer"], key=_received, reverse=True)
+    wage_open = sorted(found["group_case"], key=_received)
+    if len(wage_open) >= GROUP_CASE_THRESHOLD:
+        report.group_case = wage_open
     return report
 
 
 # -- intake ------------------------------------------------------------------------------------
 
 
-def _person_from(actor, data: Any, organization: Organization, errors: FieldErrors, index: int):
-    """A party: a ``Person`` the actor may see, or ``{"name", "id_number", "phone"}``
-    looked up by ID number, then phone, and registered when new (ID number required)."""
+def _visible_person_ids(actor, applicants: Sequence[Person | dict]) -> set[int]:
+    """The ids of the applicants given as ``Person`` rows that the actor may see (one
+    query, whatever their number)."""
+    ids = [p.pk for p in applicants if isinstance(p, Person)]
+    if actor is None or not ids:
+        return set(ids)
+    return set(Person.objects.visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _person_from(
+    actor,
+    data: Any,
+    organization: Organization,
+    errors: FieldErrors,
+    index: int,
+    visible_ids: set[int],
+):
+    """A party: a ``Person`` the actor may see (its id in ``visible_ids``), or ``{"name",
+    "id_number", "phone"}`` looked up by ID number, then phone, and registered when new
+    (ID number required)."""
     name = f"applicants.{index}"
     if isinstance(data, Person):
-        if actor is not None and not Person.objects.visible_to(actor).filter(pk=data.pk).exists():
+        if data.pk not in visible_ids:
             errors.add(name, _("所选职工不在您的管辖范围内"))
             return None
         return data
@@ -180,14 +258,14 @@ def _person_from(actor, data: Any, organization: Organization, errors: FieldErro
         errors.add(name, _("未找到该职工,请填写身份证号码以便登记"))
         return None
     try:
-        with transaction.atomic():
-            result = register_person(
-                actor=actor,
-                organization=organization,
-                name=str(data.get("name") or ""),
-                id_number=id_number,
-                phone=phone,
-            )
+        # Atomic itself: a refused registration leaves nothing behind.
+        result = register_person(
+            actor=actor,
+            organization=organization,
+            name=str(data.get("name") or ""),
+            id_number=id_number,
+            phone=phone,
+        )
     except ValidationError as exc:
         for field_name, messages in exc.message_dict.items():
             errors.add(f"{name}.{field_name}", *messages)
@@ -198,15 +276,22 @@ def _person_from(actor, data: Any, organization: Organization, errors: FieldErro
     return result.person
 
 
-def _worker_township(actor) -> Organization | None:
-    """The township (or the nearest federation above) of a worker's registered union."""
+#: The kinds of organization that receive a worker's own submissions.
+_RECEIVING_KINDS = (OrgKind.TOWNSHIP, OrgKind.COUNTY, OrgKind.CITY, OrgKind.PROVINCE)
+
+
+def _worker_intake(actor) -> tuple[Person, list[Organization]] | None:
+    """A worker's person record and the chain (``_chains``) of the organization that
+    receives their submissions: the township of their registered union, or the nearest
+    federation above it (the union itself when there is none). Two queries."""
     if actor.person_id is None:
         return None
-    org = actor.person.organization
-    for ancestor in _ancestors_and_self(org):
-        if ancestor.kind in (OrgKind.TOWNSHIP, OrgKind.COUNTY, OrgKind.CITY, OrgKind.PROVINCE):
-            return ancestor
-    return org
+    person = Person.objects.select_related("organization").filter(pk=actor.person_id).first()
+    if person is None:
+        return None
+    chain = _ancestors_and_self(person.organization)
+    start = next((i for i, org in enumerate(chain) if org.kind in _RECEIVING_KINDS), 0)
+    return person, chain[start:]
 
 
 @transaction.atomic
@@ -241,18 +326,27 @@ def submit_case(
     one working day, handling within the category's working days for the complexity.
     ``received_at`` records a call or letter taken earlier (at most a year back); ``now``
     is the current time (tests and the demo pass it).
+
+    The organization tree is read once (the receiving and the routed organization's
+    ancestors), the duplicate check is one query bounded to the handling organization's
+    county (``duplicate_area``), and the case comes back with ``party_list`` and
+    ``event_list`` holding the rows just written (the lists ``policy.load_related`` and
+    ``policy.case_timeline`` read), so showing the new case reads nothing back.
     """
     errors = FieldErrors()
     now = _now(now)
     worker = _is_worker(actor)
+    receiving_chain: list[Organization] | None = None
     if worker:
-        organization = _worker_township(actor)
-        if organization is None:
+        found = _worker_intake(actor)
+        if found is None:
             raise ValidationError(
                 {"applicants": [_("您的账号还没有关联职工档案,请先完善个人信息或联系所在工会")]}
             )
+        worker_person, receiving_chain = found
+        organization = receiving_chain[0]
         channel = channel if channel in (Channel.PORTAL, Channel.API) else Channel.PORTAL
-        applicants = [actor.person]
+        applicants = [worker_person]
         received_at = None
     else:
         if organization is None:
@@ -305,13 +399,14 @@ def submit_case(
     # Stop before registering anybody when the case itself is already invalid.
     errors.raise_if_any()
     persons: list[Person] = []
-    for index, data in enumerate(applicants):
-        if worker:
-            persons = [actor.person]
-            break
-        person = _person_from(actor, data, organization, errors, index)
-        if person is not None and person not in persons:
-            persons.append(person)
+    if worker:
+        persons = [worker_person]
+    else:
+        visible_ids = _visible_person_ids(actor, applicants)
+        for index, data in enumerate(applicants):
+            person = _person_from(actor, data, organization, errors, index, visible_ids)
+            if person is not None and person not in persons:
+                persons.append(person)
     if not persons and kind in (CaseKind.DEMAND, CaseKind.HELP, CaseKind.RIGHTS):
         if "applicants" not in errors and not any(
             k.startswith("applicants") for k in errors.by_field
@@ -326,7 +421,18 @@ def submit_case(
         routed, reason = employer, _("按用人单位“%(org)s”分派") % {"org": employer.name}
     else:
         routed, reason = organization, _("由受理组织办理")
-    handler_org = handling_organization(routed, category.handling_level)
+    # The tree above the receiving and the routed organization, read once.
+    if routed.pk == organization.pk:
+        receiving_chain = routed_chain = receiving_chain or _ancestors_and_self(organization)
+    elif receiving_chain is not None:
+        routed_chain = _ancestors_and_self(routed)
+    else:
+        receiving_chain, routed_chain = _chains(organization, routed)
+    handler_org = handling_organization(routed, category.handling_level, ancestors=routed_chain)
+    handler_chain = next(
+        (routed_chain[i:] for i, org in enumerate(routed_chain) if org.pk == handler_org.pk),
+        routed_chain,
+    )
     if handler_org != routed:
         reason = _("%(reason)s;该类诉求由%(level)s办理,转至“%(org)s”") % {
             "reason": reason,
@@ -343,11 +449,13 @@ def submit_case(
         employer_name=employer_name,
         employer_credit_code=credit_code,
         now=now,
+        area=duplicate_area(handler_org, ancestors=handler_chain),
+        ids_only=True,
     )
     case = Case(
-        province=_root(handler_org),
+        province=handler_chain[-1],
         organization=handler_org,
-        number=next_case_number(number_prefix(organization), day.year),
+        number=next_case_number(number_prefix(organization, ancestors=receiving_chain), day.year),
         kind=kind,
         category=category,
         complexity=complexity,
@@ -368,7 +476,7 @@ def submit_case(
         due_date=add_working_days(day, category.days_for(complexity)),
     )
     case.save()
-    CaseParty.objects.bulk_create(
+    case.party_list = CaseParty.objects.bulk_create(
         [
             CaseParty(
                 case=case,
@@ -378,10 +486,16 @@ def submit_case(
             for i, person in enumerate(persons)
         ]
     )
-    events.case_received_event(case=case, actor=actor, duplicates=duplicates.ids, time=received_at)
+    case.event_list = [
+        events.case_received_event(
+            case=case, actor=actor, duplicates=duplicates.ids, time=received_at
+        )
+    ]
     if handler_org != organization:
-        events.case_routed_event(
-            case=case, actor=actor, receiving_org=organization, reason=reason, time=received_at
+        case.event_list.append(
+            events.case_routed_event(
+                case=case, actor=actor, receiving_org=organization, reason=reason, time=received_at
+            )
         )
     record_change(
         actor=actor,
