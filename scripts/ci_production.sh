@@ -3,7 +3,10 @@
 # virtual environment (no dev requirements), the production static build, a fresh
 # PostgreSQL database, gunicorn, a Celery worker and beat on Redis, with DEBUG off; then
 # fetches the staff sign-in page, its static files, the portal, the API and /healthz
-# through gunicorn. Run by .ci/run after `make test`; stops everything it started on exit.
+# through gunicorn, and smoke-tests the shape on the demo county: a worker's case through
+# the API, an import checked and written by the Celery worker, the deadline sweep sent by
+# beat (scripts/ci_smoke.py reads the results). Run by .ci/run after `make test`; stops
+# everything it started on exit.
 #
 # Needs PostgreSQL (postgres user, trust auth) and Redis on 127.0.0.1; overridable:
 #   HUIGONG_PRODCHECK_PG     server URL without database  (postgres://postgres@127.0.0.1:5432)
@@ -103,6 +106,7 @@ HUIGONG_STATIC_ROOT=$WORK/static
 HUIGONG_MEDIA_ROOT=$WORK/media
 HUIGONG_PRIVATE_MEDIA_ROOT=$WORK/private
 HUIGONG_VAR_DIR=$WORK/var
+HUIGONG_SWEEP_INTERVAL_SECONDS=10
 EOF
 chmod 600 "$WORK/env"
 set -a
@@ -119,6 +123,7 @@ createdb --maintenance-db="$PG/postgres" "$DB"
   || fail "Redis is not reachable at $REDIS"
 "${HG[@]}" migrate --noinput >"$WORK/migrate.log" 2>&1 || fail "migrate"
 "${HG[@]}" seed_reference >>"$WORK/migrate.log" 2>&1 || fail "seed_reference"
+"${HG[@]}" demo >"$WORK/demo.log" 2>&1 || fail "demo"
 DJANGO_SUPERUSER_USERNAME=prodcheck DJANGO_SUPERUSER_PASSWORD="$secret" \
   DJANGO_SUPERUSER_EMAIL=prodcheck@example.org "${HG[@]}" createsuperuser --noinput >/dev/null
 "${HG[@]}" collectstatic --noinput >"$WORK/collectstatic.log" 2>&1 || fail "collectstatic"
@@ -176,12 +181,13 @@ echo "worker ran a task; beat is up"
 step "5. Through gunicorn with DEBUG off"
 # Requests arrive as nginx forwards them (X-Forwarded-Proto), so secure cookies apply.
 fetch() {  # fetch <expected status> <path> [curl options…]: body in $WORK/body
-  local expected=$1 path=$2 status
+  local expected=$1 path=$2 status method=GET
   shift 2
+  [[ " $* " == *" -d "* ]] && method=POST
   status=$(curl -sS -o "$WORK/body" -w '%{http_code}' -H 'X-Forwarded-Proto: https' "$@" \
-    "$BASE$path") || fail "GET $path: no answer"
-  [ "$status" = "$expected" ] || { head -c 600 "$WORK/body"; echo; fail "GET $path: $status, expected $expected"; }
-  echo "GET $path -> $status"
+    "$BASE$path") || fail "$method $path: no answer"
+  [ "$status" = "$expected" ] || { head -c 600 "$WORK/body"; echo; fail "$method $path: $status, expected $expected"; }
+  echo "$method $path -> $status"
 }
 has() { grep -q -- "$1" "$WORK/body" || fail "the answer lacks '$1'"; }
 json() { "$VENV/bin/python" -c "import json, sys; d = json.load(open('$WORK/body')); assert $1, d" \
@@ -229,4 +235,44 @@ sleep 0.5
 grep -q '\[ci-prodcheck-0404\].*Not Found' "$WORK/gunicorn.log" \
   || fail "the request id is not in the application log"
 echo "404 page is the friendly one; its log line carries the request id"
+
+step "6. Smoke test: an API submission, an import by the worker, the sweep by beat"
+SMOKE=("$VENV/bin/python" "$ROOT/scripts/ci_smoke.py")
+wait_for() {  # wait_for <seconds> <failure message> <command…>: until the command succeeds
+  local seconds=$1 message=$2
+  shift 2
+  for _ in $(seq "$seconds"); do "$@" >/dev/null 2>&1 && return 0; sleep 1; done
+  "$@" || true
+  fail "$message"
+}
+holds() {  # holds <smoke step> <argument> <python condition on d>
+  "${SMOKE[@]}" "$1" "$2" | tail -n 1 | "$VENV/bin/python" -c \
+    "import json, sys; d = json.loads(sys.stdin.read()); print(d); assert $3, d"
+}
+
+worker_token=$("${SMOKE[@]}" token w2103f0d8954688 | tail -n 1)
+category=$("${SMOKE[@]}" category | tail -n 1)
+fetch 201 /api/v1/cases/cases -H "Authorization: Bearer $worker_token" \
+  -H 'Content-Type: application/json' \
+  -d "{\"category_id\": $category, \"description\": \"想在镇上找一份电工的工作,请工会帮忙推荐\"}"
+json 'd["status"] == "new" and d["number"]'
+number=$("$VENV/bin/python" -c "import json; print(json.load(open('$WORK/body'))['number'])")
+echo "a worker's case through the API: $number"
+
+job=$("${SMOKE[@]}" import-start county 40 | tail -n 1)
+wait_for 90 "the worker did not check the import" \
+  holds import-state "$job" 'd["state"] == "checked" and d["valid"] == 40'
+"${SMOKE[@]}" import-confirm county "$job" >/dev/null
+wait_for 90 "the worker did not import the rows" holds import-state "$job" \
+  'd["state"] == "done" and d["imported"] == d["persons"] == 40 and d["staged_chunks"] == 0'
+grep -q "huigong.imports.run_job\[.*\] succeeded" "$WORK/worker.log" \
+  || fail "the import did not run in the Celery worker"
+echo "an import of 40 rows, checked and written by the Celery worker"
+
+"${SMOKE[@]}" make-late "$number" >/dev/null
+wait_for 60 "beat's sweep did not mark the late case" \
+  holds case-state "$number" '"marked_overdue" in d["events"]'
+grep -q "huigong.kernel.run_sweep\[.*\] succeeded" "$WORK/worker.log" \
+  || fail "the sweep did not run in the Celery worker"
+echo "the case made late was marked overdue by the sweep beat sent"
 alive
