@@ -57,6 +57,9 @@ def _configure_database() -> None:
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huigong.settings")
     os.environ.setdefault("HUIGONG_PRIVATE_MEDIA_ROOT", str(WORK / "private"))
+    # As in a production worker: no statement log (with DEBUG, Django keeps the last 9,000
+    # statements with their parameters, the staged chunks among them, and memory grows).
+    os.environ.setdefault("HUIGONG_DEBUG", "0")
     import django
 
     django.setup()
