@@ -15,7 +15,8 @@ closed. At each size the benchmark runs:
 
 - the *catch-up* sweep, which marks every case that fell due (overdue or due soon, with
   one timeline event and the notifications each), escalates the overdue ones one level
-  (one case at a time, through the escalation service) and reminds of unaccepted ones;
+  (chunk by chunk, through the escalation service's ``escalate_many``) and reminds of
+  unaccepted ones;
 - the *steady* sweep right after — the baseline of the hourly job: it finds nothing.
 
 Printed per size: the changes by kind (a change is one mark, reminder or escalation);
@@ -53,7 +54,7 @@ sys.path.insert(0, str(ROOT / "src"))
 #: Targets of issue 9 (P5).
 TARGET_MS_PER_CHANGE = 1.0
 FLAT_FACTOR, FLAT_SLACK_MIB = 1.5, 8.0
-#: The sweep's per-kind passes done set by set (the rest: escalations, one by one).
+#: The sweep's marking and reminding passes (the rest: escalations, timed apart).
 SET_BASED = (
     "overdue",
     "due_soon",

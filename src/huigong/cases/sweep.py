@@ -28,12 +28,16 @@ condition in the ``UPDATE`` is the compare-and-set (healthchecks' ``sendalerts``
 on SQLite the write lock taken when the chunk's transaction begins serialises them.
 
 Escalation is claimed the same way (chunks of ``ESCALATION_CHUNK_SIZE``, one transaction
-each) but done one case at a time, by the escalation service's ``escalate_to_parent``:
-the rule — the transition, the parent, fresh deadlines from the category at the new
-level, change log, event, the parent's handlers told — belongs to that service, and a
-set-based copy of it here would be a second copy of the rule. It costs about seven
-statements a case (``bench/case_sweep.py`` prints them); making it set-based is a change
-to that service, not to the sweep.
+each) and done set by set too, by the escalation service's ``escalate_many``: the rule —
+the transition, the parent, fresh deadlines from the category at the new level, change
+log, event, the parent's handlers told — belongs to that service (``escalate_to_parent``
+is the same code for one case), which writes a chunk's cases with one ``UPDATE`` and its
+events, change-log entries and notifications with one insert each, after one query each
+for the parents, their handlers and the owners. A chunk costs about a dozen statements
+however many cases it holds (``bench/case_sweep.py`` prints them).
+
+The handlers of each organization (for the acceptance and supervision reminders) are
+asked once per sweep, for all the organizations of a chunk not asked yet in one query.
 
 Notifications are not sent one by one: the kernel's ``send_daily_digests`` sends each user
 one message a day listing everything queued for them.
@@ -81,9 +85,11 @@ DUE_SOON_WORKING_DAYS = 2
 AUTO_ESCALATE_STATUSES = (CaseStatus.NEW, CaseStatus.ACCEPTED)
 #: Rows claimed, marked and notified per transaction.
 CHUNK_SIZE = 1000
-#: Cases escalated per transaction: each is several statements, and the chunk's rows
-#: stay locked until it commits, so a handler acting on one waits a moment at most.
-ESCALATION_CHUNK_SIZE = 100
+#: Cases escalated per transaction. A chunk costs a dozen statements however large it
+#: is, and each chunk's select reads every overdue row left after the last one claimed,
+#: so small chunks make a long catch-up quadratic. The rows stay locked until the chunk
+#: commits (about a second for a thousand): a handler acting on one waits that long.
+ESCALATION_CHUNK_SIZE = 1000
 #: Organizations whose handlers one sweep remembers (for the acceptance reminders).
 HANDLERS_CACHE_SIZE = 4096
 
@@ -195,18 +201,20 @@ def _mark_overdue(case: Case, now: datetime.datetime) -> bool:
 def _escalate_cases(cases: QuerySet[Case], now: datetime.datetime) -> int:
     """Escalate overdue ``cases``, each one level. The claim (the overdue flag cleared
     at this level) and the escalation share the chunk's transaction."""
-    from .services.escalation import escalate_to_parent
+    from .services.escalation import escalate_many
 
     reason = _("逾期未办结,按规则自动上报上级工会")
 
     def act(chunk: list[Case]) -> None:
         for case in chunk:
             case.is_overdue = False  # as claimed
-            escalate_to_parent(case, actor=None, reason=reason, automatic=True, now=now)
+        escalate_many(chunk, actor=None, reason=reason, automatic=True, now=now)
 
     overdue = cases.filter(is_overdue=True, status__in=AUTO_ESCALATE_STATUSES)
     return _claim_in_chunks(
-        overdue.select_related("organization", "category", "owner"),
+        # The owners are read per chunk by the service: a join here costs every row
+        # left to claim, at each chunk.
+        overdue.select_related("organization", "category"),
         key="due_date",
         claim={"is_overdue": False},
         act=act,
@@ -249,28 +257,34 @@ def _mark_referrals_overdue(referrals: QuerySet[Referral]) -> int:
 
 class _Handlers:
     """The case handlers at each organization (``handlers_at``), asked once per
-    organization in a sweep, remembering at most ``HANDLERS_CACHE_SIZE`` of them."""
+    organization in a sweep — the organizations of a chunk not asked yet in one query —
+    remembering at most ``HANDLERS_CACHE_SIZE`` of them."""
 
     def __init__(self):
         self._known: dict[int, list] = {}
 
-    def at(self, organization) -> list:
-        from .services.base import handlers_at
+    def of(self, organizations: Iterable) -> dict[int, list]:
+        """``organizations``' handlers by organization id."""
+        from .services.escalation import handlers_at_many
 
-        found = self._known.get(organization.pk)
-        if found is None:
-            if len(self._known) >= HANDLERS_CACHE_SIZE:
+        wanted = {org.pk: org for org in organizations}
+        known = {pk: self._known[pk] for pk in wanted if pk in self._known}
+        missing = [org for pk, org in wanted.items() if pk not in known]
+        if missing:
+            found = handlers_at_many(missing)
+            if len(self._known) + len(found) > HANDLERS_CACHE_SIZE:
                 self._known.clear()
-            found = list(handlers_at(organization).only("pk", "kind"))
-            self._known[organization.pk] = found
-        return found
+            self._known.update(found)
+            known.update(found)
+        return known
 
 
 def _remind_acceptance_overdue_cases(
     cases: QuerySet[Case], now: datetime.datetime, handlers: _Handlers
 ) -> int:
     def act(chunk: list[Case]) -> None:
-        notify_many(([case.owner, *handlers.at(case.organization)], case, kind) for case in chunk)
+        at = handlers.of(case.organization for case in chunk)
+        notify_many(([case.owner, *at[case.organization_id]], case, kind) for case in chunk)
 
     kind = NotificationKind.ACCEPTANCE_OVERDUE
     new = cases.filter(status=CaseStatus.NEW, acceptance_overdue_notified_at__isnull=True)
@@ -295,14 +309,19 @@ def _remind_acceptance_overdue(case: Case, now: datetime.datetime) -> bool:
 def _remind_supervisions_overdue(
     supervisions: QuerySet[Supervision], now: datetime.datetime, handlers: _Handlers
 ) -> int:
-    def recipients(supervision: Supervision) -> list:
-        case = supervision.case
-        handler = case.assignee or case.owner
-        responsible = [handler] if handler is not None else handlers.at(case.organization)
-        return [*responsible, supervision.supervised_by]
-
     def act(chunk: list[Supervision]) -> None:
-        notify_many((recipients(s), s.case, NotificationKind.SUPERVISION_OVERDUE) for s in chunk)
+        # The organization's handlers hear of a case nobody holds.
+        cases = [s.case for s in chunk]
+        unheld = handlers.of(c.organization for c in cases if (c.assignee or c.owner) is None)
+
+        def responsible(case: Case) -> list:
+            handler = case.assignee or case.owner
+            return [handler] if handler is not None else unheld[case.organization_id]
+
+        notify_many(
+            ([*responsible(s.case), s.supervised_by], s.case, NotificationKind.SUPERVISION_OVERDUE)
+            for s in chunk
+        )
 
     unanswered = supervisions.filter(responded_at__isnull=True, overdue_notified_at__isnull=True)
     return _claim_in_chunks(

@@ -1,13 +1,16 @@
-"""users_holding: who holds a permission at an organization (there or above it)."""
+"""users_holding: who holds a permission at an organization (there or above it); and
+users_holding_many, the same for many organizations in one query."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from huigong.accounts.models import RoleAssignment
-from huigong.accounts.policy import users_holding
+from huigong.accounts.policy import users_holding, users_holding_many
 from huigong.testing.factories import UserFactory, give_role
 
 REVEAL = "people.reveal_person"
@@ -66,3 +69,43 @@ def test_holders_are_listed_by_name_once_each(tree, roles):
     give_role(bob, "federation_cadre", tree.huangtupu)
     alice = give_role(UserFactory(username="alice", name="Alice"), "federation_cadre", tree.city)
     assert list(users_holding(REVEAL, at=tree.xinfa)) == [alice, bob]
+
+
+# -- users_holding_many -------------------------------------------------------------------------
+
+
+def test_many_organizations_in_one_query_give_what_each_gives_alone(
+    tree, roles, county_cadre, township_cadre, sibling_cadre, station_staff, worker
+):
+    bob = give_role(UserFactory(username="bob", name="Bob"), "township_cadre", tree.county)
+    give_role(bob, "federation_cadre", tree.huangtupu)
+    give_role(UserFactory(username="alice", name="Alice"), "federation_cadre", tree.city)
+    give_role(UserFactory(username="off", name="甲", is_active=False), "township_cadre", tree.city)
+    give_role(worker, "township_cadre", tree.huangtupu)
+    expired = give_role(UserFactory(username="expired", name="乙"), "township_cadre", tree.xinfa)
+    RoleAssignment.objects.filter(user=expired).update(
+        valid_until=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    orgs = list(vars(tree).values())
+    for include_ancestors in (True, False):
+        with CaptureQueriesContext(connection) as queries:
+            held = users_holding_many(REVEAL, at=orgs, include_ancestors=include_ancestors)
+        assert len(queries) == 1
+        alone = {
+            org.pk: list(users_holding(REVEAL, at=org, include_ancestors=include_ancestors))
+            for org in orgs
+        }
+        assert held == alone
+    # Not vacuous: holders from above, at the organization itself and on two roles
+    # (once); not the inactive, expired, worker or sibling ones.
+    held = users_holding_many(REVEAL, at=[tree.xinfa, tree.huangtupu])
+    assert {u.username for u in held[tree.xinfa.pk]} == {"alice", "bob", "county", "huangtupu"}
+    assert len(held[tree.xinfa.pk]) == 4
+    at_township = users_holding_many(REVEAL, at=[tree.huangtupu], include_ancestors=False)
+    assert {u.username for u in at_township[tree.huangtupu.pk]} == {"bob", "huangtupu"}
+
+
+def test_many_with_no_organizations_asks_nothing(db):
+    with CaptureQueriesContext(connection) as queries:
+        assert users_holding_many(REVEAL, at=[]) == {}
+    assert not queries
