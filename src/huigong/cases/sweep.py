@@ -265,7 +265,7 @@ class _Handlers:
 
     def of(self, organizations: Iterable) -> dict[int, list]:
         """``organizations``' handlers by organization id."""
-        from .services.escalation import handlers_at_many
+        from .services.base import handlers_at_many
 
         wanted = {org.pk: org for org in organizations}
         known = {pk: self._known[pk] for pk in wanted if pk in self._known}

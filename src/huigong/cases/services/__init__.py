@@ -56,6 +56,7 @@ from .closing import (
 from .escalation import (
     answer_supervision,
     escalate_case,
+    escalate_many,
     escalate_to_parent,
     supervise_case,
     supervising_organization,
@@ -92,6 +93,7 @@ from .referrals import (
 )
 
 __all__ = [
+    "escalate_many",
     "escalate_to_parent",
     "derive_title",
     "ACCEPT_DAYS",

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from pypinyin import Style, lazy_pinyin
 
 from huigong.accounts.models import User
-from huigong.accounts.policy import users_holding
+from huigong.accounts.policy import users_holding, users_holding_many
 from huigong.audit.services import change_recorded, snapshot
 from huigong.common.fields import (
     FieldErrors,
@@ -252,6 +252,12 @@ def handlers_at(org: Organization) -> QuerySet[User]:
     """Users holding ``handle_case`` through an assignment at exactly ``org`` (those of
     higher levels hear about it only when it is escalated to them)."""
     return users_holding("cases.handle_case", at=org, include_ancestors=False)
+
+
+def handlers_at_many(organizations: Iterable[Organization]) -> dict[int, list[User]]:
+    """``handlers_at`` for many organizations in one query: each one's id → the users
+    holding ``handle_case`` through an assignment at exactly it (the same rule)."""
+    return users_holding_many("cases.handle_case", at=organizations, include_ancestors=False)
 
 
 def _responsible(case: Case) -> list[User | None]:

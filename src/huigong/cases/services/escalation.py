@@ -14,8 +14,6 @@ from django.db.models import Expression, F, Value, When, prefetch_related_object
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huigong.accounts.models import User
-from huigong.accounts.policy import users_holding_many
 from huigong.audit.models import ChangeAction, ChangeLog
 from huigong.audit.services import change_entry, record_change
 from huigong.common.bulk import insert_many
@@ -53,14 +51,9 @@ from .base import (
     _responsible,
     _snapshot,
     handlers_at,
+    handlers_at_many,
     notify,
 )
-
-
-def handlers_at_many(organizations: Iterable[Organization]) -> dict[int, list[User]]:
-    """``handlers_at`` for many organizations in one query: each one's id → the users
-    holding ``handle_case`` through an assignment at exactly it (the same rule)."""
-    return users_holding_many(HANDLE, at=organizations, include_ancestors=False)
 
 
 def _parents(organizations: Iterable[Organization]) -> dict[int, Organization]:
