@@ -13,7 +13,11 @@ from huigong.testing.factories import make_id_number
 
 def _person(tree, seq: int, name: str) -> Person:
     person = Person(
-        organization=tree.xinfa, name=name, id_number=make_id_number(seq=seq), phone="13800138000"
+        organization=tree.xinfa,
+        province=tree.province,
+        name=name,
+        id_number=make_id_number(seq=seq),
+        phone="13800138000",
     )
     person.derive()
     return person
