@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from huigong.common.crypto import lookup_hash
 from huigong.common.text import clean_phone
+from huigong.kernel.scope import role_grants
 
 from .models import ApiToken, User, UserKind
 
@@ -17,23 +17,26 @@ from .models import ApiToken, User, UserKind
 class RoleBackend(ModelBackend):
     """Staff sign in with username and password; their permissions are the union of the
     permissions of the roles they hold anywhere. *Where* they may use them is the data
-    scope (``huigong.kernel.scope``), checked by services."""
+    scope (``huigong.kernel.scope``), checked by services.
 
-    def _get_role_permissions(self, user_obj):
-        return Permission.objects.filter(role__assignments__in=user_obj.assignments.active())
+    The roles are read with the scope, in one query per request (``role_grants``): an
+    endpoint that checks a permission and then filters by the scope asks once. Only a
+    permission no role grants makes Django's own user and group permissions load."""
+
+    def has_perm(self, user_obj, perm, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return False
+        if not user_obj.is_superuser and perm in role_grants(user_obj).by_permission:
+            return True
+        return super().has_perm(user_obj, perm, obj=obj)
 
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
-        if not hasattr(user_obj, "_role_perm_cache"):
-            perms = (
-                self._get_role_permissions(user_obj)
-                .values_list("content_type__app_label", "codename")
-                .distinct()
-            )
-            user_obj._role_perm_cache = {f"{ct}.{name}" for ct, name in perms}
-            user_obj._role_perm_cache |= super().get_all_permissions(user_obj)
-        return user_obj._role_perm_cache
+        direct = super().get_all_permissions(user_obj)  # all of them for a superuser
+        if user_obj.is_superuser:
+            return direct
+        return set(role_grants(user_obj).by_permission) | direct
 
 
 class WorkerPhoneBackend(ModelBackend):
@@ -62,8 +65,12 @@ def authenticate_api_key(key: str | None) -> ApiToken | None:
     For the API's bearer authentication; the key itself is never stored, only its hash."""
     if not key or not key.startswith("hg_") or len(key) > 100:
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
-    if token is None or token.is_expired or not token.user.is_active:
+    try:
+        # ``get`` on the unique hash: no ORDER BY as ``first()`` would add, on every call.
+        token = ApiToken.objects.select_related("user").get(key_hash=ApiToken.hash_key(key))
+    except ApiToken.DoesNotExist:
+        return None
+    if token.is_expired or not token.user.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > _TOKEN_TOUCH_INTERVAL:

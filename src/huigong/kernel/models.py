@@ -14,8 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class NumberSequence(models.Model):
-    """The last number given out per kind of document, key and year. Drawn only through
-    ``huigong.kernel.numbering.next_number`` (one atomic upsert)."""
+    """One sequence of document numbers per kind of document, key and year, drawn only
+    through ``huigong.kernel.numbering.next_number``. On SQLite ``last`` is the last number
+    given out (one atomic upsert per draw); on PostgreSQL the row registers the database
+    ``SEQUENCE`` that gives the numbers (``kernel_number_<id>``) and ``last`` is only a
+    floor below them (``numbering.last_number`` reads the current value)."""
 
     kind = models.CharField(_("单据类型"), max_length=24)
     key = models.CharField(_("编号前缀"), max_length=24, help_text=_("通常是办理单位的编号前缀"))

@@ -2,12 +2,13 @@
 digest that sends each user one message instead of one per event.
 
 A service calls ``notify(users, subject, kind)`` inside its transaction (a rolled-back
-change notifies nobody); a sweep acting on many objects calls ``notify_many`` once. An app describes its kinds once with ``register_digest_section``:
-the model whose objects it notifies about, the kinds in the order the digest lists
-them, the digest's subject and opening line, and how one object reads in a line.
-``send_daily_digests`` (a registered job, daily at 08:00) claims each user's pending
-rows with a compare-and-set update and records one ``Digest`` per user and day, so two
-workers never send a user two digests.
+change notifies nobody); a sweep acting on many objects calls ``notify_many`` once. An
+app describes its kinds once with ``register_digest_section``: the model whose objects
+it notifies about, the kinds in the order the digest lists them, the digest's subject
+and opening line, and how one object reads in a line. ``send_daily_digests`` (a
+registered job, daily at 08:00) claims each user's pending rows with a compare-and-set
+update and records one ``Digest`` per user and day, so two workers never send a user
+two digests.
 
 Only staff are notified here. Telling workers (in-app inbox, SMS, WeChat subscription
 messages behind channel seams) is the notifications work that builds on this outbox.
@@ -23,8 +24,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import EmptyResultSet
 from django.core.mail import send_mail
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, router, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
@@ -55,20 +58,35 @@ def register_digest_section(section: DigestSection) -> None:
     _SECTIONS[section.model] = section
 
 
+#: The SQL form of ``notify``'s rule that workers are not told here (``user.is_worker``
+#: of a list): how the user model marks a worker account. The kernel names the user
+#: model's fields without importing it, as the data scope does (``users_acting_in``).
+_WORKER_ACCOUNT = {"kind": "worker"}
+
+
 def notify(users: Iterable[Any], subject: models.Model, kind: str) -> int:
     """Queue a notification about ``subject`` for the daily digest of each distinct staff
-    user (``None`` and workers are skipped). Returns how many were queued."""
+    user (``None`` and workers are skipped). Returns how many were queued.
+
+    ``users`` may be a queryset of users (``accounts.policy.users_holding``, as intake
+    tells a case's handlers): it is then not read, the rows are written by one
+    ``INSERT … SELECT`` under the same rules."""
     return notify_many([(users, subject, kind)])
 
 
 def notify_many(items: Iterable[tuple[Iterable[Any], models.Model, str]]) -> int:
-    """``notify`` for many subjects with one insert: each ``(users, subject, kind)`` is
-    queued as ``notify`` would (its distinct staff users, ``None`` and workers
-    skipped). A sweep that marks a thousand cases writes their notifications at once.
+    """``notify`` for many subjects: each ``(users, subject, kind)`` is queued as
+    ``notify`` would (its distinct staff users, ``None`` and workers skipped). The lists
+    of users are written with one insert, so a sweep that marks a thousand cases writes
+    their notifications at once; each queryset of users by its own ``INSERT … SELECT``.
     Returns how many were queued."""
     rows = []
+    selected = 0
     for users, subject, kind in items:
         content_type = ContentType.objects.get_for_model(subject)
+        if _selectable(users):
+            selected += _insert_selected(users, content_type, subject.pk, kind)
+            continue
         seen: set[int] = set()
         for user in users:
             if user is None or user.pk in seen or getattr(user, "is_worker", False):
@@ -78,7 +96,49 @@ def notify_many(items: Iterable[tuple[Iterable[Any], models.Model, str]]) -> int
                 Notification(user=user, content_type=content_type, object_id=subject.pk, kind=kind)
             )
     Notification.objects.bulk_create(rows)
-    return len(rows)
+    return selected + len(rows)
+
+
+def _selectable(users: Iterable[Any]) -> bool:
+    """Whether ``users`` can feed an ``INSERT … SELECT``: a queryset of the user model
+    without a slice (which a subquery would not keep on every database)."""
+    return (
+        isinstance(users, models.QuerySet)
+        and users.model is get_user_model()
+        and not users.query.is_sliced
+    )
+
+
+def _insert_selected(users: models.QuerySet, content_type, object_id: int, kind: str) -> int:
+    """Queue ``kind`` about ``object_id`` for each staff user of ``users`` with one
+    statement, the users never read into Python: each once (they are selected by primary
+    key), workers left out (``_WORKER_ACCOUNT``)."""
+    alias = router.db_for_write(Notification)
+    connection = connections[alias]
+    recipients = (
+        users.model._default_manager.filter(pk__in=users.order_by().values("pk"))
+        .exclude(**_WORKER_ACCOUNT)
+        .values(recipient=F("pk"))
+    )
+    try:
+        select_sql, select_params = recipients.query.get_compiler(using=alias).as_sql()
+    except EmptyResultSet:  # a queryset that can match nobody (``none()``, ``pk__in=[]``)
+        return 0
+    meta, quote = Notification._meta, connection.ops.quote_name
+    columns = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in ("user", "content_type", "object_id", "kind", "created_at")
+    )
+    created_at = meta.get_field("created_at").get_db_prep_value(
+        timezone.now(), connection=connection
+    )
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+        f"SELECT recipient, %s, %s, %s, %s FROM ({select_sql}) recipients"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [content_type.pk, object_id, kind, created_at, *select_params])
+        return cursor.rowcount
 
 
 def notifications_about(subject: models.Model):

@@ -8,13 +8,17 @@ from ``Model.objects.visible_to(user)``; single objects are loaded with
 
 This module is the one place that joins the two halves of the scope: the organization
 tree (``orgs``: materialized paths) and the role assignments (``accounts``: who holds
-which role where). It reads both through the user it is given — ``user.assignments`` and
-the assignment's ``organization__path`` — and imports neither app, so ``orgs``,
-``accounts`` and every app above them can use it without an import cycle.
+which role where). It reads both through the user it is given — ``user.assignments``,
+the assignment's ``organization__path`` and its role's permissions — and imports neither
+app, so ``orgs``, ``accounts`` and every app above them can use it without an import
+cycle. What the roles grant is read once per request (``role_grants``) and answers the
+permission checks too (``accounts.backends.RoleBackend``).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
@@ -36,6 +40,46 @@ def _prune(paths: list[str]) -> list[str]:
     return kept
 
 
+@dataclass(frozen=True)
+class RoleGrants:
+    """What a user's current role assignments grant (``role_grants``)."""
+
+    #: The pruned paths of all the assignments (whatever their roles grant).
+    paths: list[str]
+    #: Each permission ("app_label.codename") a role grants → the pruned paths where.
+    by_permission: dict[str, list[str]]
+
+
+def role_grants(user: AbstractBaseUser) -> RoleGrants:
+    """What the user's current role assignments grant, read in one query and kept on the
+    user object.
+
+    The user object lives for one request (the API's token lookup and Django's session
+    middleware load it afresh each time), so a request asks the database once however
+    many permissions its checks name, and the next request sees the roles as they are
+    then. The permission backend (``accounts.backends.RoleBackend``) answers ``has_perm``
+    from the same rows."""
+    grants = user.__dict__.get("_role_grants")
+    if grants is None:
+        rows = user.assignments.active().values_list(
+            "organization__path",
+            "role__permissions__content_type__app_label",
+            "role__permissions__codename",
+        )
+        paths: list[str] = []
+        by_permission: dict[str, list[str]] = defaultdict(list)
+        for path, app_label, codename in rows:
+            paths.append(path)
+            if codename is not None:  # a role without permissions still gives a scope
+                by_permission[f"{app_label}.{codename}"].append(path)
+        grants = RoleGrants(
+            paths=_prune(paths),
+            by_permission={perm: _prune(where) for perm, where in by_permission.items()},
+        )
+        user.__dict__["_role_grants"] = grants
+    return grants
+
+
 def scope_paths(user: AbstractBaseUser | None, perm: str | None = None) -> list[str] | None:
     """Materialized paths of the subtrees ``user`` acts on, optionally only those where a
     role grants ``perm`` ("app_label.codename"). ``None`` means everything."""
@@ -43,17 +87,8 @@ def scope_paths(user: AbstractBaseUser | None, perm: str | None = None) -> list[
         return []
     if user.is_superuser:
         return _ALL
-    cache = user.__dict__.setdefault("_scope_cache", {})
-    if perm not in cache:
-        assignments = user.assignments.active()
-        if perm is not None:
-            app_label, codename = perm.split(".", 1)
-            assignments = assignments.filter(
-                role__permissions__content_type__app_label=app_label,
-                role__permissions__codename=codename,
-            )
-        cache[perm] = _prune(list(assignments.values_list("organization__path", flat=True)))
-    return cache[perm]
+    grants = role_grants(user)
+    return list(grants.paths if perm is None else grants.by_permission.get(perm, ()))
 
 
 def scope_q(user: AbstractBaseUser | None, path_field: str, perm: str | None = None) -> Q | None:

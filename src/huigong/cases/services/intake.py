@@ -283,25 +283,15 @@ _RECEIVING_KINDS = (OrgKind.TOWNSHIP, OrgKind.COUNTY, OrgKind.CITY, OrgKind.PROV
 def _worker_intake(actor) -> tuple[Person, list[Organization]] | None:
     """A worker's person record and the chain (``_chains``) of the organization that
     receives their submissions: the township of their registered union, or the nearest
-    federation above it (the union itself when there is none). One query for the chain,
-    and one for the person unless it came with the user (the API token and the portal
-    session load it)."""
+    federation above it (the union itself when there is none). Two queries."""
     if actor.person_id is None:
         return None
-    if _loaded(actor, "person") and _loaded(actor.person, "organization"):
-        person = actor.person
-    else:
-        person = Person.objects.select_related("organization").filter(pk=actor.person_id).first()
+    person = Person.objects.select_related("organization").filter(pk=actor.person_id).first()
     if person is None:
         return None
     chain = _ancestors_and_self(person.organization)
     start = next((i for i, org in enumerate(chain) if org.kind in _RECEIVING_KINDS), 0)
     return person, chain[start:]
-
-
-def _loaded(obj, relation: str) -> bool:
-    """Whether ``obj`` holds its ``relation`` already (reading it costs no query)."""
-    return obj._meta.get_field(relation).is_cached(obj)
 
 
 @transaction.atomic

@@ -47,6 +47,7 @@ from ..models import (
     CaseStatus,
 )
 from ..services import mediation as mediation_services
+from ..services.intake import duplicate_area
 from ..tables import STATUS_COLOURS, CaseTable
 
 VIEW_PERM = policy.VIEW_PERM
@@ -146,6 +147,8 @@ class IntakeView(StaffRequiredMixin, View):
                 employer=data.get("employer"),
                 employer_name=data.get("employer_name", ""),
                 employer_credit_code=data.get("employer_credit_code", ""),
+                # The county of the receiving organization, as the service bounds its check.
+                area=duplicate_area(data["organization"]),
             )
             if report:
                 return self.render_form(form, duplicates=report)
