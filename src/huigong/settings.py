@@ -304,6 +304,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # (once per level; categories may opt out).
 CASES_AUTO_ESCALATE_OVERDUE = env_bool("HUIGONG_CASES_AUTO_ESCALATE_OVERDUE", True)
 STATS_SNAPSHOT_MAX_AGE = int(env("HUIGONG_STATS_SNAPSHOT_MAX_AGE", str(2 * 3600)))
+# Dashboards compute live only where a tab would read fewer rows than this (0: always
+# from a fresh rollup); the incremental rollup runs a full one at least this often (s).
+STATS_LIVE_MAX_ROWS = int(env("HUIGONG_STATS_LIVE_MAX_ROWS", "0"))
+STATS_ROLLUP_FULL_EVERY = int(env("HUIGONG_STATS_ROLLUP_FULL_EVERY", "86400"))
 
 # E-mail (daily case digests): printed to the log unless a backend is configured.
 EMAIL_BACKEND = env("HUIGONG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

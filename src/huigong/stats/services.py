@@ -1,42 +1,44 @@
-"""Statistics use cases: the figures of a dashboard, its drill-down table, and rollups.
+"""Statistics use cases: the figures of a dashboard and its drill-down table.
 
-Live and materialized figures
------------------------------
 A dashboard shows one section (tab) of indicators: for one organization and one period,
 each indicator's value for the whole subtree (this period and the previous one) and its
 value for every child subtree. Only the base indicators of that section (and the
 numerators and denominators of its ratios) are read; ratios are then divided in Python
 from those values, so they cost no query and are never stored.
 
+Where the figures come from
+---------------------------
 *Live*, each indicator is one query: the rows of the subtree, grouped by the child-level
 prefix of their organization's materialized path (``Substr(path, 1, child depth × 4)``)
 and by the breakdown field, with this period's and the previous period's values as two
-conditional aggregates. The number of queries does not depend on the number of children.
+conditional aggregates. Its cost grows with the rows of the subtree.
 
-*Materialized*, ``rollup_indicators`` (command ``rollup_indicators``, Celery task
-``huigong.stats.rollup_indicators`` on beat) stores every indicator's value for the
-subtree of each organization that has children in ``IndicatorSnapshot``. It reads each
-indicator once per period, grouped by organization, and adds every group to all its
-ancestors in Python. Leaves are not stored: their figures are a tiny live query and they
-are most of the tree.
+*From snapshots* (``stats.rollups`` keeps them for every organization, leaves included),
+the figures are a few indexed reads of the organization's and its children's rows,
+whatever the size of the subtree.
 
-The dashboard uses snapshots when they cover the organization, both periods and every
-child, and are fresh: for a closed period a snapshot computed after the period ended (the
-figures are then final, like a filed report); for the current period one younger than
-``settings.STATS_SNAPSHOT_MAX_AGE`` seconds (default two hours). Otherwise it computes
-live, so a deployment without a beat worker simply always sees live figures.
+Which one is chosen depends on measured size, not on the shape of the tree: the last
+rollup counted the rows of every table under every organization (``RollupState``); when
+the rows the section's indicators would read live are fewer than
+``settings.STATS_LIVE_MAX_ROWS``, live costs no more than the snapshot read and gives
+real-time figures, so the dashboard computes live (the default, 0, is what
+``bench/dashboard.py`` measured: live was dearer everywhere). Otherwise it reads the
+snapshots when they cover both periods (``RollupPeriod``), the organization and every child (a
+child created since the last rollup is not covered), and are fresh: for a closed period
+taken after the period ended (the figures are then final, like a filed report); for the
+current period no older than ``settings.STATS_SNAPSHOT_MAX_AGE`` seconds (default two
+hours). Otherwise it computes live, so a deployment without a beat worker simply always
+sees live figures. The page says which: "数据更新于 …" or "实时".
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,34 +54,33 @@ from huigong.kernel.indicators import (
     get_indicator,
     part_key,
 )
-from huigong.kernel.periods import Period, PeriodUnit, current_period
+from huigong.kernel.periods import Period
 from huigong.kernel.scope import scope_paths, user_can_at
 from huigong.orgs.models import Organization, OrgStatus
 
-from .models import IndicatorSnapshot
+from .models import IndicatorSnapshot, RollupPeriod, RollupState
+from .rollups import Number, as_number, source_of
 
-Number = int | Decimal
 SeriesKey = tuple[str, str]  # (indicator key, part); part TOTAL ("") is the whole value
 #: What a dashboard shows: base indicators and the ratios derived from them.
 Item = Indicator | Ratio
 
 DEFAULT_SNAPSHOT_MAX_AGE = 2 * 3600
-
-
-def _num(value) -> Number:
-    """Counts as ``int``; sums as ``Decimal`` unless they are whole numbers."""
-    if value is None:
-        return 0
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else value
-    return value
+#: Below this many rows to read, a dashboard computes live (see the module docstring).
+#: ``bench/dashboard.py`` measures where live stops being as cheap as the snapshot read
+#: and prints the crossover: on PostgreSQL 15 and SQLite live was dearer at every level,
+#: a leaf with no rows included (each live indicator is a query of its own, the snapshot
+#: read is five), so by default a covered, fresh snapshot is always used. A deployment
+#: whose bench shows a crossover sets ``STATS_LIVE_MAX_ROWS`` to it.
+DEFAULT_LIVE_MAX_ROWS = 0
 
 
 @dataclass
 class Figures:
     """Indicator values for one organization: its subtree this period (``current``) and the
     previous period (``previous``), and this period per child (``by_group``, keyed by the
-    child's path; the organization's own path holds the rows attached to it directly)."""
+    child's path; the organization's own path holds the rows attached to it directly).
+    ``computed_at`` is the moment snapshot figures are as of (None when live)."""
 
     current: dict[SeriesKey, Number]
     previous: dict[SeriesKey, Number]
@@ -136,7 +137,7 @@ def sections_for(user, org: Organization) -> list[Section]:
     return [section for section in all_sections() if section.key in shown]
 
 
-def _base_indicators(items: list[Item]) -> list[Indicator]:
+def base_indicators(items: list[Item]) -> list[Indicator]:
     """The base indicators to read for ``items``: themselves and the ratios' components."""
     keys: dict[str, None] = {}
     for item in items:
@@ -175,9 +176,9 @@ def live_figures(
             parts = [TOTAL, part_key(row[ind.breakdown])] if ind.breakdown else [TOTAL]
             for part in parts:
                 key = (ind.key, part)
-                current[key] += _num(row["stats_current"])
-                before[key] += _num(row["stats_previous"])
-                by_group[row["stats_group"]][key] += _num(row["stats_current"])
+                current[key] += as_number(row["stats_current"])
+                before[key] += as_number(row["stats_previous"])
+                by_group[row["stats_group"]][key] += as_number(row["stats_current"])
     return Figures(dict(current), dict(before), {g: dict(v) for g, v in by_group.items()}, "live")
 
 
@@ -192,7 +193,74 @@ def _fresh_after(period: Period, now: datetime) -> datetime:
     return now - _snapshot_max_age()
 
 
+def live_max_rows() -> int:
+    return int(getattr(settings, "STATS_LIVE_MAX_ROWS", DEFAULT_LIVE_MAX_ROWS))
+
+
+def live_rows(indicators: list[Indicator], subtree_rows: dict[str, int]) -> int:
+    """How many rows computing ``indicators`` live would read, from the rows the last
+    rollup counted under the organization (``RollupState.subtree_rows``)."""
+    return sum(subtree_rows.get(source_of(ind).key, 0) for ind in indicators)
+
+
 def snapshot_figures(
+    indicators: list[Indicator],
+    org: Organization,
+    children: list[Organization],
+    period: Period,
+    *,
+    now: datetime | None = None,
+) -> Figures | None:
+    """The figures from ``IndicatorSnapshot``, or None when the snapshots do not cover
+    both periods, or are not fresh. Three small indexed queries: the periods' coverage,
+    the rows of ``org`` (both periods), those of its children (this period).
+
+    Snapshots are unscoped subtree totals. They equal what ``live_figures`` would count
+    for ``user`` because ``org`` and ``children`` were loaded through the user's scope,
+    ``indicators`` only holds indicators whose permission the user has at ``org``, and a
+    permission held at a node covers its whole subtree."""
+    if not indicators:
+        return None
+    now = now or timezone.now()
+    previous = period.previous()
+    as_of = dict(
+        RollupPeriod.objects.filter(period__in=[period.key, previous.key]).values_list(
+            "period", "as_of"
+        )
+    )
+    for p in (period, previous):
+        if p.key not in as_of or as_of[p.key] < _fresh_after(p, now):
+            return None
+    # By the ids of ``org`` and ``children``, both loaded through the user's scope: a
+    # scope join here would hash the whole organization table on every page.
+    keys = {ind.key for ind in indicators}
+    columns = ("organization_id", "key", "part", "period", "value", "own")
+    own_rows = IndicatorSnapshot.objects.filter(
+        organization_id=org.pk, key__in=keys, period__in=[period.key, previous.key]
+    ).values_list(*columns)
+    child_rows = IndicatorSnapshot.objects.filter(
+        organization_id__in=[c.pk for c in children], key__in=keys, period=period.key
+    ).values_list(*columns)
+    current: dict[SeriesKey, Number] = {}
+    before: dict[SeriesKey, Number] = {}
+    own: dict[SeriesKey, Number] = {}
+    for _org, key, part, period_key, value, own_value in own_rows:
+        if period_key != period.key:
+            before[(key, part)] = as_number(value)
+            continue
+        current[(key, part)] = as_number(value)
+        if own_value:
+            own[(key, part)] = as_number(own_value)
+    by_child: dict[int, dict[SeriesKey, Number]] = defaultdict(dict)
+    if children:
+        for org_id, key, part, _period, value, _own in child_rows:
+            by_child[org_id][(key, part)] = as_number(value)
+    by_group = {child.path: by_child.get(child.pk, {}) for child in children}
+    by_group[org.path] = own
+    return Figures(current, before, by_group, "snapshot", min(as_of.values()))
+
+
+def dashboard_figures(
     indicators: list[Indicator],
     org: Organization,
     children: list[Organization],
@@ -200,54 +268,20 @@ def snapshot_figures(
     *,
     user,
     now: datetime | None = None,
-) -> Figures | None:
-    """The figures from ``IndicatorSnapshot`` in one query, or None when the snapshots do
-    not cover ``org`` (both periods) and every child (this period), or are not fresh.
-
-    Snapshots are unscoped subtree totals. They equal what ``live_figures`` would count
-    for ``user`` because ``indicators`` only holds indicators whose permission the user has
-    at ``org``, and a permission held at a node covers its whole subtree."""
-    if not indicators or any(child.numchild == 0 for child in children):
-        return None  # leaves are never rolled up
-    now = now or timezone.now()
-    previous = period.previous()
-    keys = {ind.key for ind in indicators}
-    rows = (
-        IndicatorSnapshot.objects.visible_to(user)
-        .filter(
-            organization__path__startswith=org.path,
-            organization__depth__lte=org.depth + 1,
-            period__in=[period.key, previous.key],
-            key__in=keys,
-        )
-        .values_list("organization_id", "key", "part", "period", "value", "computed_at")
+) -> Figures:
+    """Live figures for a subtree measured small (or never measured, or with a child the
+    last rollup did not know), snapshot figures otherwise when they are usable."""
+    sizes = dict(
+        RollupState.objects.filter(
+            organization_id__in=[org.pk, *(c.pk for c in children)]
+        ).values_list("organization_id", "subtree_rows")
     )
-    values: dict[tuple[int, str], dict[SeriesKey, Number]] = defaultdict(dict)
-    oldest: dict[tuple[int, str], datetime] = {}
-    for org_id, key, part, period_key, value, computed_at in rows:
-        values[(org_id, period_key)][(key, part)] = _num(value)
-        slot = (org_id, period_key)
-        oldest[slot] = min(oldest.get(slot, computed_at), computed_at)
-
-    needed = [(org.pk, period), (org.pk, previous), *((c.pk, period) for c in children)]
-    for org_id, p in needed:
-        slot = (org_id, p.key)
-        if slot not in values or {k for k, part in values[slot] if part == TOTAL} != keys:
-            return None
-        if oldest[slot] < _fresh_after(p, now):
-            return None
-
-    current = values[(org.pk, period.key)]
-    by_group: dict[str, dict[SeriesKey, Number]] = {}
-    own = dict(current)
-    for child in children:
-        child_values = values[(child.pk, period.key)]
-        by_group[child.path] = child_values
-        for key, value in child_values.items():
-            own[key] = own.get(key, 0) - value
-    by_group[org.path] = own
-    computed_at = min(oldest[(org_id, p.key)] for org_id, p in needed)
-    return Figures(current, values[(org.pk, previous.key)], by_group, "snapshot", computed_at)
+    measured = org.pk in sizes and all(c.pk in sizes for c in children)
+    if measured and live_rows(indicators, sizes[org.pk]) >= live_max_rows():
+        figures = snapshot_figures(indicators, org, children, period, now=now)
+        if figures is not None:
+            return figures
+    return live_figures(indicators, org, period, user=user)
 
 
 # --- the dashboard ---------------------------------------------------------------------
@@ -447,10 +481,8 @@ def build_dashboard(
     )
     if not items:
         return Dashboard(org, period, section, sections, [], [], [], [], None, [], "live", None)
-    indicators = _base_indicators(items)
-    figures = snapshot_figures(
-        indicators, org, children, period, user=user, now=now
-    ) or live_figures(indicators, org, period, user=user)
+    indicators = base_indicators(items)
+    figures = dashboard_figures(indicators, org, children, period, user=user, now=now)
 
     columns = _columns(items, figures)
     places = [c.places for c in columns]
@@ -499,93 +531,3 @@ def build_dashboard(
         source=figures.source,
         computed_at=figures.computed_at,
     )
-
-
-# --- rollups -----------------------------------------------------------------------------
-
-
-def default_rollup_periods(today: date | None = None) -> list[Period]:
-    """The current month, quarter and year, plus the previous ones until they have a final
-    snapshot (computed after they ended)."""
-    today = today or timezone.localdate()
-    periods = [current_period(unit, today) for unit in PeriodUnit.values]
-    for unit in PeriodUnit.values:
-        previous = current_period(unit, today).previous()
-        final = IndicatorSnapshot.objects.filter(
-            period=previous.key, computed_at__gte=previous.end_datetime
-        ).exists()
-        if not final:
-            periods.append(previous)
-    return periods
-
-
-def _rollup_rows(
-    indicators: list[Indicator], period: Period, federations: dict[str, int], now: datetime
-) -> list[IndicatorSnapshot]:
-    """Snapshot rows of ``period`` for every organization in ``federations`` (path → id)."""
-    rows: list[IndicatorSnapshot] = []
-    step = Organization.steplen
-    for ind in indicators:
-        totals: dict[str, dict[str, Number]] = defaultdict(lambda: defaultdict(int))
-        group_fields = [ind.path_field, *([ind.breakdown] if ind.breakdown else [])]
-        direct = (
-            ind.queryset()
-            .filter(ind.period_q(period))
-            .order_by()
-            .values(*group_fields)
-            .annotate(stats_value=ind.measure())
-        )
-        for row in direct:
-            path = row[ind.path_field]
-            value = _num(row["stats_value"])
-            parts = [TOTAL, part_key(row[ind.breakdown])] if ind.breakdown else [TOTAL]
-            for length in range(step, len(path) + 1, step):
-                prefix = path[:length]
-                if prefix in federations:
-                    for part in parts:
-                        totals[prefix][part] += value
-        all_parts = [TOTAL, *(value for value, _label in ind.parts())]
-        for path, org_id in federations.items():
-            values = totals.get(path, {})
-            for part in dict.fromkeys([*all_parts, *values]):
-                rows.append(
-                    IndicatorSnapshot(
-                        organization_id=org_id,
-                        key=ind.key,
-                        part=part,
-                        period=period.key,
-                        value=values.get(part, 0),
-                        computed_at=now,
-                    )
-                )
-    return rows
-
-
-def rollup_indicators(
-    periods: Iterable[Period] | None = None, *, now: datetime | None = None
-) -> int:
-    """Materialize every indicator for every organization that has children, for
-    ``periods`` (default: ``default_rollup_periods``). A system job: it reads all rows,
-    unscoped; dashboards apply the scope when they read the snapshots. Each period is
-    replaced in one transaction. Returns the number of snapshot rows written."""
-    now = now or timezone.now()
-    periods = list(periods) if periods is not None else default_rollup_periods()
-    indicators = all_indicators()
-    federations = dict(
-        Organization.objects.filter(numchild__gt=0).order_by().values_list("path", "id")
-    )
-    written = 0
-    for period in periods:
-        rows = _rollup_rows(indicators, period, federations, now)
-        with transaction.atomic():
-            IndicatorSnapshot.objects.bulk_create(
-                rows,
-                batch_size=1000,
-                update_conflicts=True,
-                unique_fields=["organization", "key", "part", "period"],
-                update_fields=["value", "computed_at"],
-            )
-            # Rows of organizations that lost their children or of retired indicators.
-            IndicatorSnapshot.objects.filter(period=period.key, computed_at__lt=now).delete()
-        written += len(rows)
-    return written

@@ -22,10 +22,11 @@ from huigong.kernel.periods import PeriodUnit, period_from_params, recent_period
 from huigong.kernel.scope import get_visible_or_404
 from huigong.orgs.models import Organization
 
+from .rollups import WINDOW
 from .services import build_dashboard, scope_breadcrumbs, scope_roots, sections_for
 
-#: How many periods of each unit the period picker offers.
-PICKER_LENGTH = {PeriodUnit.MONTH: 12, PeriodUnit.QUARTER: 8, PeriodUnit.YEAR: 6}
+#: How many periods of each unit the period picker offers: those the rollup keeps.
+PICKER_LENGTH = WINDOW
 
 
 def _selection(request):

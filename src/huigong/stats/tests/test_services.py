@@ -1,4 +1,4 @@
-"""Indicator values by scope and period, live and from materialized snapshots.
+"""Indicator values by scope and period, computed live (snapshots: ``test_rollups``).
 
 Other apps register their own indicators and sections: these tests name the section they
 look at and count only its snapshot rows, so a new app's indicators do not break them.
@@ -6,42 +6,28 @@ look at and count only its snapshot rows, so a new app's indicators do not break
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from huigong.cases.indicators import CASES
 from huigong.kernel.indicators import Ratio, all_indicators, register, unregister
 from huigong.kernel.periods import Period, PeriodUnit, current_period
 from huigong.orgs.indicators import ORGANIZATION
 from huigong.people.models import Person
-from huigong.stats.models import IndicatorSnapshot
 from huigong.stats.services import (
     build_dashboard,
-    default_rollup_periods,
     indicators_for,
     items_for,
     live_figures,
-    rollup_indicators,
     scope_roots,
 )
-from huigong.stats.tasks import rollup_indicators_task
 from huigong.testing.factories import OrganizationFactory
 
 from .conftest import aware
 
 OCTOBER = Period(PeriodUnit.MONTH, 2026, 10)
 ORG_KEYS = [i.key for i in all_indicators() if i.section is ORGANIZATION]
-#: Snapshot rows per organization and period of the organization section: organizations
-#: 1 + 7 kinds, grassroots 1 + 3 categories, 3 people indicators.
-ORG_ROWS = 15
-
-
-def _org_snapshots(**filters) -> int:
-    return IndicatorSnapshot.objects.filter(key__in=ORG_KEYS, **filters).count()
 
 
 def _org_board(**kwargs):
@@ -306,21 +292,6 @@ def test_ratio_is_shown_only_with_both_of_its_counts(
     assert workers_per_union in items_for(county_cadre, tree.county)
 
 
-def test_snapshots_store_base_indicators_and_ratios_derive_from_them(
-    tree, october_cases, county_cadre
-):
-    live = build_dashboard(user=county_cadre, org=tree.county, period=OCTOBER, section=CASES)
-    rollup_indicators([OCTOBER, OCTOBER.previous()])
-    stored = set(IndicatorSnapshot.objects.values_list("key", flat=True))
-    assert set(RAW_COUNTS) <= stored and not set(RATES) & stored
-    snap = build_dashboard(user=county_cadre, org=tree.county, period=OCTOBER, section=CASES)
-    assert (snap.source, live.source) == ("snapshot", "live")
-    assert snap.table() == live.table()
-    assert [(c.value, c.previous) for c in snap.cards] == [
-        (c.value, c.previous) for c in live.cards
-    ]
-
-
 def test_section_reads_only_its_own_indicators(tree, persons, county_cadre):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -332,90 +303,7 @@ def test_section_reads_only_its_own_indicators(tree, persons, county_cadre):
 
     queries(ORGANIZATION)  # warm-up: the user's permission cache
     base = {s: len(indicators_for(county_cadre, tree.county, s)) for s in (ORGANIZATION, CASES)}
-    # One grouped query per base indicator, plus the children and the snapshot lookup.
+    # One grouped query per base indicator, plus the children and the measured sizes
+    # (none yet: nothing was rolled up, so the figures are live).
     assert queries(ORGANIZATION) == base[ORGANIZATION] + 2
     assert queries(CASES) == base[CASES] + 2
-
-
-# --- materialized rollups -------------------------------------------------------------------
-
-
-def test_rollup_matches_live_and_is_used_when_fresh(tree, persons, county_cadre):
-    _date_persons(persons)
-    live = _org_board(user=county_cadre, org=tree.county, period=OCTOBER)
-    written = rollup_indicators([OCTOBER, OCTOBER.previous()])
-    assert IndicatorSnapshot.objects.count() == written
-    # 2 periods × 5 organizations with children.
-    assert _org_snapshots() == 2 * 5 * ORG_ROWS
-
-    snap = _org_board(user=county_cadre, org=tree.county, period=OCTOBER)
-    assert snap.source == "snapshot" and live.source == "live"
-    assert snap.table() == live.table()
-    assert [(c.value, c.previous) for c in snap.cards] == [
-        (c.value, c.previous) for c in live.cards
-    ]
-    value = IndicatorSnapshot.objects.get(
-        organization=tree.huangtupu, key="people.registered", part="", period="2026-10"
-    ).value
-    assert value == 3
-
-
-def test_stale_or_partial_snapshots_fall_back_to_live(tree, persons, county_cadre):
-    period = current_period()
-    rollup_indicators([period, period.previous()])
-    assert _org_board(user=county_cadre, org=tree.county, period=period).source == "snapshot"
-
-    # A person registered after the rollup shows once the snapshot is too old.
-    from huigong.testing.factories import PersonFactory
-
-    PersonFactory(organization=tree.liuquan, name="后来者")
-    fresh = _org_board(user=county_cadre, org=tree.county, period=period)
-    assert _table(fresh)["合计"]["登记职工"] == 6
-    IndicatorSnapshot.objects.update(computed_at=timezone.now() - timedelta(hours=3))
-    stale = _org_board(user=county_cadre, org=tree.county, period=period)
-    assert (stale.source, _table(stale)["合计"]["登记职工"]) == ("live", 7)
-
-    # A township's children are leaves, which are never rolled up: always live.
-    township = _org_board(user=county_cadre, org=tree.huangtupu, period=period)
-    assert township.source == "live"
-
-    # Snapshots of a closed period taken before it ended are not final.
-    rollup_indicators([OCTOBER, OCTOBER.previous()], now=aware(2026, 10, 20))
-    assert _org_board(user=county_cadre, org=tree.county, period=OCTOBER).source == "live"
-    rollup_indicators([OCTOBER, OCTOBER.previous()], now=aware(2026, 11, 1, 1))
-    assert _org_board(user=county_cadre, org=tree.county, period=OCTOBER).source == "snapshot"
-
-
-def test_rollup_is_idempotent_and_drops_organizations_without_children(tree, persons):
-    first = rollup_indicators([OCTOBER])
-    assert rollup_indicators([OCTOBER]) == first
-    assert IndicatorSnapshot.objects.count() == first
-    org_rows = _org_snapshots()
-    # 白地市镇 loses its only child: its snapshot rows disappear on the next run.
-    from huigong.orgs.models import Organization
-
-    Person.objects.filter(organization=tree.liuquan).delete()
-    Organization.objects.get(pk=tree.liuquan.pk).delete()
-    rollup_indicators([OCTOBER])
-    assert not IndicatorSnapshot.objects.filter(organization=tree.baidishi).exists()
-    assert _org_snapshots() == org_rows - ORG_ROWS
-
-
-def test_default_rollup_periods_finalize_previous_periods_once(tree, persons):
-    today = timezone.localdate()
-    current = {current_period(u, today) for u in PeriodUnit.values}
-    previous = {p.previous() for p in current}
-    assert set(default_rollup_periods(today)) == current | previous
-    rollup_indicators()
-    # The previous periods now have final snapshots: later runs only refresh current ones.
-    assert set(default_rollup_periods(today)) == current
-
-
-def test_rollup_command_and_task(tree, persons):
-    call_command("rollup_indicators", "--period", "2026-10", "--period", "2026")
-    assert set(IndicatorSnapshot.objects.values_list("period", flat=True)) == {"2026-10", "2026"}
-    with pytest.raises(CommandError, match="无法识别的统计周期"):
-        call_command("rollup_indicators", "--period", "2026-10x")
-    written = rollup_indicators_task.delay(["2026-Q3"]).get()
-    assert IndicatorSnapshot.objects.filter(period="2026-Q3").count() == written
-    assert _org_snapshots(period="2026-Q3") == 5 * ORG_ROWS

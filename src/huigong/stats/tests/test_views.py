@@ -11,8 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from huigong.kernel.periods import Period, PeriodUnit
 from huigong.stats.models import IndicatorSnapshot
+from huigong.stats.rollups import rollup_indicators
 from huigong.testing.factories import OrganizationFactory, PersonFactory, UserFactory, give_role
+
+from .conftest import aware
 
 DASHBOARD = reverse("stats:dashboard")
 EXPORT = reverse("stats:export")
@@ -182,6 +186,44 @@ def _county_with_townships(tree, count: int):
         PersonFactory(organization=union, name=f"职工{i}")
 
 
+def test_dashboard_says_how_fresh_its_figures_are(client, tree, persons, county_cadre, settings):
+    from django.utils import timezone
+
+    client.force_login(county_cadre)
+    html = client.get(DASHBOARD).content.decode()
+    assert '<span data-testid="freshness" data-source="live"' in html and ">实时</span>" in html
+    settings.STATS_LIVE_MAX_ROWS = 0
+    run = rollup_indicators()
+    response = client.get(DASHBOARD)
+    assert response.context["board"].source == "snapshot"
+    shown = timezone.localtime(run.as_of).strftime("%H:%M")  # today: the time only
+    html = response.content.decode()
+    assert 'data-source="snapshot"' in html and f"数据更新于 {shown}</span>" in html
+    # A closed period's final snapshots were taken another day: the date is shown too.
+    october = Period(PeriodUnit.MONTH, 2026, 10)
+    rollup_indicators([october, october.previous()], now=aware(2026, 11, 1, 2, 5))
+    html = client.get(DASHBOARD, {"period": "2026-10"}).content.decode()
+    assert "数据更新于 2026-11-01 02:05</span>" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "cells"),
+    [("zh-hans", ["1234567", "—", "66.7"]), ("en", ["1,234,567", "—", "66.7"])],
+)
+def test_figures_are_written_as_intcomma_writes_them(language, cells):
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.utils import translation
+
+    from huigong.stats.services import Row
+    from huigong.stats.templatetags.stats_figures import figure, figure_cells
+
+    values = [0, 7, -4321, 1234567, Decimal("1234.5"), Decimal("-12345678.25")]
+    row = Row("新发食品", [1234567, None, Decimal("66.7")], places=[None, 1, 1])
+    with translation.override(language):
+        assert [figure(v) for v in values] == [intcomma(v) for v in values]
+        assert figure_cells(row) == "".join(f'<td class="text-end">{c}</td>' for c in cells)
+
+
 def _dashboard_queries(client, org, section) -> tuple[int, object]:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(DASHBOARD, {"org": org.pk, "section": section})
@@ -191,8 +233,8 @@ def _dashboard_queries(client, org, section) -> tuple[int, object]:
 
 
 #: Queries of a dashboard page besides one per base indicator of its section: session,
-#: user, scope and permissions, the organization, roots, breadcrumbs, children, snapshots,
-#: the menu (15 today, with a little room for the page shell).
+#: user, scope and permissions, the organization, roots, breadcrumbs, children, their
+#: measured sizes, the menu (15 today, with a little room for the page shell).
 PAGE_OVERHEAD = 18
 
 

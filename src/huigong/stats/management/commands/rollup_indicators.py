@@ -1,16 +1,17 @@
-"""``python -m huigong rollup_indicators [--period KEY ...]``: materialize indicator values."""
+"""``python -m huigong rollup_indicators [--full] [--period KEY ...]``: bring the indicator
+snapshots up to date."""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from huigong.kernel.periods import PeriodError, parse_period
-from huigong.stats.services import rollup_indicators
+from huigong.stats.rollups import rollup_indicators
 
 
 class Command(BaseCommand):
     help = (
-        "Store every indicator for every organization with children (IndicatorSnapshot). "
-        "Default periods: the current month, quarter and year, and the previous ones until "
-        "they have a final snapshot."
+        "Bring the indicator snapshots of every organization up to date for the periods the "
+        "dashboard offers: incrementally (only organizations whose rows changed) unless a "
+        "full run is due. --full forces one; --period recomputes the given periods."
     )
 
     def add_arguments(self, parser):
@@ -21,13 +22,21 @@ class Command(BaseCommand):
             metavar="KEY",
             help="period key such as 2026, 2026-Q1 or 2026-03 (repeatable)",
         )
+        parser.add_argument("--full", action="store_true", help="recompute everything")
 
-    def handle(self, *args, periods=None, **options):
+    def handle(self, *args, periods=None, full=False, **options):
         parsed = None
         if periods:
             try:
                 parsed = [parse_period(key) for key in periods]
             except PeriodError as exc:
                 raise CommandError(str(exc))
-        written = rollup_indicators(parsed)
-        self.stdout.write(f"snapshot rows written: {written}")
+        run = rollup_indicators(parsed, full=full)
+        if run is None:
+            self.stdout.write("another rollup was running: nothing written")
+            return
+        self.stdout.write(
+            f"{run.mode} rollup ({run.reason or 'changes only'}): "
+            f"{run.organizations} organizations recomputed, "
+            f"snapshot rows written: {run.rows_written}, {run.seconds:.2f} s"
+        )
