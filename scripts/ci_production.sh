@@ -5,7 +5,8 @@
 # fetches the staff sign-in page, its static files, the portal, the API and /healthz
 # through gunicorn, and smoke-tests the shape on the demo county: a worker's case through
 # the API, an import checked and written by the Celery worker, the deadline sweep sent by
-# beat (scripts/ci_smoke.py reads the results). Run by .ci/run after `make test`; stops
+# beat, the dashboard read from the rollup the worker made (scripts/ci_smoke.py reads the
+# results). Run by .ci/run after `make test`; stops
 # everything it started on exit.
 #
 # Needs PostgreSQL (postgres user, trust auth) and Redis on 127.0.0.1; overridable:
@@ -236,7 +237,7 @@ grep -q '\[ci-prodcheck-0404\].*Not Found' "$WORK/gunicorn.log" \
   || fail "the request id is not in the application log"
 echo "404 page is the friendly one; its log line carries the request id"
 
-step "6. Smoke test: an API submission, an import by the worker, the sweep by beat"
+step "6. Smoke test: an API submission, an import by the worker, the sweep by beat, the dashboard from a rollup"
 SMOKE=("$VENV/bin/python" "$ROOT/scripts/ci_smoke.py")
 wait_for() {  # wait_for <seconds> <failure message> <command…>: until the command succeeds
   local seconds=$1 message=$2
@@ -275,4 +276,15 @@ wait_for 60 "beat's sweep did not mark the late case" \
 grep -q "huigong.kernel.run_sweep\[.*\] succeeded" "$WORK/worker.log" \
   || fail "the sweep did not run in the Celery worker"
 echo "the case made late was marked overdue by the sweep beat sent"
+
+# The dashboard reads the rollup the worker wrote (beat runs it every 10 minutes; here it
+# is sent once more so that it covers the case and the import above).
+"$VENV/bin/celery" -A huigong call huigong.stats.rollup_indicators >/dev/null
+rollups_done() { [ "$(grep -c 'huigong.stats.rollup_indicators\[.*\] succeeded' "$WORK/worker.log")" -ge 2 ]; }
+wait_for 120 "the worker did not run the second rollup" rollups_done
+cookie=$("${SMOKE[@]}" session county | tail -n 1)
+fetch 200 /stats/ -H "Cookie: $cookie"
+has 'data-source="snapshot"'
+has '数据更新于'
+echo "the county dashboard reads the rollup and says when it was made"
 alive

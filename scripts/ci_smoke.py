@@ -7,6 +7,7 @@
     python scripts/ci_smoke.py import-state <job>        JSON: state and counters
     python scripts/ci_smoke.py make-late <case number>   its deadlines moved into the past
     python scripts/ci_smoke.py case-state <case number>  JSON: status, overdue flag, events
+    python scripts/ci_smoke.py session <username>        a signed-in session cookie
 
 Runs against the installed package and the environment of the deployment (the script
 sets nothing up itself): what happens in the background happens in the real Celery
@@ -98,6 +99,23 @@ def make_late(number: str) -> str:
     return str(changed)
 
 
+def session(username: str) -> str:
+    """A signed-in session of the account, as the sign-in page would leave it: the
+    cookie (name=value) a browser would send."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    user = _user(username)
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "huigong.accounts.backends.RoleBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
 def case_state(number: str) -> str:
     from huigong.cases.models import Case
 
@@ -114,6 +132,7 @@ STEPS = {
     "import-state": import_state,
     "make-late": make_late,
     "case-state": case_state,
+    "session": session,
 }
 
 if __name__ == "__main__":
