@@ -54,6 +54,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from _common import database_version  # noqa: E402
+
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/hg_bench_api_load"
 EMPLOYERS = [f"祁东县{name}有限公司" for name in ("宏达建筑", "顺丰物流", "新发食品", "金桥纺织")]
 EMPLOYERS += [f"祁东县第{i}建筑劳务公司" for i in range(1, 21)]
@@ -359,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     accounts = _seed(args.cases, args.concurrency)
-    database = _database_version(connection)
+    database = database_version(connection)
     seed_seconds = time.perf_counter() - started
     connections.close_all()
 
@@ -457,12 +459,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps({**figures, "targets": met}, ensure_ascii=False))
     return 0
-
-
-def _database_version(connection) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version()")
-        return " ".join(cursor.fetchone()[0].split()[:2])
 
 
 if __name__ == "__main__":

@@ -51,6 +51,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from _common import database_version, use_fresh_sqlite_unless_given  # noqa: E402
+
 #: Targets of issue 9 (P5).
 TARGET_MS_PER_CHANGE = 1.0
 FLAT_FACTOR, FLAT_SLACK_MIB = 1.5, 8.0
@@ -62,16 +64,6 @@ SET_BASED = (
     "acceptance_overdue",
     "supervisions_overdue",
 )
-
-
-def _configure_database() -> None:
-    if os.environ.get("HUIGONG_DATABASE_URL"):
-        return
-    path = ROOT / "var" / "bench" / "case_sweep.sqlite3"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    os.environ["HUIGONG_DATABASE_URL"] = f"sqlite:///{path}"
 
 
 def _timed(func) -> tuple[object, float]:
@@ -145,14 +137,6 @@ class _PeakMemory:
     @property
     def growth_mib(self) -> float:
         return (self.peak - self.start) / 2**20
-
-
-def _database_version(connection) -> str:
-    if connection.vendor == "sqlite":
-        return f"SQLite {connection.Database.sqlite_version}"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version()")
-        return " ".join(cursor.fetchone()[0].split()[:2])
 
 
 def _staff() -> dict[int, tuple]:
@@ -346,7 +330,7 @@ def main(argv: list[str] | None = None) -> dict:
     if args.due_share > args.open_share:
         parser.error("--due-share is a part of --open-share")
 
-    _configure_database()
+    use_fresh_sqlite_unless_given("case_sweep")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huigong.settings")
     # As in production: no statement log (with DEBUG, Django keeps the last 9,000
     # statements, which would count as the sweep's memory).
@@ -409,7 +393,7 @@ def main(argv: list[str] | None = None) -> dict:
     }
     figures = {
         "benchmark": "case_sweep",
-        "database": _database_version(connection),
+        "database": database_version(connection),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "runs": runs,

@@ -42,19 +42,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from _common import database_version, use_fresh_sqlite_unless_given  # noqa: E402
+
 TARGET_MS, TARGET_SPEEDUP = 100.0, 50.0
 PROVINCE = {"counties": 100, "townships": 20, "units": 50, "persons": 100, "cases": 3_000_000}
 BATCH = 5000
-
-
-def _configure_database() -> None:
-    if os.environ.get("HUIGONG_DATABASE_URL"):
-        return
-    path = ROOT / "var" / "bench" / "dashboard.sqlite3"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    os.environ["HUIGONG_DATABASE_URL"] = f"sqlite:///{path}"
 
 
 def _median_ms(func, repeat: int) -> tuple[float, object]:
@@ -64,14 +56,6 @@ def _median_ms(func, repeat: int) -> tuple[float, object]:
         value = func()
         times.append(time.perf_counter() - started)
     return statistics.median(times) * 1000, value
-
-
-def _database_version(connection) -> str:
-    if connection.vendor == "sqlite":
-        return f"SQLite {connection.Database.sqlite_version}"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version()")
-        return " ".join(cursor.fetchone()[0].split()[:2])
 
 
 # --- data --------------------------------------------------------------------------------
@@ -526,7 +510,7 @@ def main(argv: list[str] | None = None) -> dict:
         args.live_repeat = min(args.live_repeat, 1)
 
     if not args.reuse:
-        _configure_database()
+        use_fresh_sqlite_unless_given("dashboard")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huigong.settings")
     import django
 
@@ -545,7 +529,7 @@ def main(argv: list[str] | None = None) -> dict:
     call_command("migrate", verbosity=0)
     figures: dict = {
         "benchmark": "dashboard",
-        "database": _database_version(connection),
+        "database": database_version(connection),
         "python": platform.python_version(),
     }
     if args.reuse and Organization.objects.filter(name=SYNTHETIC_PROVINCE).exists():

@@ -27,15 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-
-def _configure_database() -> None:
-    if os.environ.get("HUIGONG_DATABASE_URL"):
-        return
-    path = ROOT / "var" / "bench" / "demo_scale.sqlite3"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    os.environ["HUIGONG_DATABASE_URL"] = f"sqlite:///{path}"
+from _common import database_version, use_fresh_sqlite_unless_given  # noqa: E402
 
 
 def _cpu_seconds() -> float:
@@ -49,14 +41,6 @@ def _timed(func) -> tuple[object, float]:
     return value, time.perf_counter() - started
 
 
-def _database_version(connection) -> str:
-    if connection.vendor == "sqlite":
-        return f"SQLite {connection.Database.sqlite_version}"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version()")
-        return " ".join(cursor.fetchone()[0].split()[:2])
-
-
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counties", type=int, default=2)
@@ -67,7 +51,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--json", action="store_true", help="also print one JSON line")
     args = parser.parse_args(argv)
 
-    _configure_database()
+    use_fresh_sqlite_unless_given("demo_scale")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huigong.settings")
     import django
 
@@ -115,7 +99,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     figures = {
         "benchmark": "demo_scale",
-        "database": _database_version(connection),
+        "database": database_version(connection),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "counties": result.counties,

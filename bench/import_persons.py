@@ -37,21 +37,14 @@ from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+
+from _common import use_fresh_sqlite_unless_given  # noqa: E402
+
 WORK = ROOT / "var" / "bench" / "import_persons"
 HEADER = ["姓名", "身份证号码", "手机号", "所属工会", "住址", "是否会员"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红梅建国志文"
 UNIONS = 40
-
-
-def _configure_database() -> None:
-    if os.environ.get("HUIGONG_DATABASE_URL"):
-        return
-    path = WORK / "bench.sqlite3"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    os.environ["HUIGONG_DATABASE_URL"] = f"sqlite:///{path}"
 
 
 def _setup_django() -> None:
@@ -300,7 +293,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
-    _configure_database()
+    use_fresh_sqlite_unless_given("import_persons", WORK / "bench.sqlite3")
     _setup_django()
     if args.child:
         print(json.dumps(run_engine(Path(args.child))))
