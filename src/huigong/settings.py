@@ -9,6 +9,7 @@ file path in ``<NAME>_FILE`` (Docker/Kubernetes secrets).
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -308,6 +309,10 @@ STATS_SNAPSHOT_MAX_AGE = int(env("HUIGONG_STATS_SNAPSHOT_MAX_AGE", str(2 * 3600)
 # from a fresh rollup); the incremental rollup runs a full one at least this often (s).
 STATS_LIVE_MAX_ROWS = int(env("HUIGONG_STATS_LIVE_MAX_ROWS", "0"))
 STATS_ROLLUP_FULL_EVERY = int(env("HUIGONG_STATS_ROLLUP_FULL_EVERY", "86400"))
+# Tile URL template of the statistics map, in GCJ-02 like the organizations' coordinates,
+# e.g. 高德 "https://webrd01.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}".
+# Empty: the map draws its markers on a plain background and makes no request.
+MAP_TILES = env("HUIGONG_MAP_TILES", "")
 
 # E-mail (daily case digests): printed to the log unless a backend is configured.
 EMAIL_BACKEND = env("HUIGONG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -323,6 +328,23 @@ DEFAULT_FROM_EMAIL = env("HUIGONG_DEFAULT_FROM_EMAIL", "huigong@localhost")
 # SMS verification codes: the console backend prints them to the log (development).
 SMS_BACKEND = env("HUIGONG_SMS_BACKEND", "huigong.accounts.sms.ConsoleSMSBackend")
 SMS_CODE_TTL_SECONDS = 300
+
+# Notifications to workers (kernel.notifications.tell): the inbox always, and these
+# channels unless the worker turns them off; nothing leaves between the quiet hours
+# (a message waits for their end). Links in SMS need the site's public address.
+SITE_URL = env("HUIGONG_SITE_URL", "")
+NOTIFICATION_SIGNATURE = env("HUIGONG_SMS_SIGNATURE", "惠工")
+NOTIFICATION_WORKER_CHANNELS = ["sms", "wechat"]
+NOTIFICATION_QUIET_HOURS = (datetime.time(22, 0), datetime.time(7, 0))
+# WeChat subscription messages (kernel.channels): the console backend keeps them; set
+# HUIGONG_WECHAT_BACKEND=huigong.kernel.channels.WeChatSubscribeBackend and the rest.
+WECHAT_BACKEND = env("HUIGONG_WECHAT_BACKEND", "huigong.kernel.channels.ConsoleWeChatBackend")
+WECHAT_API_BASE = env("HUIGONG_WECHAT_API_BASE", "https://api.weixin.qq.com")
+WECHAT_APP_ID = env("HUIGONG_WECHAT_APP_ID", "")
+WECHAT_APP_SECRET = env("HUIGONG_WECHAT_APP_SECRET", "")
+WECHAT_TEMPLATE_ID = env("HUIGONG_WECHAT_TEMPLATE_ID", "")
+WECHAT_TEMPLATE_FIELDS = env("HUIGONG_WECHAT_TEMPLATE_FIELDS", "thing1,thing2,time3").split(",")
+WECHAT_PAGE = env("HUIGONG_WECHAT_PAGE", "pages/cases/index")
 
 # API lists: ?page=&page_size= (django-ninja).
 NINJA_PAGINATION_CLASS = "huigong.api.Pagination"

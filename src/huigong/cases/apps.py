@@ -5,7 +5,8 @@ from huigong.kernel import registry
 
 _READ = ["cases.view_case", "cases.view_casecategory"]
 _HANDLE = [*_READ, "cases.intake_case", "cases.handle_case"]
-_MANAGE = [*_HANDLE, "cases.supervise_case", "cases.export_case", "cases.mediate_case"]
+_EXPORT = ["cases.export_case"]
+_MANAGE = [*_HANDLE, *_EXPORT, "cases.supervise_case", "cases.mediate_case"]
 
 
 class CasesConfig(registry.PlatformAppConfig):
@@ -46,7 +47,8 @@ class CasesConfig(registry.PlatformAppConfig):
     grants = {
         "federation_cadre": _MANAGE,
         "township_cadre": _MANAGE,
-        "station_staff": _HANDLE,
+        # The station keeps the township's ledger (台账) of cases in Excel.
+        "station_staff": [*_HANDLE, *_EXPORT],
         "grid_officer": _HANDLE,
         "mediator": [*_READ, "cases.handle_case", "cases.mediate_case"],
         "auditor": _READ,
@@ -54,10 +56,11 @@ class CasesConfig(registry.PlatformAppConfig):
     }
 
     def register(self) -> None:
+        from huigong.audit.display import log_field_as
         from huigong.kernel.notifications import DigestSection, register_digest_section
 
         # Also declares the years of open case deadlines to the holiday-schedule check.
-        from . import sweep
+        from . import notices, sweep
         from .demo import load_cases, load_mediations
         from .models import Case, NotificationKind
         from .policy import digest_line
@@ -82,6 +85,10 @@ class CasesConfig(registry.PlatformAppConfig):
                 line=digest_line,
             )
         )
+        # What a worker is told of each step of their case.
+        notices.register()
+        # The intake logs a case's parties as the persons they name, not as link rows.
+        log_field_as("cases.case", "parties", "people.person")
         registry.register_seed(registry.Seed("case categories", seed_categories, order=30))
         registry.register_demo_loader(
             registry.DemoLoader("cases", load_cases, label="cases", order=10)

@@ -20,6 +20,9 @@ class KernelConfig(registry.PlatformAppConfig):
         ),
         # Proof for /readyz that beat, the broker and a worker all work.
         registry.Job("kernel-worker-heartbeat", "huigong.kernel.worker_heartbeat", 30.0),
+        # Notifications to phones and WeChat: retries and the end of quiet hours (new
+        # ones are sent as soon as their transaction commits).
+        registry.Job("kernel-deliver-notifications", "huigong.kernel.deliver_notifications", 60.0),
         # One digest message per user per day instead of one per event.
         registry.Job(
             "kernel-daily-digests", "huigong.kernel.send_daily_digests", crontab(hour=8, minute=0)

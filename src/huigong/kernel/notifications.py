@@ -10,16 +10,18 @@ registered job, daily at 08:00) claims each user's pending rows with a compare-a
 update and records one ``Digest`` per user and day, so two workers never send a user
 two digests.
 
-Only staff are notified here. Telling workers (in-app inbox, SMS, WeChat subscription
-messages behind channel seams) is the notifications work that builds on this outbox.
+``notify`` tells staff only (the reminders of their work). ``tell`` tells anyone,
+workers included, of a step of their own matter: the notification lands in their inbox
+(the portal's 消息, the workbench's bell) and goes out through the channels they chose
+(SMS, WeChat; ``kernel.delivery``). What a notification says is registered per app in
+``kernel.notices`` and written in the reader's language when it is read or sent.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -30,32 +32,26 @@ from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from .delivery import queue_deliveries
 from .models import Digest, Notification
+from .notices import (
+    DigestSection,
+    digest_section_for,
+    load_subjects,
+    preference_for,
+    register_digest_section,
+)
 
-
-@dataclass(frozen=True)
-class DigestSection:
-    model: type[models.Model]
-    #: The kinds, in the order the digest lists them (a ``TextChoices``).
-    kinds: type[models.TextChoices]
-    #: The digest's subject when it holds only this section ("惠工诉求每日提醒").
-    title: str | Promise
-    #: The opening line, with ``%(day)s`` ("截至 %(day)s,以下诉求需要您关注:").
-    intro: str | Promise
-    #: One object as a line of the digest, as of a day.
-    line: Callable[[Any, datetime.date], str]
-    #: Related rows to load with the subjects (``select_related`` names).
-    related: tuple[str, ...] = ()
-
-
-_SECTIONS: dict[type[models.Model], DigestSection] = {}
-
-
-def register_digest_section(section: DigestSection) -> None:
-    _SECTIONS[section.model] = section
+__all__ = [
+    "DigestSection",
+    "register_digest_section",
+    "notify",
+    "notify_many",
+    "tell",
+    "tell_many",
+]
 
 
 #: The SQL form of ``notify``'s rule that workers are not told here (``user.is_worker``
@@ -99,6 +95,48 @@ def notify_many(items: Iterable[tuple[Iterable[Any], models.Model, str]]) -> int
     return selected + len(rows)
 
 
+def tell(
+    users: Iterable[Any], subject: models.Model, kind: str, data: dict | None = None
+) -> list[Notification]:
+    """Tell each distinct user (workers included) about ``subject``: a notification in
+    their inbox and, once the transaction commits, a delivery through each channel they
+    chose (``kernel.delivery``). ``data`` is what the notice's words need beyond the
+    subject."""
+    return tell_many([(users, subject, kind, data)])
+
+
+def tell_many(
+    items: Iterable[tuple[Iterable[Any], models.Model, str, dict | None]],
+) -> list[Notification]:
+    """``tell`` for many subjects with one insert of notifications and one of deliveries
+    (a sweep escalating a thousand cases tells their workers at once). Workers'
+    notifications are not for the staff digest (their channels carry each one), so they
+    are written as already digested."""
+    now = timezone.now()
+    rows = []
+    for users, subject, kind, data in items:
+        content_type = ContentType.objects.get_for_model(subject)
+        seen: set[int] = set()
+        for user in users:
+            if user is None or user.pk in seen:
+                continue
+            seen.add(user.pk)
+            rows.append(
+                Notification(
+                    user=user,
+                    content_type=content_type,
+                    object_id=subject.pk,
+                    kind=kind,
+                    data=data or {},
+                    created_at=now,
+                    sent_in_digest_at=now if getattr(user, "is_worker", False) else None,
+                )
+            )
+    written = Notification.objects.bulk_create(rows)
+    queue_deliveries(written)
+    return written
+
+
 def _selectable(users: Iterable[Any]) -> bool:
     """Whether ``users`` can feed an ``INSERT … SELECT``: a queryset of the user model
     without a slice (which a subquery would not keep on every database)."""
@@ -127,17 +165,20 @@ def _insert_selected(users: models.QuerySet, content_type, object_id: int, kind:
     meta, quote = Notification._meta, connection.ops.quote_name
     columns = ", ".join(
         quote(meta.get_field(name).column)
-        for name in ("user", "content_type", "object_id", "kind", "created_at")
+        for name in ("user", "content_type", "object_id", "kind", "created_at", "data")
     )
     created_at = meta.get_field("created_at").get_db_prep_value(
         timezone.now(), connection=connection
     )
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({columns}) "
-        f"SELECT recipient, %s, %s, %s, %s FROM ({select_sql}) recipients"
+        f"SELECT recipient, %s, %s, %s, %s, %s FROM ({select_sql}) recipients"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [content_type.pk, object_id, kind, created_at, *select_params])
+        no_data = meta.get_field("data").get_db_prep_value({}, connection=connection)
+        cursor.execute(
+            sql, [content_type.pk, object_id, kind, created_at, no_data, *select_params]
+        )
         return cursor.rowcount
 
 
@@ -148,25 +189,9 @@ def notifications_about(subject: models.Model):
     )
 
 
-def _subjects(notifications: list[Notification]) -> dict[tuple[int, int], Any]:
-    by_type: dict[int, set[int]] = defaultdict(set)
-    for n in notifications:
-        by_type[n.content_type_id].add(n.object_id)
-    found = {}
-    for type_id, ids in by_type.items():
-        model = ContentType.objects.get_for_id(type_id).model_class()
-        section = _SECTIONS.get(model)
-        queryset = model._default_manager.filter(pk__in=ids)
-        if section and section.related:
-            queryset = queryset.select_related(*section.related)
-        for obj in queryset:
-            found[(type_id, obj.pk)] = obj
-    return found
-
-
 def digest_body(user, notifications: list[Notification], today: datetime.date) -> str:
     """The digest's text: per section, per kind, one line per object."""
-    subjects = _subjects(notifications)
+    subjects = load_subjects(notifications)
     grouped: dict[type, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for n in notifications:
         obj = subjects.get((n.content_type_id, n.object_id))
@@ -174,7 +199,7 @@ def digest_body(user, notifications: list[Notification], today: datetime.date) -
             grouped[type(obj)][n.kind].append(obj)
     lines = [_("%(name)s,您好:") % {"name": user.name or user.username}]
     for model, by_kind in grouped.items():
-        section = _SECTIONS.get(model)
+        section = digest_section_for(model)
         if section is None:
             continue
         lines += ["", str(section.intro) % {"day": date_format(today)}]
@@ -195,7 +220,7 @@ def digest_body(user, notifications: list[Notification], today: datetime.date) -
 def _digest_title(notifications: list[Notification]) -> str:
     types = {n.content_type_id for n in notifications}
     if len(types) == 1:
-        section = _SECTIONS.get(ContentType.objects.get_for_id(types.pop()).model_class())
+        section = digest_section_for(ContentType.objects.get_for_id(types.pop()).model_class())
         if section is not None:
             return str(section.title)
     return _("惠工每日提醒")
@@ -222,7 +247,7 @@ def _send_digest(user, today: datetime.date, now: datetime.datetime) -> bool:
         notifications = list(Notification.objects.filter(pk__in=pending, sent_in_digest_at=now))
         digest.notification_count = len(notifications)
         digest.save(update_fields=["notification_count"])
-        if user.email:
+        if user.email and preference_for(user).email_digest:
             # Inside the transaction: when sending fails, the claim is undone and the
             # notifications wait for the next run.
             send_mail(

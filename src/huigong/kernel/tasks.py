@@ -1,5 +1,5 @@
-"""The kernel's Celery tasks: run one registered sweep (the beat schedule names it), and
-remove orphaned attachment files."""
+"""The kernel's Celery tasks: run one registered sweep (the beat schedule names it),
+remove orphaned attachment files, send the digests and deliver notifications."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from celery import shared_task
 from django.core.cache import cache
 
 from .attachments import clean_orphan_files
+from .delivery import DELIVER_TASK, deliver_due
 from .notifications import send_daily_digests
 from .registry import RUN_SWEEP_TASK, run_sweep
 
@@ -31,6 +32,13 @@ def clean_attachment_files_task() -> int:
 def send_daily_digests_task() -> int:
     """Send each user one message with the day's notifications."""
     return send_daily_digests()
+
+
+@shared_task(name=DELIVER_TASK)
+def deliver_notifications_task() -> dict:
+    """Send the notifications due on SMS and WeChat (new ones, retries, the end of
+    quiet hours)."""
+    return deliver_due()
 
 
 #: Where the heartbeat task notes when a worker last ran it (read by ``/readyz``).

@@ -13,6 +13,10 @@ event (``shown_to`` / ``note_for``) or the queryset (``for_audience``).
 Apps declare one named writer per kind of event (``case_referred_event = EventWriter(…)``)
 so that every event of a kind carries the same data; the writers call ``record_event``,
 and their ``bulk`` (a sweep marking many objects at once) ``record_events``.
+
+Writing an event of a kind the visibility ``told`` tells the subject's workers of it
+(``TimelineEvent.recipients``; ``notifications.tell_many``): a step of their own matter
+reaches their inbox, SMS and WeChat without the services asking for it.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .notifications import tell_many
+
 
 class Audience(models.TextChoices):
     STAFF = "staff", gettext_lazy("工作人员")
@@ -51,6 +57,11 @@ class Visibility:
     worker_note: frozenset[str] = frozenset()
     partner: frozenset[str] = frozenset()
     partner_note: frozenset[str] = frozenset()
+    #: The kinds the subject's workers are told of when they happen (``TELL_PREFIX`` +
+    #: kind, through ``notifications.tell``), unless they did it themselves…
+    told: frozenset[str] = frozenset()
+    #: …except these, confirmed even to the worker who did it (a receipt).
+    told_own: frozenset[str] = frozenset()
 
     def kinds(self, audience: str) -> frozenset[str] | None:
         """The kinds ``audience`` sees; ``None`` means all of them (staff)."""
@@ -106,6 +117,17 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{getattr(self, f'{self.subject_field}_id', '')} {self.get_kind_display()}"
+
+    @classmethod
+    def recipients(cls, subject_ids: set[int]) -> dict[int, list]:
+        """The worker accounts to tell of this timeline's told kinds, by subject id (one
+        query for many subjects). A timeline that tells nobody keeps the default."""
+        return {}
+
+    def notice_data(self) -> dict[str, Any]:
+        """What a worker's notification of this event keeps: the event, its data and
+        the note as a worker may read it."""
+        return {"event": self.pk, "note": self.note_for(Audience.WORKER), **self.data}
 
     def own(self, viewer) -> bool:
         return viewer is not None and self.actor_id is not None and self.actor_id == viewer.pk
@@ -194,6 +216,7 @@ def record_event(subject: models.Model, kind: str, **fields: Any) -> TimelineEve
     this call leaves no event behind."""
     event = _new_event(subject, kind, **fields)
     event.save(force_insert=True)
+    _tell_workers([event])
     return event
 
 
@@ -206,7 +229,35 @@ def record_events(events: Iterable[TimelineEvent]) -> list[TimelineEvent]:
     written: list[TimelineEvent] = []
     for model, rows in by_model.items():
         written += model.objects.bulk_create(rows)
+    _tell_workers(written)
     return written
+
+
+#: Workers' notifications of timeline events are of kind ``TELL_PREFIX + event kind``
+#: (apart from the staff reminders about the same subject).
+TELL_PREFIX = "step:"
+
+
+def _tell_workers(events: list[TimelineEvent]) -> None:
+    """Tell the subjects' workers of the events of a kind their timeline tells."""
+    by_model: dict[type[TimelineEvent], list[TimelineEvent]] = defaultdict(list)
+    for event in events:
+        if event.kind in event.visibility.told:
+            by_model[type(event)].append(event)
+    items = []
+    for model, rows in by_model.items():
+        ids = {getattr(event, f"{model.subject_field}_id") for event in rows}
+        recipients = model.recipients(ids)
+        for event in rows:
+            users = [
+                user
+                for user in recipients.get(getattr(event, f"{model.subject_field}_id"), [])
+                if user.pk != event.actor_id or event.kind in model.visibility.told_own
+            ]
+            if users:
+                subject = getattr(event, model.subject_field)
+                items.append((users, subject, TELL_PREFIX + event.kind, event.notice_data()))
+    tell_many(items)
 
 
 #: A value of an event, computed from the writer's keyword arguments: a dotted path
@@ -266,6 +317,7 @@ class EventWriter:
     ) -> TimelineEvent:
         event = self._event(arguments, actor=actor, from_status=from_status, note=note, time=time)
         event.save(force_insert=True)
+        _tell_workers([event])
         return event
 
     def bulk(

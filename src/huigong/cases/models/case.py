@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -280,6 +281,23 @@ class CaseEvent(TimelineEvent):
 
     subject_field = "case"
     visibility = CASE_EVENT_VISIBILITY
+
+    @classmethod
+    def recipients(cls, subject_ids: set[int]) -> dict[int, list]:
+        """The worker accounts of each case's parties (those who follow it on the
+        portal), by case id, with their notification preferences: one query."""
+        users = (
+            get_user_model()
+            .objects.filter(
+                kind="worker", is_active=True, person__case_parties__case_id__in=subject_ids
+            )
+            .select_related("notification_preference")
+            .annotate(told_of_case=models.F("person__case_parties__case_id"))
+        )
+        found: dict[int, list] = {}
+        for user in users:
+            found.setdefault(user.told_of_case, []).append(user)
+        return found
 
     case = models.ForeignKey(
         Case, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="events"

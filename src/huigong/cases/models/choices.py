@@ -161,6 +161,25 @@ CASE_EVENT_VISIBILITY = Visibility(
             EventKind.MEDIATION_WITHDRAWN,
         }
     ),
+    # The steps a worker is told of as they happen (inbox, SMS, WeChat): the receipt of
+    # what they submitted themselves too; the rest only when someone else acted.
+    told=frozenset(
+        {
+            EventKind.RECEIVED,
+            EventKind.ACCEPTED,
+            EventKind.REFERRED,
+            EventKind.DEPARTMENT_REPLIED,
+            EventKind.ESCALATED,
+            EventKind.RESOLVED,
+            EventKind.REOPENED,
+            EventKind.MERGED,
+            EventKind.MEDIATION_OPENED,
+            EventKind.MEDIATION_SESSION,
+            EventKind.MEDIATION_AGREEMENT,
+            EventKind.MEDIATION_FAILED,
+        }
+    ),
+    told_own=frozenset({EventKind.RECEIVED}),
 )
 
 
