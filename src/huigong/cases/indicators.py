@@ -14,7 +14,8 @@ The raw numerators and denominators are not headline figures (``headline=False``
 rate's card shows them, and they stay in the drill-down table and its export.
 
 Breakdowns by category use the category name (categories are a configurable table, so
-their labels come from the rows, not from field choices).
+their labels come from the rows, not from field choices), shown in the categories'
+configured order (``sort``, then their place in the tree).
 """
 
 from django.db.models import Q
@@ -22,12 +23,38 @@ from django.utils.translation import gettext_lazy as _
 
 from huigong.kernel.indicators import IndicatorGroup, IndicatorKind, Section, register_section
 
-from .models import OPEN_STATUSES, Case, CaseEvent, EventKind, Mediation, Satisfaction
+from .models import (
+    OPEN_STATUSES,
+    Case,
+    CaseCategory,
+    CaseEvent,
+    EventKind,
+    Mediation,
+    Satisfaction,
+)
 
 PERM = "cases.view_case"
 
 #: The dashboard tab of worker demands.
-CASES = register_section(Section(key="cases", label=_("诉求办理"), order=20))
+CASES = register_section(
+    Section(
+        key="cases",
+        label=_("诉求办理"),
+        order=20,
+        lead=(
+            "cases.received",
+            "cases.resolved",
+            "cases.resolved_on_time_rate",
+            "cases.satisfaction_rate",
+        ),
+    )
+)
+
+
+def category_order() -> list[tuple[str, str]]:
+    """Category names in their configured order, for breakdowns by category."""
+    return list(CaseCategory.objects.order_by("sort", "path").values_list("name", "name"))
+
 
 cases = IndicatorGroup(CASES, permission=PERM, kind=IndicatorKind.NEW, unit=_("件"))
 
@@ -47,6 +74,7 @@ received.indicator(
     "cases.received_by_category",
     _("受理诉求(按类别)"),
     breakdown="category__name",
+    part_order=category_order,
     description=_("统计周期内登记的诉求件数(按诉求类别)"),
 )
 
@@ -78,6 +106,7 @@ resolved.indicator(
     "cases.resolved",
     _("办结诉求"),
     breakdown="category__name",
+    part_order=category_order,
     description=_("统计周期内办结的诉求件数(按时办结率、平均办理用时的分母)"),
 )
 resolved.indicator(
@@ -85,6 +114,7 @@ resolved.indicator(
     _("按时办结"),
     queryset=lambda: Case.objects.filter(resolved_on_time=True),
     breakdown="category__name",
+    part_order=category_order,
     description=_("统计周期内未逾期、在办结期限内办结的诉求件数"),
 )
 resolved.indicator(
@@ -119,6 +149,7 @@ cases.indicator(
     queryset=lambda: Case.objects.filter(status__in=OPEN_STATUSES, is_overdue=True),
     date_field=None,
     breakdown="category__name",
+    part_order=category_order,
     description=_("现在已超过办结期限仍未办结的诉求件数"),
     order=230,
 )
@@ -172,6 +203,7 @@ benefits.indicator(
     unit=_("元"),
     sum_field="amount_recovered",
     breakdown="category__name",
+    part_order=category_order,
     description=_("统计周期内办结诉求为职工追回的金额"),
 )
 benefits.indicator(

@@ -35,6 +35,7 @@ from huigong.people.services import add_household_member, register_person
 
 from . import codes
 from .data import (
+    COORDINATES,
     DEVELOPMENT_ZONE,
     GRIDS,
     HOME_AREA,
@@ -209,6 +210,11 @@ class _DemoBuilder:
                 contact_name="罗芳" if township.name == "黄土铺镇" else "",
                 founded_on=datetime.date(2015, 6, 1) + datetime.timedelta(days=rng.randrange(400)),
             )
+            if township.name in COORDINATES:
+                latitude, longitude = COORDINATES[township.name]
+                Organization.objects.filter(pk=federation.pk).update(
+                    latitude=Decimal(latitude), longitude=Decimal(longitude)
+                )
             for unit in township.units:
                 members = round(unit.employees * rng.uniform(0.72, 0.98))
                 node = self._add(

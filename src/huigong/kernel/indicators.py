@@ -76,11 +76,14 @@ class Section:
 
     - ``key``: stable identifier used in URLs (``?section=cases``); never reuse one.
     - ``order``: tabs are shown by ``order``, then ``key``; the first is the default tab.
+    - ``lead``: keys of the few figures the tab leads with (its headline and trend); by
+      default its first four headline indicators.
     """
 
     key: str
     label: Promise | str
     order: int = 100
+    lead: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return str(self.label)
@@ -100,6 +103,9 @@ class Indicator:
       ``None`` makes a STOCK indicator count the current rows whatever the period.
     - ``breakdown``: optional field whose values split the indicator into parts (with
       ``choices`` for their labels).
+    - ``part_order``: for a breakdown whose values come from rows rather than choices
+      (e.g. category names), a callable giving ``(value, label)`` pairs in their
+      configured order.
     - ``sum_field``: sum this field instead of counting rows (e.g. amounts, member counts).
     - ``section``: the registered ``Section`` (dashboard tab) it is shown on.
     - ``permission``: "app.codename" a viewer must hold at the organization to see it.
@@ -122,6 +128,7 @@ class Indicator:
     path_field: str = "organization__path"
     date_field: str | None = "created_at"
     breakdown: str | None = None
+    part_order: Callable[[], list[tuple[Any, Any]]] | None = None
     sum_field: str | None = None
     permission: str = ""
     description: Promise | str = ""
@@ -141,9 +148,12 @@ class Indicator:
         return isinstance(_resolve_field(self.model, self.date_field), models.DateTimeField)
 
     def parts(self) -> list[tuple[str, str]]:
-        """``(value, label)`` of the breakdown parts, in the order of the field's choices."""
+        """``(value, label)`` of the breakdown parts, in the order of the field's choices
+        (or of ``part_order``)."""
         if not self.breakdown:
             return []
+        if self.part_order is not None:
+            return [(part_key(value), str(label)) for value, label in self.part_order() if value]
         model_field = _resolve_field(self.model, self.breakdown)
         return [(part_key(value), str(label)) for value, label in model_field.flatchoices if value]
 

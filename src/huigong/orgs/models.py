@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Length, Substr
@@ -133,6 +134,19 @@ class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
         return OrganizationQuerySet(self.model).order_by("path")
 
 
+def _coordinate(verbose_name, limit: int, help_text) -> models.DecimalField:
+    """An optional latitude or longitude in degrees (six decimals: about 0.1 m)."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-limit), MaxValueValidator(limit)],
+        help_text=help_text,
+    )
+
+
 class Organization(MP_Node):
     """A node of the union tree: a federation at some level, or a grassroots union."""
 
@@ -178,6 +192,14 @@ class Organization(MP_Node):
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
+    # GCJ-02, the datum of Chinese map services (高德, 腾讯): a point read off their maps
+    # is stored as it is, and lands where it was picked on their tiles.
+    latitude = _coordinate(
+        _("纬度"), 90, _("GCJ-02 坐标系(高德、腾讯地图所用),如 26.787654;用于统计地图")
+    )
+    longitude = _coordinate(
+        _("经度"), 180, _("GCJ-02 坐标系(高德、腾讯地图所用),如 112.123456;用于统计地图")
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

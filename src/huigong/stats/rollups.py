@@ -79,6 +79,8 @@ Cells = dict[tuple[int, str, str], Number]
 #: these and the one before the oldest (it is what the oldest is compared with).
 WINDOW = {PeriodUnit.MONTH: 12, PeriodUnit.QUARTER: 8, PeriodUnit.YEAR: 6}
 DEFAULT_FULL_EVERY = 24 * 3600
+#: How long a rolled-up figure of the current period may be shown (``STATS_SNAPSHOT_MAX_AGE``).
+DEFAULT_SNAPSHOT_MAX_AGE = 2 * 3600
 #: Organizations per ``IN (…)`` list, well under SQLite's limit of bound parameters.
 CHUNK = 500
 
@@ -90,6 +92,16 @@ def as_number(value) -> Number:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else value
     return value
+
+
+def fresh_after(period: Period, now: datetime) -> datetime:
+    """Snapshots of ``period`` computed before this moment are not to be shown: a closed
+    period's must be taken after it ended (then they are final), the current one's within
+    ``STATS_SNAPSHOT_MAX_AGE`` seconds."""
+    if now >= period.end_datetime:
+        return period.end_datetime
+    max_age = getattr(settings, "STATS_SNAPSHOT_MAX_AGE", DEFAULT_SNAPSHOT_MAX_AGE)
+    return now - timedelta(seconds=max_age)
 
 
 def _chunks(values: Collection[int]) -> Iterator[list[int]]:

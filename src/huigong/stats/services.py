@@ -6,44 +6,22 @@ value for every child subtree. Only the base indicators of that section (and the
 numerators and denominators of its ratios) are read; ratios are then divided in Python
 from those values, so they cost no query and are never stored.
 
-Where the figures come from
----------------------------
-*Live*, each indicator is one query: the rows of the subtree, grouped by the child-level
-prefix of their organization's materialized path (``Substr(path, 1, child depth × 4)``)
-and by the breakdown field, with this period's and the previous period's values as two
-conditional aggregates. Its cost grows with the rows of the subtree.
-
-*From snapshots* (``stats.rollups`` keeps them for every organization, leaves included),
-the figures are a few indexed reads of the organization's and its children's rows,
-whatever the size of the subtree.
-
-Which one is chosen depends on measured size, not on the shape of the tree: the last
-rollup counted the rows of every table under every organization (``RollupState``); when
-the rows the section's indicators would read live are fewer than
-``settings.STATS_LIVE_MAX_ROWS``, live costs no more than the snapshot read and gives
-real-time figures, so the dashboard computes live (the default, 0, is what
-``bench/dashboard.py`` measured: live was dearer everywhere). Otherwise it reads the
-snapshots when they cover both periods (``RollupPeriod``), the organization and every child (a
-child created since the last rollup is not covered), and are fresh: for a closed period
-taken after the period ended (the figures are then final, like a filed report); for the
-current period no older than ``settings.STATS_SNAPSHOT_MAX_AGE`` seconds (default two
-hours). Otherwise it computes live, so a deployment without a beat worker simply always
-sees live figures. The page says which: "数据更新于 …" or "实时".
+Where the figures come from: ``stats.figures`` (live or from the rollups). A tab leads
+with a few figures (``Section.lead``) and their 12-month trend (``stats.trends``), then a
+map where the subtree has places (``stats.maps``), breakdowns and the drill-down table.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
-from django.conf import settings
-from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huigong.kernel.indicators import (
+    BLANK,
     TOTAL,
     Indicator,
     Ratio,
@@ -52,41 +30,43 @@ from huigong.kernel.indicators import (
     all_ratios,
     all_sections,
     get_indicator,
-    part_key,
 )
 from huigong.kernel.periods import Period
 from huigong.kernel.scope import scope_paths, user_can_at
 from huigong.orgs.models import Organization, OrgStatus
 
-from .models import IndicatorSnapshot, RollupPeriod, RollupState
-from .rollups import Number, as_number, source_of
+from .figures import (
+    Figures,
+    SeriesKey,
+    dashboard_figures,
+    live_figures,
+    live_max_rows,
+    live_rows,
+    snapshot_figures,
+)
+from .maps import map_data
+from .rollups import Number
+from .trends import live_trend, snapshot_trend, trend_chart, trend_months
 
-SeriesKey = tuple[str, str]  # (indicator key, part); part TOTAL ("") is the whole value
+# The figures are read in ``stats.figures``; callers (bench, tests) use them from here.
+__all__ = [
+    "Figures",
+    "SeriesKey",
+    "dashboard_figures",
+    "live_figures",
+    "live_max_rows",
+    "live_rows",
+    "snapshot_figures",
+    "build_dashboard",
+    "base_indicators",
+    "items_for",
+    "sections_for",
+    "scope_roots",
+    "scope_breadcrumbs",
+]
+
 #: What a dashboard shows: base indicators and the ratios derived from them.
 Item = Indicator | Ratio
-
-DEFAULT_SNAPSHOT_MAX_AGE = 2 * 3600
-#: Below this many rows to read, a dashboard computes live (see the module docstring).
-#: ``bench/dashboard.py`` measures where live stops being as cheap as the snapshot read
-#: and prints the crossover: on PostgreSQL 15 and SQLite live was dearer at every level,
-#: a leaf with no rows included (each live indicator is a query of its own, the snapshot
-#: read is five), so by default a covered, fresh snapshot is always used. A deployment
-#: whose bench shows a crossover sets ``STATS_LIVE_MAX_ROWS`` to it.
-DEFAULT_LIVE_MAX_ROWS = 0
-
-
-@dataclass
-class Figures:
-    """Indicator values for one organization: its subtree this period (``current``) and the
-    previous period (``previous``), and this period per child (``by_group``, keyed by the
-    child's path; the organization's own path holds the rows attached to it directly).
-    ``computed_at`` is the moment snapshot figures are as of (None when live)."""
-
-    current: dict[SeriesKey, Number]
-    previous: dict[SeriesKey, Number]
-    by_group: dict[str, dict[SeriesKey, Number]]
-    source: str  # "live" or "snapshot"
-    computed_at: datetime | None = None
 
 
 def scope_roots(user) -> list[Organization]:
@@ -146,155 +126,29 @@ def base_indicators(items: list[Item]) -> list[Indicator]:
     return [get_indicator(key) for key in keys]
 
 
-def live_figures(
-    indicators: list[Indicator], org: Organization, period: Period, *, user
-) -> Figures:
-    """Compute the figures from the domain tables: one grouped query per indicator, rows
-    restricted to ``user``'s scope (with the indicator's permission) and ``org``'s subtree."""
-    child_len = (org.depth + 1) * Organization.steplen
-    previous = period.previous()
-    current: dict[SeriesKey, Number] = defaultdict(int)
-    before: dict[SeriesKey, Number] = defaultdict(int)
-    by_group: dict[str, dict[SeriesKey, Number]] = defaultdict(lambda: defaultdict(int))
-    for ind in indicators:
-        cur_q, prev_q = ind.period_q(period), ind.period_q(previous)
-        group_fields = ["stats_group", *([ind.breakdown] if ind.breakdown else [])]
-        rows = (
-            ind.queryset()
-            .visible_to(user, ind.permission or None)
-            .filter(**{f"{ind.path_field}__startswith": org.path})
-            .filter(cur_q | prev_q)
-            .order_by()
-            .annotate(stats_group=Substr(ind.path_field, 1, child_len))
-            .values(*group_fields)
-            .annotate(
-                stats_current=ind.measure(cur_q or None),
-                stats_previous=ind.measure(prev_q or None),
-            )
-        )
-        for row in rows:
-            parts = [TOTAL, part_key(row[ind.breakdown])] if ind.breakdown else [TOTAL]
-            for part in parts:
-                key = (ind.key, part)
-                current[key] += as_number(row["stats_current"])
-                before[key] += as_number(row["stats_previous"])
-                by_group[row["stats_group"]][key] += as_number(row["stats_current"])
-    return Figures(dict(current), dict(before), {g: dict(v) for g, v in by_group.items()}, "live")
-
-
-def _snapshot_max_age() -> timedelta:
-    return timedelta(seconds=getattr(settings, "STATS_SNAPSHOT_MAX_AGE", DEFAULT_SNAPSHOT_MAX_AGE))
-
-
-def _fresh_after(period: Period, now: datetime) -> datetime:
-    """Snapshots of ``period`` computed before this moment are not to be used."""
-    if now >= period.end_datetime:
-        return period.end_datetime
-    return now - _snapshot_max_age()
-
-
-def live_max_rows() -> int:
-    return int(getattr(settings, "STATS_LIVE_MAX_ROWS", DEFAULT_LIVE_MAX_ROWS))
-
-
-def live_rows(indicators: list[Indicator], subtree_rows: dict[str, int]) -> int:
-    """How many rows computing ``indicators`` live would read, from the rows the last
-    rollup counted under the organization (``RollupState.subtree_rows``)."""
-    return sum(subtree_rows.get(source_of(ind).key, 0) for ind in indicators)
-
-
-def snapshot_figures(
-    indicators: list[Indicator],
-    org: Organization,
-    children: list[Organization],
-    period: Period,
-    *,
-    now: datetime | None = None,
-) -> Figures | None:
-    """The figures from ``IndicatorSnapshot``, or None when the snapshots do not cover
-    both periods, or are not fresh. Three small indexed queries: the periods' coverage,
-    the rows of ``org`` (both periods), those of its children (this period).
-
-    Snapshots are unscoped subtree totals. They equal what ``live_figures`` would count
-    for ``user`` because ``org`` and ``children`` were loaded through the user's scope,
-    ``indicators`` only holds indicators whose permission the user has at ``org``, and a
-    permission held at a node covers its whole subtree."""
-    if not indicators:
-        return None
-    now = now or timezone.now()
-    previous = period.previous()
-    as_of = dict(
-        RollupPeriod.objects.filter(period__in=[period.key, previous.key]).values_list(
-            "period", "as_of"
-        )
-    )
-    for p in (period, previous):
-        if p.key not in as_of or as_of[p.key] < _fresh_after(p, now):
-            return None
-    # By the ids of ``org`` and ``children``, both loaded through the user's scope: a
-    # scope join here would hash the whole organization table on every page.
-    keys = {ind.key for ind in indicators}
-    columns = ("organization_id", "key", "part", "period", "value", "own")
-    own_rows = IndicatorSnapshot.objects.filter(
-        organization_id=org.pk, key__in=keys, period__in=[period.key, previous.key]
-    ).values_list(*columns)
-    child_rows = IndicatorSnapshot.objects.filter(
-        organization_id__in=[c.pk for c in children], key__in=keys, period=period.key
-    ).values_list(*columns)
-    current: dict[SeriesKey, Number] = {}
-    before: dict[SeriesKey, Number] = {}
-    own: dict[SeriesKey, Number] = {}
-    for _org, key, part, period_key, value, own_value in own_rows:
-        if period_key != period.key:
-            before[(key, part)] = as_number(value)
-            continue
-        current[(key, part)] = as_number(value)
-        if own_value:
-            own[(key, part)] = as_number(own_value)
-    by_child: dict[int, dict[SeriesKey, Number]] = defaultdict(dict)
-    if children:
-        for org_id, key, part, _period, value, _own in child_rows:
-            by_child[org_id][(key, part)] = as_number(value)
-    by_group = {child.path: by_child.get(child.pk, {}) for child in children}
-    by_group[org.path] = own
-    return Figures(current, before, by_group, "snapshot", min(as_of.values()))
-
-
-def dashboard_figures(
-    indicators: list[Indicator],
-    org: Organization,
-    children: list[Organization],
-    period: Period,
-    *,
-    user,
-    now: datetime | None = None,
-) -> Figures:
-    """Live figures for a subtree measured small (or never measured, or with a child the
-    last rollup did not know), snapshot figures otherwise when they are usable."""
-    sizes = dict(
-        RollupState.objects.filter(
-            organization_id__in=[org.pk, *(c.pk for c in children)]
-        ).values_list("organization_id", "subtree_rows")
-    )
-    measured = org.pk in sizes and all(c.pk in sizes for c in children)
-    if measured and live_rows(indicators, sizes[org.pk]) >= live_max_rows():
-        figures = snapshot_figures(indicators, org, children, period, now=now)
-        if figures is not None:
-            return figures
-    return live_figures(indicators, org, period, user=user)
-
-
 # --- the dashboard ---------------------------------------------------------------------
+
+#: How many figures a tab leads with when its section names none (``Section.lead``).
+LEAD_DEFAULT = 4
+#: Children shown by name in the ranking chart; the others are summed into one bar.
+RANKING_TOP = 12
 
 
 @dataclass
 class Column:
     """One value column of the drill-down table (an indicator's total, one part, or a
-    ratio)."""
+    ratio). ``default`` columns are shown until the viewer picks others."""
 
     indicator: Item
     part: str
     label: str
+    default: bool = False
+    part_label: str = ""
+
+    @property
+    def id(self) -> str:
+        """Stable name of the column, remembered by the column picker."""
+        return f"{self.indicator.key}:{self.part}" if self.part else self.indicator.key
 
     @property
     def places(self) -> int | None:
@@ -310,7 +164,7 @@ class Column:
 class Row:
     label: str
     values: list[Number | Decimal | None]
-    org: Organization | None = None  # None for the "本级" and "合计" rows
+    org: Organization | None = None  # None for the "本级", "合计" and folded rows
     is_total: bool = False
     short_label: str = ""  # for chart axes, where full names do not fit
     places: list[int | None] = field(default_factory=list)  # per value, see ``cells``
@@ -326,8 +180,10 @@ class Row:
 
 @dataclass
 class Card:
-    """A headline number with its change against the previous period. For a ratio,
-    ``value`` and ``previous`` are ``None`` when their denominator is 0, the change is in
+    """A headline number with its change against the previous period. ``previous`` is
+    ``None`` when there is nothing to compare with: a ratio without a denominator, or a
+    previous period in which the subtree had no data at all (before the data began,
+    e.g. the month the data was loaded), which is not growth. For a ratio the change is in
     percentage points (or the ratio's unit), and ``parts`` shows its numerator and
     denominator."""
 
@@ -370,37 +226,88 @@ class Dashboard:
     section: Section | None
     sections: list[Section]
     indicators: list[Item]  # what the section shows to this user: base and ratios
-    cards: list[Card]
+    cards: list[Card]  # the lead figures first (``lead_count`` of them), then the others
     columns: list[Column]
-    rows: list[Row]
+    rows: list[Row]  # children with activity and "本级", largest first
     total: Row | None
-    charts: list[dict]
+    charts: dict
     source: str
     computed_at: datetime | None
+    lead_count: int = 0
+    folded: list[Row] = field(default_factory=list)  # children without activity, by path
 
     @property
     def previous_period(self) -> Period:
         return self.period.previous()
 
+    @property
+    def lead_cards(self) -> list[Card]:
+        return self.cards[: self.lead_count]
+
+    @property
+    def more_cards(self) -> list[Card]:
+        return self.cards[self.lead_count :]
+
+    @property
+    def folded_label(self) -> str:
+        return _("其他/无数据(%(count)d 个组织)") % {"count": len(self.folded)}
+
+    @property
+    def default_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.default]
+
     def table(self) -> tuple[list[str], list[list]]:
-        """Header and rows of the drill-down table, exactly as the page shows them (a ratio
-        whose denominator is 0 is "—")."""
+        """Header and rows of the drill-down table with every column and every child (the
+        folded ones by name), as the Excel export gives them (a ratio whose denominator
+        is 0 is "—")."""
         headers = [_("组织"), *(c.label for c in self.columns)]
-        body = [*self.rows, *([self.total] if self.total is not None else [])]
+        body = [*self.rows, *self.folded, *([self.total] if self.total is not None else [])]
         rows = [[r.label, *("—" if v is None else v for v in r.values)] for r in body]
         return headers, rows
 
 
-def _columns(items: list[Item], figures: Figures) -> list[Column]:
+def _part_label(part: str, configured: list[tuple[str, str]]) -> str:
+    """A part's label from the configured ones (read once per dashboard)."""
+    return dict(configured).get(part) or (_("未填写") if part == BLANK else part)
+
+
+def _configured_parts(items: list[Item]) -> dict[str, list[tuple[str, str]]]:
+    """Each breakdown's configured parts; a ``part_order`` (a query, e.g. the categories)
+    is read once however many indicators share it."""
+    read: dict = {}
+    parts = {}
+    for ind in items:
+        if ind.is_ratio or not ind.breakdown:
+            continue
+        source = ind.part_order or ind.key
+        if source not in read:
+            read[source] = ind.parts()
+        parts[ind.key] = read[source]
+    return parts
+
+
+def lead_items(section: Section, items: list[Item]) -> list[Item]:
+    """The figures a tab leads with: those its section names that the viewer sees, or
+    else its first headline indicators."""
+    by_key = {item.key: item for item in items}
+    chosen = [by_key[key] for key in section.lead if key in by_key]
+    return chosen or [item for item in items if item.headline][:LEAD_DEFAULT]
+
+
+def _columns(
+    items: list[Item], figures: Figures, parts: dict[str, list[tuple[str, str]]], lead: set[str]
+) -> list[Column]:
     """Each indicator's total, then the parts of its breakdown that are not zero in either
-    period (choices order first, then values outside the choices); one column per ratio."""
+    period (configured order first, then values outside it); one column per ratio. The
+    lead figures' columns are the default ones."""
     columns = []
     for ind in items:
+        default = ind.key in lead
         if ind.is_ratio:
             label = f"{ind.label}(%)" if ind.is_percent else f"{ind.label}({ind.unit})"
-            columns.append(Column(ind, TOTAL, label))
+            columns.append(Column(ind, TOTAL, label, default))
             continue
-        columns.append(Column(ind, TOTAL, str(ind.label)))
+        columns.append(Column(ind, TOTAL, str(ind.label), default))
         if not ind.breakdown:
             continue
         seen = {
@@ -408,52 +315,95 @@ def _columns(items: list[Item], figures: Figures) -> list[Column]:
             for (key, part), value in [*figures.current.items(), *figures.previous.items()]
             if key == ind.key and part != TOTAL and value
         }
-        ordered = [value for value, _label in ind.parts() if value in seen]
+        ordered = [value for value, _label in parts[ind.key] if value in seen]
         ordered += sorted(seen - set(ordered))
-        columns += [Column(ind, p, f"{ind.label}·{ind.part_label(p)}") for p in ordered]
+        for p in ordered:
+            label = _part_label(p, parts[ind.key])
+            columns.append(Column(ind, p, f"{ind.label}·{label}", part_label=label))
     return columns
 
 
 def _card(item: Item, columns: list[Column], figures: Figures) -> Card:
+    # A previous period without any data is not compared with (see ``Card``).
+    compared = figures.has_previous
     if item.is_ratio:
         parts = [
             (str(get_indicator(key).label), figures.current.get((key, TOTAL), 0))
             for key in item.components
         ]
-        return Card(item, item.value_of(figures.current), item.value_of(figures.previous), parts)
+        previous = item.value_of(figures.previous) if compared else None
+        return Card(item, item.value_of(figures.current), previous, parts)
+    # The parts this period has (a part seen only last period would read "欠薪:0").
     parts = [
-        (item.part_label(c.part), figures.current.get((item.key, c.part), 0))
+        (c.part_label, figures.current[(item.key, c.part)])
         for c in columns
-        if c.indicator is item and c.part != TOTAL
+        if c.indicator is item and c.part != TOTAL and figures.current.get((item.key, c.part))
     ]
-    return Card(
-        item,
-        figures.current.get((item.key, TOTAL), 0),
-        figures.previous.get((item.key, TOTAL), 0),
-        parts,
-    )
+    previous = figures.previous.get((item.key, TOTAL), 0) if compared else None
+    return Card(item, figures.current.get((item.key, TOTAL), 0), previous, parts)
 
 
-def _chart(item: Item, columns: list[Column], rows: list[Row]) -> dict:
-    item_columns = [(i, c) for i, c in enumerate(columns) if c.indicator is item]
-    shown = [(i, c) for i, c in item_columns if c.part != TOTAL] or item_columns
+def _fold(rows: list[Row], rank: int | None) -> tuple[list[Row], list[Row]]:
+    """The rows with activity, largest ``rank`` value first (ties in tree order), and the
+    children without any (every value 0 or blank), in tree order."""
+    active = [r for r in rows if any(r.values)]
+    folded = [r for r in rows if not any(r.values)]
+    if rank is not None:
+        active.sort(key=lambda r: -float(r.values[rank] or 0))
+    return active, folded
+
+
+def _ranking(item: Item, rank: int, rows: list[Row], folded: list[Row]) -> dict:
+    """The largest children by the first lead count, the rest summed as "其他/无数据"."""
+    shown = [r for r in rows if r.values[rank]]
+    top, rest = shown[:RANKING_TOP], shown[RANKING_TOP:]
+    categories = [r.short_label for r in top]
+    data = [float(r.values[rank]) for r in top]
+    others = len(rest) + len(folded) + len(rows) - len(shown)
+    if others:
+        categories.append(_("其他/无数据(%(count)d 个)") % {"count": others})
+        data.append(float(sum(r.values[rank] for r in rest)))
     return {
-        "key": item.key,
-        "title": str(item.label),
+        "title": _("%(label)s · 按下级组织") % {"label": item.label},
         "unit": str(item.unit),
-        "categories": [r.short_label for r in rows],
-        "stacked": any(c.part != TOTAL for _i, c in shown),
-        # Whole counts get whole axis steps; ratios and sums may be fractional.
-        "integer": not item.is_ratio and not item.sum_field,
-        "max": 100 if item.is_ratio and item.is_percent else None,
-        "series": [
-            {
-                "name": item.part_label(c.part) if not item.is_ratio else str(item.label),
-                "data": [None if r.values[i] is None else float(r.values[i]) for r in rows],
-            }
-            for i, c in shown
-        ],
+        "categories": categories,
+        "data": data,
     }
+
+
+def _breakdown_name(ind: Indicator) -> str:
+    return str(ind.model._meta.get_field(ind.breakdown.split("__")[0]).verbose_name)
+
+
+def _parts_charts(
+    items: list[Item], figures: Figures, parts: dict[str, list[tuple[str, str]]]
+) -> list[dict]:
+    """One chart per shown count with a breakdown, its parts in their configured order;
+    counts whose parts are all 0 this period get none."""
+    charts = []
+    for ind in items:
+        if ind.is_ratio or not ind.breakdown:
+            continue
+        values = {
+            part: value
+            for (key, part), value in figures.current.items()
+            if key == ind.key and part != TOTAL and value
+        }
+        if not values:
+            continue
+        ordered = [p for p, _label in parts[ind.key] if p in values]
+        ordered += sorted(set(values) - set(ordered))
+        charts.append(
+            {
+                "key": ind.key,
+                "title": _("%(label)s · 按%(by)s")
+                % {"label": str(ind.label).split("(")[0], "by": _breakdown_name(ind)},
+                "unit": str(ind.unit),
+                "categories": [_part_label(p, parts[ind.key]) for p in ordered],
+                "data": [float(values[p]) for p in ordered],
+            }
+        )
+    return charts
 
 
 def build_dashboard(
@@ -480,11 +430,12 @@ def build_dashboard(
         .only("id", "name", "short_name", "path", "depth", "numchild", "kind", "status")
     )
     if not items:
-        return Dashboard(org, period, section, sections, [], [], [], [], None, [], "live", None)
+        return Dashboard(org, period, section, sections, [], [], [], [], None, {}, "live", None)
     indicators = base_indicators(items)
     figures = dashboard_figures(indicators, org, children, period, user=user, now=now)
-
-    columns = _columns(items, figures)
+    lead = lead_items(section, items)
+    parts = _configured_parts(items)
+    columns = _columns(items, figures, parts, {item.key for item in lead})
     places = [c.places for c in columns]
 
     def values_of(values: dict[SeriesKey, Number]) -> list:
@@ -516,18 +467,40 @@ def build_dashboard(
         rows.append(Row(label, own, short_label=_("本级"), places=places))
     total = Row(_("合计"), values_of(figures.current), is_total=True, places=places)
 
-    headline = [item for item in items if item.headline]
+    counts = [item for item in lead if not item.is_ratio]
+    rank_item = counts[0] if counts else None
+    rank = next(
+        (i for i, c in enumerate(columns) if c.indicator is rank_item and c.part == TOTAL), None
+    )
+    active, folded = _fold(rows, rank)
+    lead_keys = {item.key for item in lead}
+    more = [item for item in items if item.headline and item.key not in lead_keys]
+    months = trend_months(period, timezone.localdate(now) if now else None)
+    trend_indicators = base_indicators(lead)
+    values, trend_source = None, "snapshot"
+    if figures.source == "snapshot":
+        values = snapshot_trend(trend_indicators, org, months, now=now or timezone.now())
+    if values is None:
+        values, trend_source = live_trend(trend_indicators, org, months, user=user), "live"
+    charts = {
+        "trend": {**trend_chart(lead, months, values), "source": trend_source},
+        "ranking": _ranking(rank_item, rank, active, folded) if rank is not None else None,
+        "parts": _parts_charts([*lead, *more], figures, parts),
+        "map": map_data(rank_item, org, period, user=user, source=figures.source),
+    }
     return Dashboard(
         org=org,
         period=period,
         section=section,
         sections=sections,
         indicators=items,
-        cards=[_card(item, columns, figures) for item in headline],
+        cards=[_card(item, columns, figures) for item in [*lead, *more]],
         columns=columns,
-        rows=rows,
+        rows=active,
         total=total,
-        charts=[_chart(item, columns, rows) for item in headline],
+        charts=charts,
         source=figures.source,
         computed_at=figures.computed_at,
+        lead_count=len(lead),
+        folded=folded,
     )

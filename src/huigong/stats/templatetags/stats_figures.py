@@ -65,3 +65,9 @@ def signed(value, places=None) -> str:
     """A change with its sign: ``+2``, ``-1.5``, ``0``; "—" when there is nothing to compare."""
     shown = figure(value, places)
     return f"+{shown}" if value is not None and value > 0 else shown
+
+
+@register.filter
+def stats_bar_height(count) -> int:
+    """Pixel height of a horizontal bar chart of ``count`` bars: room for each label."""
+    return max(160, 34 * int(count or 0) + 48)

@@ -16,9 +16,11 @@ from huigong.kernel.periods import Period, PeriodUnit, current_period
 from huigong.orgs.indicators import ORGANIZATION
 from huigong.people.models import Person
 from huigong.stats.services import (
+    base_indicators,
     build_dashboard,
     indicators_for,
     items_for,
+    lead_items,
     live_figures,
     scope_roots,
 )
@@ -187,7 +189,10 @@ def test_dashboard_shows_the_first_section_by_default(tree, persons, county_cadr
     assert board.section is ORGANIZATION
     assert {c.indicator.section for c in board.cards} == {ORGANIZATION}
     assert {c.indicator.section for c in board.columns} == {ORGANIZATION}
-    assert [chart["key"] for chart in board.charts] == ORG_KEYS
+    # The tab leads with its first four headline figures and draws their trend.
+    lead = [i.key for i in board.indicators if i.headline][:4]
+    assert [c.indicator.key for c in board.lead_cards] == lead
+    assert [s["key"] for s in board.charts["trend"]["series"]] == lead
 
 
 def test_case_rates_are_derived_from_their_counts(tree, october_cases, county_cadre):
@@ -208,9 +213,10 @@ def test_case_rates_are_derived_from_their_counts(tree, october_cases, county_ca
     # Working days going up is bad news; their change is in working days.
     days = cards["cases.resolve_working_days_avg"]
     assert (days.change_unit, days.tone) == ("工作日", "danger")
-    # Raw numerators and denominators are no headline, but stay in the table.
-    assert not set(RAW_COUNTS) & set(cards)
-    assert not set(RAW_COUNTS) & {chart["key"] for chart in board.charts}
+    # Raw numerators and denominators are no headline, but stay in the table; the
+    # section leads with 办结诉求 all the same (Section.lead).
+    assert set(RAW_COUNTS) & set(cards) == {"cases.resolved"}
+    assert [c.indicator.key for c in board.lead_cards] == list(CASES.lead)
     assert cards["cases.received"].value == 4
     table = _table(board)
     assert list(table) == ["黄土铺镇工会联合会", "白地市镇工会联合会", "合计"]
@@ -227,9 +233,11 @@ def test_case_rates_are_derived_from_their_counts(tree, october_cases, county_ca
         "—",
     ]
     assert table["合计"]["满意率(%)"] == Decimal("50.0")
-    rate_chart = next(c for c in board.charts if c["key"] == "cases.satisfaction_rate")
-    assert rate_chart["series"] == [{"name": "满意率", "data": [50.0, None]}]
-    assert (rate_chart["unit"], rate_chart["max"]) == ("%", 100)
+    rate_trend = next(
+        c for c in board.charts["trend"]["series"] if c["key"] == "cases.satisfaction_rate"
+    )
+    assert rate_trend["data"][-2:] == [100.0, 50.0]  # September, October
+    assert (rate_trend["unit"], rate_trend["percent"]) == ("%", True)
 
 
 def test_rates_without_a_denominator_are_blank(tree, persons, county_cadre):
@@ -303,7 +311,13 @@ def test_section_reads_only_its_own_indicators(tree, persons, county_cadre):
 
     queries(ORGANIZATION)  # warm-up: the user's permission cache
     base = {s: len(indicators_for(county_cadre, tree.county, s)) for s in (ORGANIZATION, CASES)}
+    trend = {
+        s: len(base_indicators(lead_items(s, items_for(county_cadre, tree.county, s))))
+        for s in (ORGANIZATION, CASES)
+    }
     # One grouped query per base indicator, plus the children and the measured sizes
-    # (none yet: nothing was rolled up, so the figures are live).
-    assert queries(ORGANIZATION) == base[ORGANIZATION] + 2
-    assert queries(CASES) == base[CASES] + 2
+    # (none yet: nothing was rolled up, so the figures are live), one per base indicator
+    # of the trend, the map's placed organizations (none here) and, for cases, the
+    # categories' configured order (read once for every breakdown by category).
+    assert queries(ORGANIZATION) == base[ORGANIZATION] + 2 + trend[ORGANIZATION] + 1
+    assert queries(CASES) == base[CASES] + 2 + trend[CASES] + 1 + 1
