@@ -9,8 +9,6 @@ _ORG_READ = ["orgs.view_organization", "orgs.view_grid"]
 _ORG_WRITE = [
     "orgs.add_organization",
     "orgs.change_organization",
-    "orgs.export_organization",
-    "orgs.import_organization",
     "orgs.add_grid",
     "orgs.change_grid",
 ]
@@ -21,7 +19,14 @@ _PEOPLE_WRITE = [
     "people.add_householdmember",
     "people.change_householdmember",
     "people.delete_householdmember",
+]
+#: The ledger (台账) of the holder's scope in Excel: its organizations and people out, and
+#: in. Cases grant their own export (``cases.apps``).
+_LEDGER = [
+    "orgs.export_organization",
+    "orgs.import_organization",
     "people.export_person",
+    "people.import_person",
 ]
 #: code → (name, description, permissions)
 ROLES: dict[str, tuple] = {
@@ -37,7 +42,7 @@ ROLES: dict[str, tuple] = {
             "orgs.dissolve_organization",
             *_PEOPLE_READ,
             *_PEOPLE_WRITE,
-            "people.import_person",
+            *_LEDGER,
             "people.reveal_person",
         ],
     ),
@@ -49,18 +54,22 @@ ROLES: dict[str, tuple] = {
             *_ORG_WRITE,
             *_PEOPLE_READ,
             *_PEOPLE_WRITE,
-            "people.import_person",
+            *_LEDGER,
             "people.reveal_person",
         ],
     ),
     "station_staff": (
         _("站点工作人员"),
-        _("服务站工作人员:接待来访、登记职工"),
+        _("服务站工作人员:接待来访、登记职工、导入导出本乡镇台账"),
         [
             *_ORG_READ,
             *_PEOPLE_READ,
             "people.add_person",
             "people.change_person",
+            *_LEDGER,
+            # An organization import creates organizations (the grassroots unions the
+            # station helps found), so it needs this permission as well.
+            "orgs.add_organization",
         ],
     ),
     "grid_officer": (

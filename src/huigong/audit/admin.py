@@ -46,9 +46,17 @@ class ChangeLogAdmin(_ReadOnlyLogAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "changes_readable"]
 
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            # Related objects are named as this viewer may see them; the display callable
+            # gets only the row, and the admin instance is shared between requests.
+            obj.viewer = request.user
+        return obj
+
     @admin.display(description=_("变更内容(可读)"))
     def changes_readable(self, obj):
-        return ChangeFormatter(None).summary(obj) or "—"
+        return ChangeFormatter(getattr(obj, "viewer", None)).summary(obj) or "—"
 
 
 @admin.register(AccessLog)

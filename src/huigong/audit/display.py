@@ -2,11 +2,18 @@
 ``verbose_name``, field labels from the fields' ``verbose_name``, and values shown the way
 the rest of the workbench shows them (choice labels, 是/否, related objects by name).
 
+A creation entry shows only what was entered: fields logged at their model default or
+empty (a counter at 0, an empty text) are left out. Related objects read by name when
+the viewer may see them, and as a neutral placeholder ("职工(不在您的范围内或已删除)")
+otherwise, so neither a name nor an internal id leaks out of scope.
+
 Used by the audit list pages, their Excel export and the ``{% object_history %}`` tag.
 """
 
 from __future__ import annotations
 
+import datetime
+import decimal
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -16,7 +23,23 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from huigong.common.redact import redact
+
+from .models import ChangeAction
+
 EMPTY = "—"
+_BLANK = (None, "", [], {})
+
+#: (object type, field) → the model whose ids the log holds for that field, where that is
+#: not the field's own related model (``log_field_as``).
+_LOGGED_AS: dict[tuple[str, str], str] = {}
+
+
+def log_field_as(object_type: str, field: str, model: str) -> None:
+    """Declare that change-log entries of ``object_type`` write ``field`` as ids of
+    ``model`` (labels like ``people.person``): a case logs its ``parties`` (rows of the
+    link table) as the persons they name. Apps call it from ``AppConfig.ready``."""
+    _LOGGED_AS[(object_type, field)] = model
 
 
 def _model_for(object_type: str) -> type[models.Model] | None:
@@ -70,6 +93,41 @@ def _field(model: type[models.Model] | None, name: str):
         return None
 
 
+def _related_model(object_type: str, name: str, field) -> type[models.Model] | None:
+    """The model whose ids the log holds for ``name``, or None when it holds plain values."""
+    declared = _LOGGED_AS.get((object_type, name))
+    if declared is not None:
+        return _model_for(declared)
+    if field is not None and getattr(field, "is_relation", False):
+        return field.related_model
+    return None
+
+
+def _plain_default(field) -> Any:
+    """The field's default as the log writes values (dates and decimals as text); None
+    when it has none or it is computed (calling it could draw a number or a time)."""
+    if field is None or not getattr(field, "concrete", False) or not field.has_default():
+        return None
+    default = field.default
+    if callable(default):
+        return None
+    if isinstance(default, datetime.date | datetime.time | decimal.Decimal):
+        return str(default)
+    return default
+
+
+def _entered(field, value: Any) -> bool:
+    """Whether a value logged at creation says something: neither empty nor the default
+    the model would have set anyway (``重办次数 0``)."""
+    if value in _BLANK:
+        return False
+    default = _plain_default(field)
+    # 0 == False in Python: a number logged where the default is a flag still says something.
+    if default is None or isinstance(value, bool) is not isinstance(default, bool):
+        return True
+    return value != default
+
+
 def field_label(object_type: str, name: str) -> str:
     """The field's verbose name (姓名 for ``name``); the raw name for unknown fields."""
     field = _field(_model_for(object_type), name)
@@ -102,8 +160,9 @@ class ChangeFormatter:
     """Formats the ``changes`` of change-log rows for one viewer.
 
     Related objects are shown by name only when the viewer may see them
-    (``visible_to``); otherwise, and for deleted objects, by number. Names are looked up
-    once per object and cached on the formatter, so a page of rows costs a few queries.
+    (``visible_to``); otherwise, and for deleted objects, by a placeholder naming only
+    the kind of object. Names are looked up once per object and cached on the
+    formatter, so a page of rows costs a few queries.
     """
 
     def __init__(self, user=None):
@@ -114,16 +173,20 @@ class ChangeFormatter:
         model = _model_for(log.object_type)
         result = []
         data = log.changes if isinstance(log.changes, dict) else {}
+        creation = log.action == ChangeAction.CREATE
         for name in sorted(data, key=lambda n: self._field_order(model, n)):
             pair = data[name]
             old, new = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
             field = _field(model, name)
+            if creation and not _entered(field, new):
+                continue
+            related = _related_model(log.object_type, name, field)
             result.append(
                 FieldChange(
                     name=name,
                     label=field_label(log.object_type, name),
-                    old=self.value(field, old),
-                    new=self.value(field, new),
+                    old=self.value(field, old, related=related),
+                    new=self.value(field, new, related=related),
                 )
             )
         return result
@@ -136,14 +199,12 @@ class ChangeFormatter:
             model = _model_for(log.object_type)
             data = log.changes if isinstance(log.changes, dict) else {}
             for name, pair in data.items():
-                field = _field(model, name)
-                if field is None or not getattr(field, "is_relation", False):
-                    continue
-                if not field.related_model or not isinstance(pair, list | tuple):
+                related = _related_model(log.object_type, name, _field(model, name))
+                if related is None or not isinstance(pair, list | tuple):
                     continue
                 for value in pair:
                     values = value if isinstance(value, list | tuple) else [value]
-                    wanted.setdefault(field.related_model, set()).update(
+                    wanted.setdefault(related, set()).update(
                         str(v) for v in values if v not in (None, "")
                     )
         for model, pks in wanted.items():
@@ -151,11 +212,11 @@ class ChangeFormatter:
             if not missing:
                 continue
             try:
-                found = {str(o.pk): str(o) for o in self._scoped(model).filter(pk__in=missing)}
+                found = {str(o.pk): _name(o) for o in self._scoped(model).filter(pk__in=missing)}
             except (ValueError, TypeError, ValidationError):
                 found = {}
             for pk in missing:
-                self._names[(model, pk)] = found.get(pk) or _("编号 %(pk)s") % {"pk": pk}
+                self._names[(model, pk)] = found.get(pk) or _unseen(model)
 
     def summary(self, log) -> str:
         """All changed fields on one line each, for Excel cells."""
@@ -168,15 +229,19 @@ class ChangeFormatter:
         names = [f.name for f in model._meta.get_fields()]
         return (names.index(name) if name in names else len(names), name)
 
-    def value(self, field, value: Any) -> str:
-        if value is None or value == "" or value == []:
+    def value(self, field, value: Any, *, related: type[models.Model] | None = None) -> str:
+        """``value`` as the workbench shows it; ``related`` is the model whose ids the log
+        holds for this field (by default the field's related model)."""
+        if value in _BLANK:
             return EMPTY
         if isinstance(value, bool):
             return _("是") if value else _("否")
+        if related is None and field is not None and getattr(field, "is_relation", False):
+            related = field.related_model
         if isinstance(value, list | tuple):
-            return _("、").join(self.value(field, v) for v in value)
-        if field is not None and getattr(field, "is_relation", False) and field.related_model:
-            return self._related_name(field.related_model, value)
+            return _("、").join(self.value(field, v, related=related) for v in value)
+        if related is not None:
+            return self._related_name(related, value)
         if field is not None and getattr(field, "flatchoices", None):
             labels = {str(k): v for k, v in field.flatchoices}
             if str(value) in labels:
@@ -190,9 +255,21 @@ class ChangeFormatter:
                 obj = self._scoped(model).filter(pk=pk).first()
             except (ValueError, TypeError, ValidationError):
                 obj = None
-            self._names[key] = str(obj) if obj is not None else _("编号 %(pk)s") % {"pk": pk}
+            self._names[key] = _name(obj) if obj is not None else _unseen(model)
         return self._names[key]
 
     def _scoped(self, model: type[models.Model]) -> models.QuerySet:
         qs = model._default_manager.all()
         return qs.visible_to(self.user) if hasattr(qs, "visible_to") else qs
+
+
+def _name(obj: models.Model) -> str:
+    # A name may carry an ID or phone number typed into it (a case's title); the log's
+    # readers see them masked, as everywhere else in the log.
+    return redact(str(obj))
+
+
+def _unseen(model: type[models.Model]) -> str:
+    """What a related object reads as when the viewer may not see it or it is gone: its
+    kind only, never its name or its internal id."""
+    return _("%(type)s(不在您的范围内或已删除)") % {"type": model._meta.verbose_name}

@@ -59,7 +59,8 @@ class StaffRequiredMixin(AccessMixin):
 
 class ScopedListView(StaffRequiredMixin, SingleTableMixin, FilterView):
     """A list page over ``model.objects.visible_to(user)`` with filters, sorting,
-    pagination, and ``?export=xlsx`` exporting all filtered rows in the shown order."""
+    pagination, and ``?export=xlsx`` exporting all filtered rows in the shown order, of
+    the subtrees where the user holds ``export_permission``."""
 
     template_name = "common/list.html"
     paginate_by = 25
@@ -102,6 +103,9 @@ class ScopedListView(StaffRequiredMixin, SingleTableMixin, FilterView):
         qs = filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
         if filterset.is_bound and not filterset.is_valid():
             qs = self.get_queryset().none()
+        # Only the subtrees where a role grants the export itself: a user who may view the
+        # county but export only their township writes the township's rows.
+        qs = qs.visible_to(self.request.user, self.export_permission)
         table = self.get_table_class()(qs, request=self.request)
         table.order_by = self.request.GET.get("sort") or table.order_by
         values = list(table.as_values())

@@ -317,9 +317,13 @@ class PersonImportSpec(ImportSpec):
         return True
 
     def _may_add_at(self, organization: Organization) -> bool:
+        # Both where the union is: a user who may register people more widely than they
+        # may import (a county grid officer who keeps one township's ledger) imports into
+        # that township only.
         if organization.pk not in self._permitted:
             try:
                 require_person_permission(self.actor, "people.add_person", organization)
+                require_person_permission(self.actor, "people.import_person", organization)
             except PermissionDenied:
                 self._permitted[organization.pk] = False
             else:

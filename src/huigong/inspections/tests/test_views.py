@@ -150,7 +150,7 @@ def test_list_query_count_does_not_grow(
     assert response.content.decode().count('data-testid="inspection-name"') == 7
 
 
-def test_export_is_what_the_list_shows(login, county_cadre, station_staff, running, theirs, tree):
+def test_export_is_what_the_list_shows(login, county_cadre, auditor, running, theirs, tree):
     response = login(county_cadre).get(LIST, {"organization": tree.huangtupu.pk, "export": "xlsx"})
     assert response.status_code == 200
     content = b"".join(response.streaming_content) if response.streaming else response.content
@@ -161,7 +161,7 @@ def test_export_is_what_the_list_shows(login, county_cadre, station_staff, runni
     assert rows[1][2] == "2025-09-01 ~ 2025-09-30"
     assert rows[1][3] == "检查中"
     assert [int(v) for v in rows[1][4:8]] == [1, 1, 1, 0]
-    assert login(station_staff).get(LIST, {"export": "xlsx"}).status_code == 403
+    assert login(auditor).get(LIST, {"export": "xlsx"}).status_code == 403
 
 
 def test_detail_query_count_does_not_grow(

@@ -226,7 +226,7 @@ def test_malformed_create_requests_are_refused_cleanly(api_as, tree, township_ca
 
 
 @pytest.mark.parametrize(
-    ("who", "status"), [("sibling_cadre", 404), ("station_staff", 403), ("worker", 404)]
+    ("who", "status"), [("sibling_cadre", 404), ("auditor", 403), ("worker", 404)]
 )
 def test_create_is_refused_outside_scope_or_without_permission(api_as, tree, request, who, status):
     api = api_as(request.getfixturevalue(who))

@@ -44,8 +44,8 @@ def test_worker_is_sent_to_the_portal(client, worker):
     assert response.status_code == 302 and response["Location"] == reverse("portal:home")
 
 
-def test_staff_without_the_permission_is_refused(client, tree, station_staff, roles):
-    client.force_login(station_staff)
+def test_staff_without_the_permission_is_refused(client, tree, auditor, roles):
+    client.force_login(auditor)
     response = client.get(URL, {"q": "工会", "perm": "orgs.add_organization"})
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"

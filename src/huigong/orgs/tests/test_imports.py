@@ -272,7 +272,7 @@ def test_template_download_lists_the_columns(client, tree, county_cadre):
     assert header[:3] == ("名称*", "上级组织*", "类型*")
 
 
-@pytest.mark.parametrize(("who", "status"), [("station_staff", 403), ("auditor", 403)])
+@pytest.mark.parametrize(("who", "status"), [("hr", 403), ("auditor", 403)])
 def test_import_needs_the_import_permission(client, tree, request, who, status):
     client.force_login(request.getfixturevalue(who))
     before = db_state()

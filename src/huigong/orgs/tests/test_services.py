@@ -204,7 +204,7 @@ def test_nothing_can_be_created_under_a_merged_or_dissolved_organization(
     assert "已合并或撤销" in messages_of(exc)["parent"][0]
 
 
-@pytest.mark.parametrize("who", ["sibling_cadre", "station_staff", "auditor", "worker"])
+@pytest.mark.parametrize("who", ["sibling_cadre", "hr", "auditor", "worker"])
 def test_create_is_denied_outside_scope_or_without_permission(tree, request, who):
     actor = request.getfixturevalue(who)
     with refused():
@@ -268,7 +268,7 @@ def test_rename_to_a_sibling_name_is_refused(tree, county_cadre):
     assert "已有名为“白地市镇工会联合会”的组织" in messages_of(exc)["name"][0]
 
 
-@pytest.mark.parametrize("who", ["sibling_cadre", "station_staff", "auditor", "worker"])
+@pytest.mark.parametrize("who", ["sibling_cadre", "hr", "auditor", "worker"])
 def test_update_is_denied_outside_scope_or_without_permission(tree, request, who):
     actor = request.getfixturevalue(who)
     with refused():

@@ -117,8 +117,8 @@ def test_export_writes_exactly_the_filtered_rows(client, tree, county_cadre):
     assert by_name["流泉村工会"][2:5] == ("基层工会", "农村社区", "白地市镇工会联合会")
 
 
-def test_export_needs_the_export_permission(client, tree, station_staff):
-    response = login(client, station_staff).get(reverse("orgs:list"), {"export": "xlsx"})
+def test_export_needs_the_export_permission(client, tree, auditor):
+    response = login(client, auditor).get(reverse("orgs:list"), {"export": "xlsx"})
     assert response.status_code == 403
 
 
@@ -316,7 +316,7 @@ def test_create_under_a_parent_outside_scope_is_a_form_error(client, tree, towns
     assert db_state() == before
 
 
-@pytest.mark.parametrize("who", ["station_staff", "auditor"])
+@pytest.mark.parametrize("who", ["hr", "auditor"])
 def test_create_and_edit_pages_are_forbidden_without_permission(client, tree, request, who):
     client = login(client, request.getfixturevalue(who))
     before = db_state()

@@ -220,11 +220,11 @@ def test_credit_code_links_a_unionised_employer(tree, login, township_cadre, run
     assert person.employer_name == ""
 
 
-def test_import_permission_matrix(client, login, tree, station_staff, sibling_cadre, run_import):
+def test_import_permission_matrix(client, login, tree, auditor, sibling_cadre, run_import):
     url = start_url(KIND)
     assert client.get(url).status_code == 302
-    assert login(station_staff).get(url).status_code == 403
-    assert login(station_staff).post(url, {"file": xlsx([row("甲", ids(1)[0])])}).status_code == 403
+    assert login(auditor).get(url).status_code == 403
+    assert login(auditor).post(url, {"file": xlsx([row("甲", ids(1)[0])])}).status_code == 403
     assert not ImportJob.objects.exists()
     # A sibling township can import, but not into 黄土铺镇.
     login(sibling_cadre)
