@@ -133,7 +133,13 @@ def call_service(
 class FieldErrorOut(Schema):
     field: str = Field(description="出错的字段,如 body.payload.name;整体性错误为空")
     message: str
-    type: str = Field(description="错误类型,如 missing、extra_forbidden、invalid")
+    type: str = Field(
+        description=(
+            "错误代码:请求格式错误时如 missing、extra_forbidden;业务校验时如 required、"
+            "id_checksum、phone_format、credit_code_length、duplicate(见 common.messages),"
+            "未分类的为 invalid"
+        )
+    )
 
 
 class ErrorOut(Schema):

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from huigong.common.forms import style_form
+from huigong.common.forms import specific_messages, style_form
 from huigong.orgs.models import Organization
 
 from .models import TokenScope
@@ -188,6 +188,9 @@ def township_field_choices() -> list:
 
 
 class WorkerSignupForm(TablerFormMixin, PasswordPairMixin, forms.Form):
+    """Sign-up. The rules are ``services.check_worker_signup``'s, which the page runs on
+    an incomplete form too: the empty fields and a bad phone or ID number in one round."""
+
     phone = _phone_field()
     code = _code_field()
     name = forms.CharField(
@@ -215,6 +218,7 @@ class WorkerSignupForm(TablerFormMixin, PasswordPairMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["township"].choices = township_field_choices()
+        specific_messages(self)
 
     def clean_township(self) -> Organization | None:
         return township_choices().filter(pk=self.cleaned_data["township"]).first()

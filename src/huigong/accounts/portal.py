@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from huigong.common.crypto import mask_phone
+from huigong.common.forms import add_check_errors
 
 from . import services
 from .decorators import worker_required
@@ -74,18 +75,23 @@ def _send_code(request, form_class, purpose: str) -> dict:
     return context
 
 
-def _code_form_page(request, form_class, purpose: str, template: str, save):
+def _code_form_page(request, form_class, purpose: str, template: str, save, check=None):
     """A form page with a "获取验证码" button: that button re-shows the form after
     sending the code; a valid form is passed to ``save(data)`` (the service call), which
-    returns the response, or the service's error is shown above the form."""
+    returns the response, or the service's error is shown above the form. An invalid
+    form also gets the errors of the service's ``check(data)`` on the fields that
+    parsed, so one submit shows every problem."""
     if request.method == "POST" and request.POST.get("action") == "send_code":
         return render(request, template, _send_code(request, form_class, purpose))
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            return save(form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                return save(form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+        elif check is not None:
+            add_check_errors(form, lambda: check(form.cleaned_data))
     return render(request, template, {"form": form})
 
 
@@ -109,8 +115,17 @@ def signup(request):
         messages.success(request, _("注册成功,欢迎使用惠工职工服务。"))
         return redirect("portal:me")
 
+    def check(data):
+        services.check_worker_signup(
+            phone=data.get("phone", ""),
+            name=data.get("name", ""),
+            password=data.get("password", ""),
+            township=data.get("township"),
+            id_number=data.get("id_number", ""),
+        )
+
     return _code_form_page(
-        request, WorkerSignupForm, PhoneCodePurpose.SIGNUP, "portal/signup.html", register
+        request, WorkerSignupForm, PhoneCodePurpose.SIGNUP, "portal/signup.html", register, check
     )
 
 

@@ -12,6 +12,7 @@ import datetime
 import hmac
 import math
 import secrets
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import change_recorded, record_change, snapshot
+from huigong.common import messages as catalogue
 from huigong.common.crypto import lookup_hash
 from huigong.common.text import clean_code, clean_phone, clean_text
 from huigong.kernel.registry import granted
@@ -156,7 +158,7 @@ def clean_mobile(raw: str | None) -> str:
     """A mainland mobile number (11 digits starting with 1), or a field error on ``phone``."""
     phone = clean_phone(raw)
     if not (len(phone) == 11 and phone.isdigit() and phone.startswith("1")):
-        raise ValidationError({"phone": _("请输入 11 位手机号码")}, code="phone_format")
+        raise ValidationError({"phone": catalogue.text(catalogue.MOBILE_FORMAT)})
     return phone
 
 
@@ -299,21 +301,28 @@ def _new_worker_username() -> str:
     return f"w{secrets.token_hex(7)}"
 
 
-def register_worker(
+class SignupCheck(NamedTuple):
+    """What ``check_worker_signup`` found: the normalised values, the person on file to
+    link (or ``None``) and the unsaved account."""
+
+    phone: str
+    name: str
+    id_number: str
+    person: Person | None
+    user: User
+
+
+def check_worker_signup(
     *,
     phone: str,
-    code: str,
     name: str,
     password: str,
     township: Organization | None,
     id_number: str = "",
-) -> User:
-    """Create a worker's portal account after checking the SMS code.
-
-    With an ID number that the union already has on file, the account is linked to that
-    person (when the name matches and the file carries no other phone); otherwise a new
-    person is registered with the chosen township union.
-    """
+) -> SignupCheck:
+    """Every rule of a sign-up except the SMS code, without saving: a ``ValidationError``
+    names each field's problems (``register_worker`` calls it; the sign-up page calls it
+    on an incomplete form too, so one submit shows everything)."""
     errors: dict[str, list] = {}
 
     def add(field: str, message) -> None:
@@ -363,7 +372,27 @@ def register_worker(
         errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+    return SignupCheck(phone, name, id_number, person, user)
 
+
+def register_worker(
+    *,
+    phone: str,
+    code: str,
+    name: str,
+    password: str,
+    township: Organization | None,
+    id_number: str = "",
+) -> User:
+    """Create a worker's portal account after checking the SMS code.
+
+    With an ID number that the union already has on file, the account is linked to that
+    person (when the name matches and the file carries no other phone); otherwise a new
+    person is registered with the chosen township union.
+    """
+    phone, name, id_number, person, user = check_worker_signup(
+        phone=phone, name=name, password=password, township=township, id_number=id_number
+    )
     verify_phone_code(phone=phone, purpose=PhoneCodePurpose.SIGNUP, code=code)
 
     before: dict = {}

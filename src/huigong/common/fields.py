@@ -16,44 +16,78 @@ from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc
 
+from . import messages as catalogue
 from .text import clean_code, clean_text
 
 
 class FieldErrors:
-    """Collects field-keyed messages and raises them together."""
+    """Collects field-keyed messages and raises them together, each with its stable code
+    (``common.messages``: the API's ``errors[].type``)."""
 
     def __init__(self) -> None:
         self.by_field: dict[str, list[str]] = {}
+        self._codes: dict[str, list[str | None]] = {}
 
-    def add(self, name: str, *messages: str) -> None:
+    def add(self, name: str, *messages: str, code: str | None = None) -> None:
         self.by_field.setdefault(name, []).extend(str(m) for m in messages)
+        self._codes.setdefault(name, []).extend(code for _m in messages)
+
+    def add_code(self, name: str, code: str) -> None:
+        """The catalogue's message of ``code`` on ``name`` ("金额不能为负数")."""
+        self.add(name, catalogue.text(code), code=code)
+
+    def add_error(self, name: str, exc: ValidationError) -> None:
+        """The messages of a check's ``ValidationError`` on ``name``, codes kept."""
+        for error in exc.error_list:
+            self.add(name, *error.messages, code=error.code)
 
     def __contains__(self, name: str) -> bool:
         return name in self.by_field
 
     def raise_if_any(self) -> None:
         if self.by_field:
-            raise ValidationError(self.by_field)
+            raise ValidationError(
+                {
+                    name: [
+                        ValidationError(message, code=code)
+                        for message, code in zip(texts, self._codes[name], strict=True)
+                    ]
+                    for name, texts in self.by_field.items()
+                }
+            )
 
 
 def too_long_message(max_length: int) -> str:
-    return _("不能超过 %(n)d 个字") % {"n": max_length}
+    return catalogue.too_long(max_length)
+
+
+def required_message(label=None) -> str:
+    """What a service says of an empty required field: "请填写姓名" when it knows the
+    field's ``label``, "必填" otherwise."""
+    return catalogue.required(label) if label else _("必填")
 
 
 def clean_line(
-    value: Any, name: str, max_length: int, errors: FieldErrors, *, required: bool = False
+    value: Any,
+    name: str,
+    max_length: int,
+    errors: FieldErrors,
+    *,
+    required: bool = False,
+    label=None,
 ) -> str:
-    """Normalise one line of text (name, address, unit name); record problems in ``errors``."""
+    """Normalise one line of text (name, address, unit name); record problems in
+    ``errors`` (an empty required field named by ``label``: "请填写姓名")."""
     raw = "" if value is None else str(value)
     # Refuse absurd input before normalising it: converting megabytes of text is wasted work.
     if len(raw) > max_length * 4:
-        errors.add(name, too_long_message(max_length))
+        errors.add(name, too_long_message(max_length), code=catalogue.TOO_LONG)
         return ""
     text = clean_text(raw)
     if required and not text:
-        errors.add(name, _("必填"))
+        errors.add(name, required_message(label), code=catalogue.REQUIRED)
     elif len(text) > max_length:
-        errors.add(name, too_long_message(max_length))
+        errors.add(name, too_long_message(max_length), code=catalogue.TOO_LONG)
     return text
 
 
@@ -61,19 +95,21 @@ def clean_multiline(value: Any, name: str, max_length: int, errors: FieldErrors)
     """Like ``clean_line`` but keeps line breaks (notes)."""
     raw = "" if value is None else str(value)
     if len(raw) > max_length * 4:
-        errors.add(name, too_long_message(max_length))
+        errors.add(name, too_long_message(max_length), code=catalogue.TOO_LONG)
         return ""
     text = "\n".join(clean_text(line) for line in raw.splitlines()).strip()
     if len(text) > max_length:
-        errors.add(name, too_long_message(max_length))
+        errors.add(name, too_long_message(max_length), code=catalogue.TOO_LONG)
     return text
 
 
-def clean_required_text(value: Any, name: str, max_length: int, errors: FieldErrors) -> str:
+def clean_required_text(
+    value: Any, name: str, max_length: int, errors: FieldErrors, *, label=None
+) -> str:
     """Like ``clean_multiline``, and the field must not be empty."""
     text = clean_multiline(value, name, max_length, errors)
     if name not in errors and not text:
-        errors.add(name, _("必填"))
+        errors.add(name, required_message(label), code=catalogue.REQUIRED)
     return text
 
 
@@ -85,19 +121,19 @@ def clean_amount(value: Any, name: str, errors: FieldErrors, *, maximum: Decimal
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
-        errors.add(name, _("请填写有效的金额"))
+        errors.add_code(name, catalogue.AMOUNT_INVALID)
         return None
     if not amount.is_finite():
-        errors.add(name, _("请填写有效的金额"))
+        errors.add_code(name, catalogue.AMOUNT_INVALID)
         return None
     if amount < 0:
-        errors.add(name, _("金额不能为负数"))
+        errors.add_code(name, catalogue.AMOUNT_NEGATIVE)
         return None
     if amount > maximum:
-        errors.add(name, _("金额过大,请核对"))
+        errors.add_code(name, catalogue.AMOUNT_TOO_LARGE)
         return None
     if amount != amount.quantize(Decimal("0.01")):
-        errors.add(name, _("金额最多保留两位小数"))
+        errors.add_code(name, catalogue.AMOUNT_DECIMALS)
         return None
     return amount.quantize(Decimal("0.01"))
 
@@ -105,7 +141,7 @@ def clean_amount(value: Any, name: str, errors: FieldErrors, *, maximum: Decimal
 def clean_identifier(value: Any, name: str, max_length: int, errors: FieldErrors) -> str:
     raw = "" if value is None else str(value)
     if len(raw) > max_length * 4:
-        errors.add(name, too_long_message(max_length))
+        errors.add(name, too_long_message(max_length), code=catalogue.TOO_LONG)
         return ""
     return clean_code(raw)
 
@@ -119,14 +155,26 @@ def clean_credit_code(value: Any, name: str, errors: FieldErrors) -> str:
     try:
         return uscc.validate(code)
     except stdnum_errors.InvalidLength:
-        errors.add(name, _("统一社会信用代码应为 18 位"))
+        errors.add_code(name, catalogue.CREDIT_CODE_LENGTH)
     except stdnum_errors.ValidationError:
-        errors.add(name, _("统一社会信用代码校验不通过,请核对"))
+        errors.add_code(name, catalogue.CREDIT_CODE_CHECKSUM)
+    return code
+
+
+def check_credit_code(value: Any) -> str:
+    """``clean_credit_code`` for one value outside a service: the normalised code, or a
+    ``ValidationError`` with the catalogue's message and code (form fields use it)."""
+    errors = FieldErrors()
+    code = clean_credit_code(value, "code", errors)
+    try:
+        errors.raise_if_any()
+    except ValidationError as exc:
+        raise ValidationError(exc.error_dict["code"]) from None
     return code
 
 
 def clean_choice(value: Any, choices, name: str, errors: FieldErrors, message: str) -> str:
     value = "" if value is None else str(value).strip()
     if value not in choices.values:
-        errors.add(name, message)
+        errors.add(name, message, code=catalogue.INVALID_CHOICE)
     return value

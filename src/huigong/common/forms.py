@@ -1,6 +1,8 @@
 """Form helpers every app's workbench and portal use: Tabler's CSS classes on widgets,
-and a service's ``ValidationError`` put on the form it came from — all messages in one
-round, each on its field where the form has that field."""
+the message catalogue's specific wording on fields (``specific_messages``), and a
+service's ``ValidationError`` put on the form it came from — all messages in one round,
+each on its field where the form has that field, even when the form itself is invalid
+(``add_check_errors``)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from collections.abc import Callable
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from . import messages as catalogue
 
 
 def widget_class(widget: forms.Widget) -> str:
@@ -48,20 +52,50 @@ class StyledFormMixin:
         style_form(self)
 
 
+def _default_messages(field: forms.Field) -> dict[str, str]:
+    defaults: dict[str, str] = {}
+    for cls in reversed(type(field).__mro__):
+        defaults.update(getattr(cls, "default_error_messages", {}))
+    return defaults
+
+
+def specific_messages(form: forms.BaseForm) -> None:
+    """Give every field of ``form`` the catalogue's specific messages ("请填写姓名",
+    "请选择所属工会", "不能超过 50 个字") in place of Django's generic ones. A message the
+    form set itself is kept. Call it after the form has set its labels."""
+    for field in form.fields.values():
+        defaults = _default_messages(field)
+        for code, message in catalogue.field_messages(field).items():
+            own = field.error_messages.get(code)
+            if own is None or own == defaults.get(code):
+                field.error_messages[code] = message
+
+
+class SpecificMessagesMixin:
+    """``specific_messages`` on construction."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        specific_messages(self)
+
+
 def add_service_errors(
     form: forms.BaseForm,
     exc: ValidationError,
     *,
     describe: Callable[[str], str | None] | None = None,
+    skip: frozenset[str] = frozenset(),
 ) -> None:
     """Put a service's ``ValidationError`` on ``form``: messages of a field the form has
     on that field, the others above the form. ``describe(name)`` may name what an
     unknown key refers to (``applicants.1.id_number`` → "第 2 名职工"); its messages are
-    then prefixed with that label."""
+    then prefixed with that label. Fields in ``skip`` are left alone."""
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)
         return
     for name, errors in exc.error_dict.items():
+        if name in skip:
+            continue
         texts = [m for e in errors for m in e.messages]
         if name in form.fields:
             form.add_error(name, texts)
@@ -70,6 +104,24 @@ def add_service_errors(
         if label:
             texts = [_("%(label)s:%(error)s") % {"label": label, "error": t} for t in texts]
         form.add_error(None, texts)
+
+
+def add_check_errors(
+    form: forms.BaseForm,
+    check: Callable[[], object],
+    *,
+    describe: Callable[[str], str | None] | None = None,
+) -> None:
+    """On a form that did not validate, run the service's ``check()`` (reading what the
+    form could parse from ``form.cleaned_data``) and add the messages of the fields the
+    form has not flagged: a bad ID number or a duplicate shows together with the empty
+    name, in one round. The service stays the authority: it checks everything again on
+    save."""
+    flagged = frozenset(form.errors)
+    try:
+        check()
+    except ValidationError as exc:
+        add_service_errors(form, exc, describe=describe, skip=flagged)
 
 
 class StyledForm(StyledFormMixin, forms.Form):

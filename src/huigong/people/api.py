@@ -88,8 +88,10 @@ class PersonSavedOut(PersonOut):
 
 class PersonIn(InputSchema):
     organization_id: int = Field(ge=1, le=MAX_ID, description="所属工会")
-    name: str
-    id_number: str
+    # Required, but checked by the service: a missing name is then reported together with
+    # a bad ID number or phone, each with its code, instead of in a first round alone.
+    name: str = Field("", description="姓名(必填)")
+    id_number: str = Field("", description="身份证号码(必填)")
     phone: str = ""
     address: str = ""
     employer_id: int | None = Field(None, ge=1, le=MAX_ID, description="已建会的工作单位")

@@ -12,7 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from huigong.audit.models import RevealReason
-from huigong.common.forms import style_form
+from huigong.common.forms import specific_messages, style_form
 
 from .filters import OrganizationChoiceField, organization_choices
 from .models import EmploymentForm, HealthStatus, NewFormType, Relation
@@ -94,18 +94,20 @@ class PersonForm(forms.Form):
             if not person.phone:
                 del self.fields["clear_phone"]
         style_form(self)
+        specific_messages(self)
 
     def service_kwargs(self) -> dict:
-        """The cleaned data as arguments of ``register_person`` / ``update_person``."""
+        """The cleaned data as arguments of ``register_person`` / ``update_person``. On a
+        form in error it holds the fields that parsed (what ``check_person`` then checks)."""
         data = dict(self.cleaned_data)
         clear_phone = data.pop("clear_phone", False)
         if self.person is not None:
-            if not data["id_number"]:
-                del data["id_number"]
+            if not data.get("id_number"):
+                data.pop("id_number", None)
             if clear_phone:
                 data["phone"] = ""
-            elif not data["phone"]:
-                del data["phone"]
+            elif not data.get("phone"):
+                data.pop("phone", None)
         return data
 
 
@@ -163,6 +165,7 @@ class HouseholdMemberForm(forms.Form):
             self.fields["id_number"].help_text = _("留空表示不修改")
             self.fields["id_number"].widget.attrs["placeholder"] = member.masked_id_number
         style_form(self)
+        specific_messages(self)
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
@@ -170,11 +173,11 @@ class HouseholdMemberForm(forms.Form):
         if self.member is not None:
             if clear_id:
                 data["id_number"] = ""
-            elif not data["id_number"]:
-                del data["id_number"]
+            elif not data.get("id_number"):
+                data.pop("id_number", None)
                 if self.member.id_number:
                     # The birth date comes from the stored ID number.
-                    data.pop("birth_date")
+                    data.pop("birth_date", None)
         return data
 
 

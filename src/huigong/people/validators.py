@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
+from huigong.common import messages as catalogue
 from huigong.common.text import clean_code
 
 
@@ -84,7 +85,5 @@ def check_phone(raw: str) -> str:
         (len(phone) == 11 and phone.startswith("1"))
         or (phone.startswith("0") and 10 <= len(phone) <= 12)
     ):
-        raise ValidationError(
-            _("电话号码格式不正确:手机号为 11 位,固话需带区号"), code="phone_format"
-        )
+        raise ValidationError(catalogue.text(catalogue.PHONE_FORMAT), code=catalogue.PHONE_FORMAT)
     return phone

@@ -22,7 +22,7 @@ from django.views.generic import FormView, TemplateView
 
 from huigong.audit.display import ChangeFormatter
 from huigong.audit.models import ChangeAction, ChangeLog
-from huigong.common.forms import add_service_errors
+from huigong.common.forms import add_check_errors, add_service_errors
 from huigong.common.listing import ScopedListView, StaffRequiredMixin
 from huigong.kernel.scope import user_can_at
 
@@ -177,7 +177,9 @@ class PersonRevealView(StaffRequiredMixin, View):
 class SavedThroughServiceMixin:
     """``form_valid`` of the register and edit forms: ``save(form)`` calls the service,
     whose result names the saved row (``result.<saved>``) and carries warnings shown after
-    ``saved_message``; a ``ValidationError`` goes back onto the form."""
+    ``saved_message``; a ``ValidationError`` goes back onto the form. A form in error
+    also gets what the service's ``check(form)`` finds in the fields that parsed, so one
+    submit shows every problem."""
 
     saved = "person"
     saved_message = ""
@@ -185,15 +187,22 @@ class SavedThroughServiceMixin:
     def save(self, form):
         raise NotImplementedError
 
+    def check(self, form) -> None:
+        raise NotImplementedError
+
     def saved_url(self, result) -> str:
         return reverse("people:detail", args=[result.person.pk])
+
+    def form_invalid(self, form):
+        add_check_errors(form, lambda: self.check(form))
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         try:
             result = self.save(form)
         except ValidationError as exc:
             add_service_errors(form, exc)
-            return self.form_invalid(form)
+            return super().form_invalid(form)
         name = getattr(result, self.saved).name
         messages.success(self.request, self.saved_message % {"name": name})
         _show_warnings(self.request, result.warnings)
@@ -228,6 +237,11 @@ class PersonFormView(SavedThroughServiceMixin, FormView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user, "person": self.person}
+
+    def check(self, form) -> None:
+        services.check_person(
+            actor=self.request.user, data=form.service_kwargs(), instance=self.person
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(page_title=self.page_title, person=self.person, **kwargs)
@@ -274,6 +288,11 @@ class HouseholdMemberFormView(HouseholdMemberMixin, SavedThroughServiceMixin, Fo
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "member": self.member}
+
+    def check(self, form) -> None:
+        services.check_household_member(
+            person=self.person, data=form.service_kwargs(), instance=self.member
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -10,10 +10,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from huigong.accounts.models import RoleAssignment
-from huigong.common.forms import amount_field, style_form, text_field
+from huigong.common.fields import check_credit_code
+from huigong.common.forms import amount_field, specific_messages, style_form, text_field
 from huigong.orgs.forms import OrganizationField
 from huigong.orgs.models import Organization
 from huigong.people.models import Person
+from huigong.people.validators import check_id_number, check_phone
 
 from .. import services
 from ..models import (
@@ -45,6 +47,8 @@ CATEGORY_KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
 #: commas or tabs (as pasted from Excel or WeChat).
 _APPLICANT_SPLIT = re.compile(r"[\s,,、;;]+")
 MAX_EXTRA_APPLICANTS = 200
+#: The problems of pasted lines listed one by one; the rest are counted.
+MAX_LINE_PROBLEMS = 20
 
 
 def suggest_category(text: str | None) -> CaseCategory | None:
@@ -85,6 +89,22 @@ def home_organization(user, perm: str = services.INTAKE) -> Organization | None:
     return assignment.organization if assignment else None
 
 
+def _line_problems(number: int, row: dict) -> list[str]:
+    """What is wrong with the ID number and phone of one pasted line, "第 3 行:…"."""
+    problems = []
+    for value, check in ((row["id_number"], check_id_number), (row["phone"], check_phone)):
+        if not value:
+            continue
+        try:
+            check(value)
+        except forms.ValidationError as exc:
+            problems.extend(
+                _("第 %(n)d 行:%(error)s") % {"n": number, "error": message}
+                for message in exc.messages
+            )
+    return problems
+
+
 class PersonChoiceField(forms.ModelMultipleChoiceField):
     """Persons picked in the intake lookup: only those the user may see."""
 
@@ -98,6 +118,10 @@ class IntakeForm(forms.Form):
     The worker is found by the lookup (``persons``, several for a group case) or entered
     inline (``new_*``: found again by ID number or phone, registered when new). Likely
     duplicates are shown once before saving; ``confirm_duplicates`` continues anyway.
+
+    ID numbers, phones and the credit code are checked field by field here, with the
+    checks the services make again, so they show in one round with the empty required
+    fields.
     """
 
     organization = OrganizationField(
@@ -190,9 +214,25 @@ class IntakeForm(forms.Form):
             if home is not None:
                 self.initial.setdefault("organization", home.pk)
         style_form(self)
+        specific_messages(self)
+
+    def clean_new_id_number(self) -> str:
+        number = self.cleaned_data["new_id_number"]
+        return check_id_number(number).number if number else ""
+
+    def clean_new_phone(self) -> str:
+        phone = self.cleaned_data["new_phone"]
+        return check_phone(phone) if phone else ""
+
+    def clean_employer_credit_code(self) -> str:
+        code = self.cleaned_data["employer_credit_code"]
+        # With a unionised employer chosen the service takes that employer's own code.
+        if not code or self.cleaned_data.get("employer") is not None:
+            return code
+        return check_credit_code(code)
 
     def clean_more_applicants(self) -> list[dict]:
-        rows = []
+        rows, problems = [], []
         for number, line in enumerate(
             (self.cleaned_data.get("more_applicants") or "").splitlines(), 1
         ):
@@ -200,20 +240,22 @@ class IntakeForm(forms.Form):
             if not parts:
                 continue
             if len(parts) < 2:
-                raise forms.ValidationError(
-                    _("第 %(n)d 行应为:姓名 身份证号码 手机号") % {"n": number}
-                )
-            rows.append(
-                {
-                    "name": parts[0],
-                    "id_number": parts[1],
-                    "phone": parts[2] if len(parts) > 2 else "",
-                }
-            )
+                problems.append(_("第 %(n)d 行应为:姓名 身份证号码 手机号") % {"n": number})
+                continue
+            row = {
+                "name": parts[0],
+                "id_number": parts[1],
+                "phone": parts[2] if len(parts) > 2 else "",
+            }
+            problems.extend(_line_problems(number, row))
+            rows.append(row)
         if len(rows) > MAX_EXTRA_APPLICANTS:
-            raise forms.ValidationError(
-                _("一次最多登记 %(n)d 名其他职工") % {"n": MAX_EXTRA_APPLICANTS}
-            )
+            problems.append(_("一次最多登记 %(n)d 名其他职工") % {"n": MAX_EXTRA_APPLICANTS})
+        if len(problems) > MAX_LINE_PROBLEMS:
+            rest = len(problems) - MAX_LINE_PROBLEMS
+            problems = [*problems[:MAX_LINE_PROBLEMS], _("另有 %(n)d 处问题") % {"n": rest}]
+        if problems:
+            raise forms.ValidationError(problems)
         return rows
 
     def clean(self):

@@ -5,7 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from huigong.common.forms import StyledForm, amount_field, style_form, text_field
+from huigong.common.forms import (
+    SpecificMessagesMixin,
+    StyledForm,
+    amount_field,
+    specific_messages,
+    style_form,
+    text_field,
+)
 
 from .. import services
 from ..models import CaseCategory, CaseKind, Satisfaction
@@ -21,6 +28,9 @@ PORTAL_KINDS = [
 
 
 class PortalSubmitForm(forms.Form):
+    """A worker's demand: every field's message is the catalogue's ("请选择类别",
+    "请填写具体情况", "金额不能为负数")."""
+
     kind = forms.ChoiceField(
         label=_("我要"), choices=PORTAL_KINDS, initial=CaseKind.DEMAND, widget=forms.RadioSelect
     )
@@ -53,6 +63,7 @@ class PortalSubmitForm(forms.Form):
         self.fields["category"].queryset = CaseCategory.objects.active()
         self.fields["photos"].widget.attrs["accept"] = "image/*,.pdf"
         style_form(self)
+        specific_messages(self)
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -90,5 +101,5 @@ class PortalRateForm(StyledForm):
     note = text_field(_("意见或建议"), services.NOTE_MAX_LENGTH, required=False)
 
 
-class PortalWithdrawForm(StyledForm):
+class PortalWithdrawForm(SpecificMessagesMixin, StyledForm):
     reason = text_field(_("撤回原因"), services.NOTE_MAX_LENGTH)

@@ -18,12 +18,19 @@ from django.utils.translation import gettext as _
 
 from huigong.audit.models import ChangeAction
 from huigong.audit.services import record_change
-from huigong.common.fields import FieldErrors, clean_choice, clean_credit_code, clean_line
+from huigong.common.fields import (
+    FieldErrors,
+    clean_choice,
+    clean_credit_code,
+    clean_line,
+    clean_required_text,
+)
 from huigong.common.text import clean_code, clean_phone
 from huigong.common.workdays import add_working_days
 from huigong.orgs.models import Grid, Organization, OrgKind
 from huigong.people.models import Person
 from huigong.people.services import register_person
+from huigong.people.validators import check_id_number, check_phone
 
 from .. import events
 from ..models import (
@@ -57,7 +64,6 @@ from .base import (
     _now,
     _rank,
     _require,
-    _required_text,
     _snapshot,
     handlers_at,
     handling_organization,
@@ -276,6 +282,22 @@ def _person_from(
     return result.person
 
 
+def _check_applicant_formats(applicants: Sequence[Person | dict], errors: FieldErrors) -> None:
+    """The ID numbers and phones typed for new applicants, checked before anybody is
+    looked up or registered so their errors come with the case's own."""
+    for index, data in enumerate(applicants):
+        if not isinstance(data, dict):
+            continue
+        for key, check in (("id_number", check_id_number), ("phone", check_phone)):
+            value = str(data.get(key) or "")[:80]
+            if not value.strip():
+                continue
+            try:
+                check(value)
+            except ValidationError as exc:
+                errors.add_error(f"applicants.{index}.{key}", exc)
+
+
 #: The kinds of organization that receive a worker's own submissions.
 _RECEIVING_KINDS = (OrgKind.TOWNSHIP, OrgKind.COUNTY, OrgKind.CITY, OrgKind.PROVINCE)
 
@@ -370,8 +392,18 @@ def submit_case(
         errors.add("category", _("请选择诉求类别"))
     elif category is not None and not category.is_active:
         errors.add("category", _("该诉求类别已停用,请选择其他类别"))
-    title = clean_line(title, "title", TITLE_MAX_LENGTH, errors, required=True)
-    description = _required_text(description, "description", DESCRIPTION_MAX_LENGTH, errors)
+    description = clean_required_text(
+        description, "description", DESCRIPTION_MAX_LENGTH, errors, label=_("诉求内容")
+    )
+    # A title left empty comes from the description: no second message for one gap.
+    title = clean_line(
+        title,
+        "title",
+        TITLE_MAX_LENGTH,
+        errors,
+        required="description" not in errors,
+        label=_("标题"),
+    )
     address = clean_line(address, "address", 200, errors)
     amount_claimed = _amount(amount_claimed, "amount_claimed", errors)
 
@@ -396,7 +428,10 @@ def submit_case(
     if len(applicants) > 500:
         errors.add("applicants", _("一次最多登记 500 名职工"))
         applicants = ()
-    # Stop before registering anybody when the case itself is already invalid.
+    if not worker:
+        _check_applicant_formats(applicants, errors)
+    # Stop before registering anybody when the case itself is already invalid; the
+    # applicants' ID numbers and phones are reported with it (one round of errors).
     errors.raise_if_any()
     persons: list[Person] = []
     if worker:

@@ -83,7 +83,8 @@ def test_submit_bad_input(worker_client, categories):
     response = worker_client.post(SUBMIT, {"kind": "demand"})
     assert response.status_code == 200
     body = response.content.decode()
-    assert "这个字段是必填项" in body
+    assert "请选择类别" in body and "请填写具体情况" in body
+    assert "这个字段是必填项" not in body
     response = worker_client.post(
         SUBMIT,
         {
@@ -96,7 +97,7 @@ def test_submit_bad_input(worker_client, categories):
     response = worker_client.post(
         SUBMIT, {"kind": "rights", "category": 999999, "description": "x"}
     )
-    assert "选择一个有效的选项" in response.content.decode()
+    assert "请从列表中选择类别" in response.content.decode()
     assert Case.objects.count() == 0
 
 

@@ -77,7 +77,7 @@ def check_household_member(
             spouses = spouses.exclude(pk=instance.pk)
         if spouses.exists():
             errors.add("relation", _("该职工已登记配偶"))
-    values["name"] = clean_line(merged["name"], "name", 50, errors, required=True)
+    values["name"] = clean_line(merged["name"], "name", 50, errors, required=True, label=_("姓名"))
 
     derived_birth = None
     if creating or "id_number" in data:
@@ -86,7 +86,7 @@ def check_household_member(
             try:
                 check = check_id_number(raw_id)
             except ValidationError as exc:
-                errors.add("id_number", *exc.messages)
+                errors.add_error("id_number", exc)
             else:
                 raw_id = check.number
                 derived_birth = check.birth_date

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from huigong.audit.models import ChangeAction, RevealReason
 from huigong.audit.services import record_access, record_change, record_created_many, snapshot
+from huigong.common import messages as catalogue
 from huigong.common.bulk import insert_many
 from huigong.common.crypto import lookup_hash
 from huigong.common.fields import (
@@ -102,9 +103,11 @@ def check_person(
     values: dict[str, Any] = {}
     organization = merged["organization"]
     if organization is None:
-        errors.add("organization", _("请选择所属工会"))
+        errors.add(
+            "organization", catalogue.required(_("所属工会"), choose=True), code=catalogue.REQUIRED
+        )
     values["organization"] = organization
-    values["name"] = clean_line(merged["name"], "name", 50, errors, required=True)
+    values["name"] = clean_line(merged["name"], "name", 50, errors, required=True, label=_("姓名"))
 
     if creating or "id_number" in data:
         raw_id = clean_identifier(merged["id_number"], "id_number", 18, errors)
@@ -112,7 +115,7 @@ def check_person(
             try:
                 check = check_id_number(raw_id)
             except ValidationError as exc:
-                errors.add("id_number", *exc.messages)
+                errors.add_error("id_number", exc)
             else:
                 values["id_number"] = check.number
                 if check.warning:
@@ -120,7 +123,7 @@ def check_person(
                 if find_registered:
                     message = registered_numbers(actor, [check.number], instance).get(check.number)
                     if message:
-                        errors.add("id_number", message)
+                        errors.add("id_number", message, code=catalogue.DUPLICATE)
 
     if creating or "phone" in data:
         raw_phone = clean_identifier(merged["phone"], "phone", 12, errors)
@@ -130,7 +133,7 @@ def check_person(
                 try:
                     phone = check_phone(phone)
                 except ValidationError as exc:
-                    errors.add("phone", *exc.messages)
+                    errors.add_error("phone", exc)
             values["phone"] = phone
 
     values["address"] = clean_line(merged["address"], "address", 200, errors)

@@ -60,11 +60,11 @@ def test_list_actions_follow_permissions(tree, login, township_cadre, station_st
     for url in (reverse("people:create"), reverse("people:import"), "export=xlsx"):
         assert url in body
     body = login(station_staff).get(LIST).content.decode()
-    assert reverse("people:create") in body
-    assert reverse("people:import") not in body
-    assert "export=xlsx" not in body
+    for url in (reverse("people:create"), reverse("people:import"), "export=xlsx"):
+        assert url in body
     body = login(auditor).get(LIST).content.decode()
-    assert reverse("people:create") not in body
+    for url in (reverse("people:create"), reverse("people:import"), "export=xlsx"):
+        assert url not in body
 
 
 def test_list_search_box_uses_people_search(tree, login, county_cadre, mine, theirs):
@@ -198,8 +198,8 @@ def test_export_scope_for_township(tree, login, sibling_cadre, mine, theirs):
     assert [r[0] for r in rows[1:]] == ["王建国"]
 
 
-def test_export_needs_permission(tree, login, station_staff, mine):
-    assert login(station_staff).get(LIST, {"export": "xlsx"}).status_code == 403
+def test_export_needs_permission(tree, login, auditor, mine):
+    assert login(auditor).get(LIST, {"export": "xlsx"}).status_code == 403
 
 
 # -- detail and reveal ---------------------------------------------------------------------
