@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "huigong.audit",
     "huigong.holidays",
     "huigong.stats",
+    "huigong.inbox",
     "huigong.portal",
     "huigong.demo",
 ]
@@ -128,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "huigong.accounts.context_processors.workbench",
+                "huigong.inbox.context_processors.unread",
             ],
         },
     },

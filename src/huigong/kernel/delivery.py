@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from .channels import CHANNELS, Outgoing
 from .models import Delivery, DeliveryStatus, Notification, NotificationPreference
-from .notices import default_preference, message_in, preference_for
+from .notices import default_preference, message_in, preference_for, preference_loaded
 
 #: Seconds to wait after the n-th failed attempt; one attempt more than the list ends it.
 BACKOFF = (60, 300, 1800, 7200)
@@ -63,8 +63,8 @@ def queue_deliveries(notifications: Iterable[Notification]) -> list[Delivery]:
     saved = {}
     unread = []  # users whose preferences were not loaded with them
     for user in users.values():
-        if _preference_loaded(user):
-            saved[user.pk] = getattr(user, "notification_preference", None)
+        if preference_loaded(user):
+            saved[user.pk] = preference_for(user)
         else:
             unread.append(user.pk)
     if unread:
@@ -80,21 +80,11 @@ def queue_deliveries(notifications: Iterable[Notification]) -> list[Delivery]:
             channel = CHANNELS.get(code)
             address = channel.address(users[n.user_id], preference) if channel else ""
             if address:
-                rows.append(Delivery(notification=n, channel=code, address=address, due_at=due))
+                rows.append(Delivery(notification=n, channel=code, due_at=due))
     Delivery.objects.bulk_create(rows)
     if rows:
         transaction.on_commit(_ask_worker)
     return rows
-
-
-def _preference_loaded(user) -> bool:
-    """Whether ``user`` came with its preferences (``select_related``; none saved
-    reads as ``None``), so that they need no query."""
-    try:
-        descriptor = type(user).notification_preference
-    except AttributeError:
-        return False
-    return descriptor.is_cached(user)
 
 
 def _ask_worker() -> None:
@@ -144,8 +134,12 @@ def _deliver(pk: int, now: datetime.datetime) -> str:
         time=timezone.localtime(notification.created_at).strftime("%Y-%m-%d %H:%M"),
         key=f"hg-delivery-{delivery.pk}",
     )
+    channel = CHANNELS[delivery.channel]
+    address = channel.address(notification.user, preference)
+    if not address:  # the phone was removed or the WeChat subscription ended
+        return _record(delivery, DeliveryStatus.GAVE_UP, error="no address")
     try:
-        reference = CHANNELS[delivery.channel].send(delivery.address, outgoing)
+        reference = channel.send(address, outgoing)
     except Exception as error:  # any failure of a provider is recorded and retried
         if delivery.attempts >= MAX_ATTEMPTS:
             return _record(delivery, DeliveryStatus.GAVE_UP, error=repr(error))

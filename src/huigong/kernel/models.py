@@ -163,7 +163,6 @@ class Delivery(models.Model):
         Notification, on_delete=models.CASCADE, related_name="deliveries"
     )
     channel = models.CharField(_("渠道"), max_length=12, choices=Channel.choices)
-    address = models.CharField(_("发送地址"), max_length=128, blank=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )

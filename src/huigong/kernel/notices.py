@@ -57,6 +57,12 @@ def digest_section_for(model: type[models.Model]) -> DigestSection | None:
     return _SECTIONS.get(model)
 
 
+def staff_kinds() -> list[tuple[str, str]]:
+    """Every kind of staff reminder the apps declared, as (kind, label) choices (what a
+    user may mute)."""
+    return [choice for section in _SECTIONS.values() for choice in section.kinds.choices]
+
+
 @dataclass(frozen=True)
 class Notice:
     model: type[models.Model]
@@ -98,8 +104,21 @@ class Message:
 def preference_for(user) -> NotificationPreference:
     """The user's preferences; a user who never saved them has the defaults (workers:
     every channel; staff: the in-app bell and the e-mail digest only), unsaved."""
+    if preference_loaded(user):  # read with the user (``select_related``)
+        try:
+            return user.notification_preference
+        except NotificationPreference.DoesNotExist:
+            return default_preference(user)
     found = NotificationPreference.objects.filter(user=user).first()
     return found if found is not None else default_preference(user)
+
+
+def preference_loaded(user) -> bool:
+    """Whether ``user`` came with its preferences (``select_related``; none saved reads
+    as missing), so that they need no query."""
+    # ``__class__``, not ``type()``: request.user is a lazy object standing for the user.
+    descriptor = getattr(user.__class__, "notification_preference", None)
+    return descriptor is not None and descriptor.is_cached(user)
 
 
 def default_preference(user) -> NotificationPreference:
@@ -147,7 +166,8 @@ def render(notification: Notification, subject: Any, *, today: datetime.date | N
     section = _SECTIONS.get(model)
     url = subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else ""
     if section is None:
-        return notification.kind, str(subject), url
+        label = dict(staff_kinds()).get(notification.kind, notification.kind)
+        return str(label), str(subject), url
     label = dict(section.kinds.choices).get(notification.kind, notification.kind)
     return str(label), section.line(subject, today or timezone.localdate()), url
 

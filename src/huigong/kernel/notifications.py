@@ -176,9 +176,7 @@ def _insert_selected(users: models.QuerySet, content_type, object_id: int, kind:
     )
     with connection.cursor() as cursor:
         no_data = meta.get_field("data").get_db_prep_value({}, connection=connection)
-        cursor.execute(
-            sql, [content_type.pk, object_id, kind, created_at, no_data, *select_params]
-        )
+        cursor.execute(sql, [content_type.pk, object_id, kind, created_at, no_data, *select_params])
         return cursor.rowcount
 
 

@@ -1,4 +1,4 @@
-"""A URL configuration for shell tests: the real account, portal and admin pages, plus
+"""A URL configuration for shell tests: the real account, portal, inbox and admin pages, plus
 stand-ins for the workbench sections other apps provide (same URL names), each rendering
 the bare workbench shell."""
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("huigong.accounts.urls")),
     path("m/", include("huigong.portal.urls")),
+    path("notifications/", include("huigong.inbox.urls")),
     path("admin/", admin.site.urls),
     _section("stats", "dashboard"),
     _section("orgs", "list"),

@@ -37,7 +37,6 @@ class Migration(migrations.Migration):
                         verbose_name="渠道",
                     ),
                 ),
-                ("address", models.CharField(blank=True, max_length=128, verbose_name="发送地址")),
                 (
                     "status",
                     models.CharField(
