@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMModelMixin
@@ -206,6 +207,10 @@ class Case(FSMModelMixin, models.Model):
                 name="case_accept_due_before_due_date",
             ),
         ]
+
+    def get_absolute_url(self) -> str:
+        """The case's workbench page (a staff reminder opens it)."""
+        return reverse("cases:detail", args=[self.pk])
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
