@@ -98,6 +98,14 @@ case_actions.declare(
     perform=calls(services.accept_case, assignee=None),
 )
 case_actions.declare(
+    "refuse",
+    label=pgettext_lazy("case action", "不予受理"),
+    success=_("已不予受理,职工会收到理由"),
+    form=case_forms.RefuseForm,
+    when=_can("refuse"),
+    perform=calls(services.refuse_case, "reason", "note"),
+)
+case_actions.declare(
     "note",
     label=pgettext_lazy("case action", "办理记录"),
     success=_("已添加办理记录"),

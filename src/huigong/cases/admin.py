@@ -1,4 +1,5 @@
-"""Django admin for configuring case categories (system administrators), and a read-only
+"""Django admin for configuring case categories and refusal reasons (system
+administrators), and a read-only
 view of cases and mediations. Day-to-day handling goes through the workbench and the
 services, which check scope and write the timeline and the audit. (Partner departments
 are configured in ``huigong.partners``, inspections are ``huigong.inspections``'.)"""
@@ -15,6 +16,7 @@ from .models import (
     CaseEvent,
     Mediation,
     MediationSession,
+    RefusalReason,
 )
 
 
@@ -33,6 +35,13 @@ class CaseCategoryAdmin(TreeAdmin):
     )
     list_filter = ("handling_level", "is_active")
     search_fields = ("name", "code")
+
+
+@admin.register(RefusalReason)
+class RefusalReasonAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "sort", "is_active")
+    list_editable = ("sort", "is_active")
+    list_filter = ("is_active",)
 
 
 class CaseEventInline(ReadOnlyTabularInline):

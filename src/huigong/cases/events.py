@@ -30,6 +30,13 @@ case_routed_event = EventWriter(
 case_accepted_event = EventWriter(
     EventKind.ACCEPTED, subject="case", to_status=True, data={"assignee": "case.assignee_id"}
 )
+case_refused_event = EventWriter(
+    EventKind.REFUSED,
+    subject="case",
+    to_status=True,
+    note="case.result_text",
+    data={"reason": "case.refusal_reason.code", "reason_name": "case.refusal_reason.name"},
+)
 note_added_event = EventWriter(EventKind.NOTE, subject="case")
 contact_logged_event = EventWriter(
     EventKind.CONTACT, subject="case", data={"method": "method", "contact": "contact"}

@@ -61,6 +61,16 @@ def _accepted(case: Case, data: dict) -> str:
     }
 
 
+def _refused(case: Case, data: dict) -> str:
+    text = _("您的诉求 %(number)s 未予受理,理由:%(reason)s。") % {
+        "number": case.number,
+        "reason": data.get("reason_name", ""),
+    }
+    if data.get("note"):
+        text += _quote(data["note"]) + " "
+    return text + _("如有新的情况或材料,可以重新提交。")
+
+
 def _referred(case: Case, data: dict) -> str:
     return _("您的诉求 %(number)s 已转请%(department)s协助办理,工会继续跟进。") % {
         "number": case.number,
@@ -131,6 +141,7 @@ def register() -> None:
     steps = [
         (EventKind.RECEIVED, gettext_lazy("诉求已登记"), _received),
         (EventKind.ACCEPTED, gettext_lazy("诉求已受理"), _accepted),
+        (EventKind.REFUSED, gettext_lazy("诉求未予受理"), _refused),
         (EventKind.REFERRED, gettext_lazy("已转请部门协办"), _referred),
         (EventKind.DEPARTMENT_REPLIED, gettext_lazy("协办部门已答复"), _replied),
         (EventKind.ESCALATED, gettext_lazy("诉求转上级工会办理"), _escalated),

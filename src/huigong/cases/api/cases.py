@@ -51,6 +51,7 @@ from .schemas import (
     CaseRateIn,
     CaseReasonIn,
     CaseReferIn,
+    CaseRefuseIn,
     CaseResolveIn,
     CaseSubmitIn,
     CaseSuperviseIn,
@@ -353,6 +354,7 @@ staff_steps = ActionRoutes(
 )
 
 staff_steps.post("/accept", services.accept_case, CaseAcceptIn, summary="受理")
+staff_steps.post("/refuse", services.refuse_case, CaseRefuseIn, summary="不予受理")
 
 
 @router.post("/cases/{int:case_id}/update", response=_STAFF, summary="更正诉求信息")

@@ -217,6 +217,11 @@ class CaseAcceptIn(InputSchema):
     assignee_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
+class CaseRefuseIn(InputSchema):
+    reason_id: int = Field(ge=1, le=MAX_ID)
+    note: str
+
+
 class CaseReferIn(InputSchema):
     department_id: int = Field(ge=1, le=MAX_ID)
     note: str

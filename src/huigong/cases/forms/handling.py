@@ -20,6 +20,7 @@ from ..models import (
     Outcome,
     Referral,
     ReferralStatus,
+    RefusalReason,
     Satisfaction,
     Supervision,
     Urgency,
@@ -132,6 +133,17 @@ class RateForm(ActionForm):
         label=_("满意度"), choices=Satisfaction.choices, widget=forms.RadioSelect
     )
     note = text_field(_("回访记录"), services.NOTE_MAX_LENGTH, required=False)
+
+
+class RefuseForm(ActionForm):
+    prefix_name = "refuse"
+    reason = forms.ModelChoiceField(
+        label=_("不予受理理由"), queryset=RefusalReason.objects.none(), empty_label=_("请选择")
+    )
+    note = text_field(_("向职工说明"), services.NOTE_MAX_LENGTH)
+
+    def setup(self):
+        self.fields["reason"].queryset = RefusalReason.objects.filter(is_active=True)
 
 
 class CloseForm(ActionForm):

@@ -55,9 +55,11 @@ from .reference import (
     CaseCategory,
     CaseCategoryManager,
     CaseCategoryQuerySet,
+    RefusalReason,
 )
 
 __all__ = [
+    "RefusalReason",
     "CASE_EVENT_VISIBILITY",
     "ACTIVE_MEDIATION_STATUSES",
     "Attachment",

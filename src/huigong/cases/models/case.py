@@ -132,6 +132,15 @@ class Case(FSMModelMixin, models.Model):
     )
     outcome = models.CharField(_("办理结果"), max_length=20, choices=Outcome.choices, blank=True)
     result_text = models.TextField(_("办理情况"), blank=True)
+    refusal_reason = models.ForeignKey(
+        "RefusalReason",
+        verbose_name=_("不予受理理由"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("不予受理时选择;说明写在办理情况里"),
+    )
     satisfaction = models.CharField(
         _("满意度"), max_length=12, choices=Satisfaction.choices, blank=True
     )
@@ -208,12 +217,12 @@ class Case(FSMModelMixin, models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
     def get_absolute_url(self) -> str:
         """The case's workbench page (a staff reminder opens it)."""
         return reverse("cases:detail", args=[self.pk])
-
-    def __str__(self) -> str:
-        return f"{self.number} {self.title}"
 
     @property
     def is_open(self) -> bool:
@@ -229,6 +238,7 @@ class Case(FSMModelMixin, models.Model):
     close = StateChange(CaseStatus.RESOLVED, CaseStatus.CLOSED)
     merge = StateChange(OPEN_STATUSES, CaseStatus.MERGED)
     withdraw = StateChange(OPEN_STATUSES, CaseStatus.WITHDRAWN)
+    refuse = StateChange(CaseStatus.NEW, CaseStatus.REFUSED)
 
 
 class CaseChildQuerySet(ScopedQuerySetMixin, models.QuerySet):

@@ -57,6 +57,7 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("已归档")
     MERGED = "merged", _("已合并")
     WITHDRAWN = "withdrawn", _("已撤回")
+    REFUSED = "refused", _("不予受理")
 
 
 #: Statuses whose deadline is running (the sweep looks at these only).
@@ -64,7 +65,12 @@ OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.ACCEPTED, CaseStatus.REFERRED)
 #: Statuses from which a case may be escalated to the parent organization.
 ESCALATABLE_STATUSES = (CaseStatus.NEW, CaseStatus.ACCEPTED, CaseStatus.RESOLVED)
 #: Statuses that end the case for good.
-FINAL_STATUSES = (CaseStatus.CLOSED, CaseStatus.MERGED, CaseStatus.WITHDRAWN)
+FINAL_STATUSES = (
+    CaseStatus.CLOSED,
+    CaseStatus.MERGED,
+    CaseStatus.WITHDRAWN,
+    CaseStatus.REFUSED,
+)
 
 
 class Outcome(models.TextChoices):
@@ -91,6 +97,7 @@ class EventKind(models.TextChoices):
     RECEIVED = "received", _("登记受理")
     ROUTED = "routed", _("分派")
     ACCEPTED = "accepted", _("受理")
+    REFUSED = "refused", _("不予受理")
     NOTE = "note", _("备注")
     CONTACT = "contact", _("联系记录")
     REFERRED = "referred", _("转办")
@@ -132,6 +139,7 @@ CASE_EVENT_VISIBILITY = Visibility(
             EventKind.RECEIVED,
             EventKind.ROUTED,
             EventKind.ACCEPTED,
+            EventKind.REFUSED,
             EventKind.REFERRED,
             EventKind.DEPARTMENT_REPLIED,
             EventKind.ESCALATED,
@@ -152,6 +160,7 @@ CASE_EVENT_VISIBILITY = Visibility(
     ),
     worker_note=frozenset(
         {
+            EventKind.REFUSED,
             EventKind.RESOLVED,
             EventKind.RATED,
             EventKind.REOPENED,
@@ -167,6 +176,7 @@ CASE_EVENT_VISIBILITY = Visibility(
         {
             EventKind.RECEIVED,
             EventKind.ACCEPTED,
+            EventKind.REFUSED,
             EventKind.REFERRED,
             EventKind.DEPARTMENT_REPLIED,
             EventKind.ESCALATED,

@@ -77,3 +77,23 @@ class CaseCategory(MP_Node):
             Complexity.DIFFICULT: self.difficult_days,
             Complexity.COMPLEX: self.complex_days,
         }[complexity]
+
+
+# -- refusal reasons ----------------------------------------------------------------------
+
+
+class RefusalReason(models.Model):
+    """A configurable reason for not accepting a case (不予受理), chosen at intake with a
+    written explanation; the worker is told both."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort = models.PositiveSmallIntegerField(_("排序"), default=100)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("不予受理理由")
+        ordering = ["sort", "code"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -69,6 +69,7 @@ from .handling import (
     add_note,
     log_contact,
     reassign_case,
+    refuse_case,
     update_case,
 )
 from .intake import (
@@ -119,6 +120,7 @@ __all__ = [
     "VIEW",
     "WAGE_CATEGORY_CODE",
     "accept_case",
+    "refuse_case",
     "add_attachment",
     "add_note",
     "answer_supervision",

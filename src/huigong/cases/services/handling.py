@@ -27,6 +27,7 @@ from ..models import (
     CaseStatus,
     Complexity,
     NotificationKind,
+    RefusalReason,
     Urgency,
 )
 from .base import (
@@ -96,6 +97,40 @@ def accept_case(
         events.case_accepted_event(case=case, actor=actor, from_status=before["status"], time=now)
     if assignee is not None and assignee != actor:
         notify([assignee], case, NotificationKind.ASSIGNED)
+    return case
+
+
+@transaction.atomic
+def refuse_case(
+    *,
+    actor,
+    case: Case,
+    reason: Any,
+    note: str,
+    now: datetime.datetime | None = None,
+) -> Case:
+    """Refuse a case awaiting acceptance (不予受理): one of the configured reasons
+    (``RefusalReason``, active) and a written explanation, both told to the worker, who
+    may submit again. The case ends here."""
+    case = _lock_to_act(actor, case, [CaseStatus.NEW], _("不予受理"), _("您没有处理该诉求的权限"))
+    errors = FieldErrors()
+    chosen = _instance(RefusalReason, reason, "reason", errors, _("请选择有效的不予受理理由"))
+    if reason in (None, ""):
+        errors.add("reason", _("请选择不予受理理由"))
+    elif chosen is not None and not chosen.is_active:
+        errors.add("reason", _("该理由已停用,请选择其他理由"))
+    text = _required_text(note, "note", NOTE_MAX_LENGTH, errors)
+    errors.raise_if_any()
+    now = _now(now)
+    with _logged(actor, case, _("不予受理")) as before:
+        case.refuse()
+        case.refusal_reason = chosen
+        case.result_text = text
+        case.closed_at = now
+        case.save(
+            update_fields=["status", "refusal_reason", "result_text", "closed_at", "updated_at"]
+        )
+        events.case_refused_event(case=case, actor=actor, from_status=before["status"], time=now)
     return case
 
 

@@ -1,4 +1,5 @@
-"""Reference data of the cases app: the standard category tree."""
+"""Reference data of the cases app: the standard category tree and the reasons for not
+accepting a case."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.db import transaction
 from ..models import (
     CaseCategory,
     HandlingLevel,
+    RefusalReason,
 )
 
 # -- reference data -------------------------------------------------------------------------------
@@ -30,10 +32,27 @@ DEFAULT_CATEGORIES: list[tuple[str, str, str, tuple[int, int, int]]] = [
 ]
 
 
+#: code → name of the standard reasons for not accepting a case (不予受理).
+DEFAULT_REFUSAL_REASONS: list[tuple[str, str]] = [
+    ("not_union_matter", "不属于工会受理范围"),
+    ("in_proceedings", "已进入仲裁或诉讼程序"),
+    ("duplicate", "重复提交,已在办理"),
+    ("unverifiable", "信息不全,无法核实"),
+    ("other", "其他"),
+]
+
+
 @transaction.atomic
 def seed_categories() -> int:
-    """Create the standard case categories that are missing (never changes existing ones,
-    which administrators may have edited). Returns the number created."""
+    """Create the standard case categories and refusal reasons that are missing (never
+    changes existing ones, which administrators may have edited). Returns the number of
+    categories created."""
+    known = set(RefusalReason.objects.values_list("code", flat=True))
+    RefusalReason.objects.bulk_create(
+        RefusalReason(code=code, name=name, sort=sort * 10)
+        for sort, (code, name) in enumerate(DEFAULT_REFUSAL_REASONS, start=1)
+        if code not in known
+    )
     existing = set(CaseCategory.objects.values_list("code", flat=True))
     created = 0
     for sort, (code, name, level, (ordinary, difficult, complex_)) in enumerate(
